@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, env, loadConfig, parseDuration, serviceSchema } from './index';
+
+describe('loadConfig', () => {
+  const schema = {
+    PULSE_HTTP_PORT: env.port('HTTP port', 3001),
+    PULSE_WINDOWS: env.durationList('window sizes', '1m'),
+    PULSE_INFLUX_API: env.oneOf('write API', ['v1', 'v2'] as const, 'v1'),
+    PULSE_SECRET_TOKEN: env.string('a token', { secret: true }),
+  };
+
+  it('applies defaults and parses typed values', () => {
+    const config = loadConfig(schema, { PULSE_WINDOWS: '1m, 5m,1h', PULSE_SECRET_TOKEN: 't' });
+    expect(config).toEqual({
+      PULSE_HTTP_PORT: 3001,
+      PULSE_WINDOWS: [60_000, 300_000, 3_600_000],
+      PULSE_INFLUX_API: 'v1',
+      PULSE_SECRET_TOKEN: 't',
+    });
+  });
+
+  it('names the variable and what is expected when a value is bad', () => {
+    expect(() => loadConfig(schema, { PULSE_HTTP_PORT: 'abc', PULSE_SECRET_TOKEN: 't' })).toThrow(
+      'Invalid configuration: PULSE_HTTP_PORT must be an integer between 1 and 65535 (got "abc")',
+    );
+    expect(() => loadConfig(schema, { PULSE_HTTP_PORT: '70000', PULSE_SECRET_TOKEN: 't' })).toThrow(
+      /PULSE_HTTP_PORT must be an integer between 1 and 65535/,
+    );
+    expect(() => loadConfig(schema, { PULSE_INFLUX_API: 'v3', PULSE_SECRET_TOKEN: 't' })).toThrow(
+      'Invalid configuration: PULSE_INFLUX_API must be one of v1, v2 (got "v3")',
+    );
+    expect(() => loadConfig(schema, { PULSE_WINDOWS: '1 minute', PULSE_SECRET_TOKEN: 't' })).toThrow(
+      /PULSE_WINDOWS must be a comma-separated list of durations/,
+    );
+  });
+
+  it('says when a required variable is missing', () => {
+    let caught: unknown;
+    try {
+      loadConfig(schema, {});
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).variable).toBe('PULSE_SECRET_TOKEN');
+    expect((caught as ConfigError).message).toBe(
+      'Invalid configuration: PULSE_SECRET_TOKEN is required: a token (it is not set)',
+    );
+  });
+
+  it('reads a secret from <NAME>_FILE and never echoes a secret value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-config-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, 's3cret\n');
+    expect(loadConfig(schema, { PULSE_SECRET_TOKEN_FILE: file }).PULSE_SECRET_TOKEN).toBe('s3cret');
+    expect(() => loadConfig(schema, { PULSE_SECRET_TOKEN_FILE: join(dir, 'missing') })).toThrow(
+      /PULSE_SECRET_TOKEN_FILE must name a readable file/,
+    );
+    const secretInt = { PULSE_API_TOKEN: env.int('n', { min: 1 }) };
+    expect(() => loadConfig(secretInt, { PULSE_API_TOKEN: 'hunter2' })).toThrow('(got "<redacted>")');
+  });
+
+  it('provides the shared service variables', () => {
+    const config = loadConfig(serviceSchema(3005), { PULSE_LOG_LEVEL: 'DEBUG' });
+    expect(config.PULSE_HTTP_PORT).toBe(3005);
+    expect(config.PULSE_LOG_LEVEL).toBe('debug');
+    expect(config.PULSE_SHUTDOWN_TIMEOUT).toBe(25_000);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['1.5m', 90_000],
+    ['2h', 7_200_000],
+    ['1d', 86_400_000],
+  ])('%s is %d ms', (raw, ms) => expect(parseDuration(raw)).toBe(ms));
+
+  it('rejects a number without a unit', () => expect(() => parseDuration('30')).toThrow(/duration/));
+});

@@ -1,0 +1,71 @@
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions, type logCreator } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaConnectionConfig {
+  brokers: string[];
+  clientId: string;
+  ssl?: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** Defaults suit a local broker; raise for a remote cluster. */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/** Environment variables of the shared Kafka schema (see @pulse/config kafkaSchema). */
+export interface KafkaEnv {
+  PULSE_KAFKA_BROKERS: string[];
+  PULSE_KAFKA_CLIENT_ID: string | undefined;
+  PULSE_KAFKA_SSL: boolean;
+  PULSE_KAFKA_SASL_MECHANISM: 'plain' | 'scram-sha-256' | 'scram-sha-512' | undefined;
+  PULSE_KAFKA_SASL_USERNAME: string | undefined;
+  PULSE_KAFKA_SASL_PASSWORD: string | undefined;
+}
+
+export function kafkaConnectionFromEnv(config: KafkaEnv, serviceName: string): KafkaConnectionConfig {
+  const mechanism = config.PULSE_KAFKA_SASL_MECHANISM;
+  return {
+    brokers: config.PULSE_KAFKA_BROKERS,
+    clientId: config.PULSE_KAFKA_CLIENT_ID ?? `pulse-${serviceName}`,
+    ssl: config.PULSE_KAFKA_SSL,
+    ...(mechanism
+      ? {
+          sasl: {
+            mechanism,
+            username: config.PULSE_KAFKA_SASL_USERNAME ?? '',
+            password: config.PULSE_KAFKA_SASL_PASSWORD ?? '',
+          },
+        }
+      : {}),
+  };
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+function pinoLogCreator(logger: Logger): logCreator {
+  return () =>
+    ({ level, log }) => {
+      const { message, ...extra } = log;
+      logger[LEVELS[level] ?? 'info']({ kafkajs: extra }, message);
+    };
+}
+
+/** The one place a kafkajs client is built, so the library can be swapped behind @pulse/kafka. */
+export function createKafka(config: KafkaConnectionConfig, logger: Logger): Kafka {
+  const kafkaConfig: KafkaConfig = {
+    clientId: config.clientId,
+    brokers: config.brokers,
+    ssl: config.ssl ?? false,
+    connectionTimeout: config.connectionTimeoutMs ?? 3_000,
+    requestTimeout: config.requestTimeoutMs ?? 30_000,
+    logLevel: logLevel.WARN,
+    logCreator: pinoLogCreator(logger.child({ component: 'kafkajs' })),
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 10_000 },
+  };
+  if (config.sasl) kafkaConfig.sasl = config.sasl as SASLOptions;
+  return new Kafka(kafkaConfig);
+}

@@ -1,0 +1,336 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from './backoff';
+import { deadLetterRecord } from './dead-letter';
+import { PoisonMessageError, TransientError, errorClassOf, errorMessageOf } from './errors';
+import type { KafkaMetrics } from './kafka-metrics';
+import { toConsumedMessage, type ConsumedMessage, type OutgoingRecord } from './message';
+import type { PreparedRecord, PulseProducer } from './producer';
+import { withMessageSpan } from './trace-context';
+
+/** Handles one message. Records it returns are produced (and acknowledged) before the offset is committed. */
+export interface MessageHandler {
+  handle(message: ConsumedMessage): Promise<OutgoingRecord[] | void> | OutgoingRecord[] | void;
+}
+
+export interface PartitionRef {
+  topic: string;
+  partition: number;
+}
+
+/** Where a partition's committed position should be; metadata is stored with the offset in Kafka. */
+export interface CommitPoint {
+  offset: string;
+  metadata?: string;
+}
+
+export interface ConsumerHooks {
+  /**
+   * Runs after every message of a fetched batch was handled and its records acknowledged:
+   * make the remaining effects durable (e.g. write to InfluxDB) and optionally choose the offset
+   * to commit (default: after the last handled message). A throw counts as transient: it is
+   * retried with backoff while the consumer runs, and nothing is committed meanwhile.
+   */
+  afterBatch?(partition: PartitionRef, lastHandledOffset: string): Promise<CommitPoint | void>;
+  /** Called with the new assignment after each rebalance (before any message of it is handled). */
+  onAssignment?(assigned: PartitionRef[]): Promise<void> | void;
+}
+
+export interface ConsumerRunnerOptions {
+  serviceName: string;
+  groupId: string;
+  topics: string[];
+  deadLetterTopic: string;
+  /** Where a group with no committed offset starts. */
+  fromBeginning?: boolean;
+  /** Attempts per message before it is dead-lettered (a PoisonMessageError skips the retries). */
+  maxAttempts?: number;
+  retryBackoff?: BackoffPolicy;
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  maxBytesPerPartition?: number;
+  /** False for readers that rebuild state from the start each time (reference tables). */
+  commitOffsets?: boolean;
+}
+
+export type ConsumerState = 'idle' | 'joining' | 'running' | 'crashed' | 'stopped';
+
+export interface ConsumerHealth {
+  state: ConsumerState;
+  groupId: string;
+  assigned: PartitionRef[];
+  lastHeartbeatAt: number | null;
+  lastError: string | null;
+}
+
+const HEARTBEAT_EVERY_MS = 1_000;
+
+/**
+ * The one Kafka consumer loop every service uses (DESIGN §4): batch consumption with per-message
+ * isolation, bounded retries then dead-letter, records produced before commit, per-message trace
+ * context, heartbeats during long batches, commits only of durable work.
+ */
+export class ConsumerRunner {
+  private readonly consumer: Consumer;
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffPolicy;
+  private state: ConsumerState = 'idle';
+  private assigned: PartitionRef[] = [];
+  private lastHeartbeatAt: number | null = null;
+  private lastError: string | null = null;
+
+  constructor(
+    kafka: Kafka,
+    private readonly producer: PulseProducer,
+    private readonly handler: MessageHandler,
+    private readonly options: ConsumerRunnerOptions,
+    private readonly logger: Logger,
+    private readonly metrics?: KafkaMetrics,
+    private readonly hooks: ConsumerHooks = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.backoff = options.retryBackoff ?? DEFAULT_BACKOFF;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
+    });
+    this.watchEvents();
+  }
+
+  async start(): Promise<void> {
+    this.state = 'joining';
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the batch in hand finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    await this.consumer.disconnect();
+    this.state = 'stopped';
+  }
+
+  pause(partitions: PartitionRef[]): void {
+    this.consumer.pause(partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
+  }
+
+  resume(partitions: PartitionRef[]): void {
+    this.consumer.resume(partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
+  }
+
+  health(): ConsumerHealth {
+    return {
+      state: this.state,
+      groupId: this.options.groupId,
+      assigned: this.assigned,
+      lastHeartbeatAt: this.lastHeartbeatAt,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Ready: in the group, not crashed, and heartbeating within the session timeout. */
+  isHealthy(now = Date.now()): boolean {
+    if (this.state !== 'running') return false;
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    return this.lastHeartbeatAt === null || now - this.lastHeartbeatAt < sessionTimeout;
+  }
+
+  private watchEvents(): void {
+    const { GROUP_JOIN, CRASH, HEARTBEAT, STOP } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.state = 'running';
+      this.lastHeartbeatAt = Date.now();
+      this.assigned = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      this.logger.info({ groupId: this.options.groupId, assigned: this.assigned }, 'joined consumer group');
+      void Promise.resolve(this.hooks.onAssignment?.(this.assigned)).catch((error: unknown) =>
+        this.logger.error({ err: error }, 'assignment hook failed'),
+      );
+    });
+    this.consumer.on(HEARTBEAT, () => (this.lastHeartbeatAt = Date.now()));
+    this.consumer.on(CRASH, (event) => {
+      this.lastError = errorMessageOf(event.payload.error);
+      this.state = event.payload.restart ? 'joining' : 'crashed';
+      this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+    });
+    this.consumer.on(STOP, () => (this.state = 'stopped'));
+  }
+
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    const labels = { topic, group: this.options.groupId };
+    const endTimer = this.metrics?.batchDuration.startTimer(labels);
+    const outgoing: PreparedRecord[] = [];
+    let lastHandled: string | null = null;
+    let lastBeat = Date.now();
+    const beat = async (): Promise<void> => {
+      if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
+        lastBeat = Date.now();
+        await heartbeat();
+      }
+    };
+
+    for (const raw of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const message = toConsumedMessage(topic, partition, raw);
+      const outcome = await this.handleWithRetries(message, beat, isRunning);
+      if (outcome === 'interrupted') break;
+      outgoing.push(...outcome);
+      lastHandled = message.offset;
+      if (Number.isFinite(message.timestamp)) {
+        this.metrics?.endToEndLatency.observe(labels, Math.max(0, Date.now() - message.timestamp) / 1000);
+      }
+      await beat();
+    }
+    if (lastHandled === null || isStale()) {
+      endTimer?.();
+      return;
+    }
+
+    const produced = await this.untilDone('produce', () => this.producer.sendPrepared(outgoing), beat, isRunning);
+    if (!produced) return;
+    let commitPoint: CommitPoint | void = undefined;
+    const lastOffset = lastHandled;
+    const flushed = await this.untilDone(
+      'afterBatch',
+      async () => {
+        commitPoint = await this.hooks.afterBatch?.({ topic, partition }, lastOffset);
+      },
+      beat,
+      isRunning,
+    );
+    if (!flushed || isStale()) return;
+
+    payload.resolveOffset(lastOffset);
+    if (this.options.commitOffsets !== false) {
+      const point: CommitPoint = commitPoint ?? { offset: (BigInt(lastOffset) + 1n).toString() };
+      // commitOffsetsIfNecessary with explicit offsets commits even while stopping, unlike
+      // consumer.commitOffsets, so a graceful shutdown keeps the batch it finished.
+      await payload.commitOffsetsIfNecessary({
+        topics: [{ topic, partitions: [{ partition, offset: point.offset, metadata: point.metadata ?? null }] }],
+      } as unknown as Parameters<EachBatchPayload['commitOffsetsIfNecessary']>[0]);
+    }
+    const highWatermark = BigInt(batch.highWatermark);
+    const lag = highWatermark - (BigInt(lastOffset) + 1n);
+    this.metrics?.lag.set({ ...labels, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
+    endTimer?.();
+  }
+
+  /**
+   * Runs the handler for one message inside its trace. Returns the records to produce (the
+   * handler's, or the dead-letter record), or 'interrupted' when the consumer is stopping.
+   */
+  private async handleWithRetries(
+    message: ConsumedMessage,
+    beat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<PreparedRecord[] | 'interrupted'> {
+    const labels = { topic: message.topic, group: this.options.groupId };
+    let attempts = 0;
+    let transientAttempts = 0;
+    let firstFailure: Date | null = null;
+    for (;;) {
+      attempts += 1;
+      try {
+        return await withMessageSpan(message, this.options.groupId, async () => {
+          const records = (await this.handler.handle(message)) ?? [];
+          this.metrics?.processed.inc(labels);
+          return records.map((record) => this.producer.prepare(record));
+        });
+      } catch (error) {
+        this.metrics?.failed.inc(labels);
+        firstFailure ??= new Date();
+        if (error instanceof TransientError) {
+          // Infrastructure is down, not the message: wait and try again, never dead-letter.
+          attempts -= 1;
+          transientAttempts += 1;
+          this.metrics?.retried.inc(labels);
+          const delay = error.retryAfterMs ?? backoffDelay(transientAttempts, this.backoff);
+          this.logger.warn({ err: error, topic: message.topic, delayMs: delay }, 'transient failure, retrying');
+          if (!(await this.sleepWhileRunning(delay, beat, isRunning))) return 'interrupted';
+          continue;
+        }
+        if (error instanceof PoisonMessageError || attempts >= this.maxAttempts) {
+          return [this.deadLetter(message, error, attempts, firstFailure)];
+        }
+        this.metrics?.retried.inc(labels);
+        if (!(await this.sleepWhileRunning(backoffDelay(attempts, this.backoff), beat, isRunning))) {
+          return 'interrupted';
+        }
+      }
+    }
+  }
+
+  private deadLetter(message: ConsumedMessage, error: unknown, attempts: number, firstFailure: Date): PreparedRecord {
+    const errorClass = errorClassOf(error);
+    this.metrics?.deadLettered.inc({ topic: message.topic, group: this.options.groupId, error_class: errorClass });
+    this.logger.warn(
+      {
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        errorClass,
+        error: errorMessageOf(error),
+        attempts,
+      },
+      'message sent to dead-letter',
+    );
+    return this.producer.prepare(
+      deadLetterRecord(this.options.deadLetterTopic, this.options.serviceName, message, {
+        errorClass,
+        errorMessage: errorMessageOf(error),
+        attempts,
+        firstFailureTime: firstFailure,
+      }),
+    );
+  }
+
+  /** Retries `work` with backoff until it succeeds; false if the consumer stopped first. */
+  private async untilDone(
+    what: string,
+    work: () => Promise<void>,
+    beat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<boolean> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await work();
+        return true;
+      } catch (error) {
+        this.lastError = errorMessageOf(error);
+        const delay = error instanceof TransientError && error.retryAfterMs ? error.retryAfterMs : backoffDelay(attempt, this.backoff);
+        this.logger.warn({ err: error, attempt, delayMs: delay }, `${what} failed; nothing committed, retrying`);
+        if (!(await this.sleepWhileRunning(delay, beat, isRunning))) return false;
+      }
+    }
+  }
+
+  private async sleepWhileRunning(ms: number, beat: () => Promise<void>, isRunning: () => boolean): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (!isRunning()) return false;
+      await sleep(Math.min(HEARTBEAT_EVERY_MS, until - Date.now()));
+      try {
+        await beat();
+      } catch (error) {
+        // A failed heartbeat means a rebalance is under way; stop and let the batch be redelivered.
+        this.logger.warn({ err: error }, 'heartbeat failed while waiting');
+        return false;
+      }
+    }
+    return isRunning();
+  }
+}

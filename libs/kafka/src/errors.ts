@@ -1,0 +1,41 @@
+/**
+ * A message that can never succeed (bad bytes, contract violation, a permanent 4xx downstream).
+ * The consumer sends it to the dead-letter topic at once, without retries.
+ */
+export class PoisonMessageError extends Error {
+  constructor(
+    message: string,
+    readonly errorClass = 'PoisonMessage',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PoisonMessageError';
+  }
+}
+
+/**
+ * A failure of infrastructure, not of the message (a downstream outage, a 429, a timeout).
+ * The consumer retries it with backoff for as long as it runs, never dead-letters it,
+ * and commits nothing past it — an outage delays work and loses none.
+ */
+export class TransientError extends Error {
+  constructor(
+    message: string,
+    /** How long the caller was told to wait (e.g. Retry-After), if it knows. */
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TransientError';
+  }
+}
+
+export function errorClassOf(error: unknown): string {
+  if (error instanceof PoisonMessageError) return error.errorClass;
+  if (error instanceof Error) return error.name || error.constructor.name;
+  return typeof error;
+}
+
+export function errorMessageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,29 @@
+export { createKafka, kafkaConnectionFromEnv } from './connection';
+export type { KafkaConnectionConfig, KafkaEnv } from './connection';
+export { PulseProducer } from './producer';
+export type { Compression, PreparedRecord, ProducerOptions } from './producer';
+export { ConsumerRunner } from './consumer-runner';
+export type {
+  CommitPoint,
+  ConsumerHealth,
+  ConsumerHooks,
+  ConsumerRunnerOptions,
+  ConsumerState,
+  MessageHandler,
+  PartitionRef,
+} from './consumer-runner';
+export { TopicTableReader } from './table-reader';
+export type { TableReaderOptions } from './table-reader';
+export { PoisonMessageError, TransientError, errorClassOf, errorMessageOf } from './errors';
+export { DLQ_HEADER, deadLetterRecord, readDeadLetter } from './dead-letter';
+export type { DeadLetterEntry, DeadLetterReason } from './dead-letter';
+export { KafkaMetrics } from './kafka-metrics';
+export { TOPIC, declaredTopics, ensureTopics, topicNames } from './topics';
+export type { EnsureTopicsResult, TopicKey, TopicLayout, TopicNames, TopicSpec } from './topics';
+export { decodeHeaders, toConsumedMessage } from './message';
+export type { ConsumedMessage, OutgoingRecord } from './message';
+export { extractTraceContext, injectTraceContext, withMessageSpan } from './trace-context';
+export { DEFAULT_BACKOFF, backoffDelay, sleep } from './backoff';
+export type { BackoffPolicy } from './backoff';
+export { KafkaModule, KafkaRuntime, KAFKA_CLIENT, TOPICS } from './kafka.module';
+export type { KafkaModuleOptions } from './kafka.module';

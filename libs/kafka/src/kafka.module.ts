@@ -1,0 +1,112 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { HealthRegistry, LOGGER, SERVICE_NAME, type Logger } from '@pulse/observability';
+import { createKafka, type KafkaConnectionConfig } from './connection';
+import { ConsumerRunner, type ConsumerHooks, type ConsumerRunnerOptions, type MessageHandler } from './consumer-runner';
+import { KafkaMetrics } from './kafka-metrics';
+import { PulseProducer, type ProducerOptions } from './producer';
+import { topicNames, type TopicNames } from './topics';
+
+export const KAFKA_CLIENT = Symbol('pulse.kafka-client');
+export const TOPICS = Symbol('pulse.topics');
+
+export interface KafkaModuleOptions {
+  connection: KafkaConnectionConfig;
+  topicPrefix: string;
+  producer?: ProducerOptions;
+}
+
+type RunnerOptions = Omit<ConsumerRunnerOptions, 'serviceName' | 'deadLetterTopic'>;
+
+/**
+ * Creates the service's consumers with the shared producer, metrics, logger and dead-letter
+ * topic; starts them with a readiness check, and stops them before the producer disconnects.
+ */
+@Injectable()
+export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly runners: ConsumerRunner[] = [];
+
+  constructor(
+    @Inject(KAFKA_CLIENT) readonly kafka: Kafka,
+    @Inject(TOPICS) readonly topics: TopicNames,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_NAME) private readonly serviceName: string,
+    readonly producer: PulseProducer,
+    readonly metrics: KafkaMetrics,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.producer.connect();
+    this.health.register('kafka-producer', {
+      kind: 'readiness',
+      check: () => ({ ok: this.producer.isConnected(), detail: { saturated: this.producer.isSaturated() } }),
+    });
+  }
+
+  createConsumer(handler: MessageHandler, options: RunnerOptions, hooks?: ConsumerHooks): ConsumerRunner {
+    const runner = new ConsumerRunner(
+      this.kafka,
+      this.producer,
+      handler,
+      { ...options, serviceName: this.serviceName, deadLetterTopic: this.topics.deadLetter },
+      this.logger.child({ component: 'consumer', groupId: options.groupId }),
+      this.metrics,
+      hooks,
+    );
+    this.runners.push(runner);
+    this.health.register(`kafka-consumer:${options.groupId}`, {
+      kind: 'readiness',
+      check: () => ({ ok: runner.isHealthy(), detail: { ...runner.health() } }),
+    });
+    this.health.register(`kafka-consumer-alive:${options.groupId}`, {
+      kind: 'liveness',
+      check: () => ({ ok: runner.health().state !== 'crashed', detail: runner.health().lastError ?? undefined }),
+    });
+    return runner;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.runners.map((runner) => runner.stop()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    return {
+      module: KafkaModule,
+      providers: [
+        {
+          provide: KAFKA_CLIENT,
+          inject: [LOGGER],
+          useFactory: (logger: Logger) => createKafka(options.connection, logger),
+        },
+        { provide: TOPICS, useValue: topicNames(options.topicPrefix) },
+        { provide: KafkaMetrics, inject: [Registry], useFactory: (registry: Registry) => new KafkaMetrics(registry) },
+        {
+          provide: PulseProducer,
+          inject: [KAFKA_CLIENT, KafkaMetrics],
+          useFactory: (kafka: Kafka, metrics: KafkaMetrics) => new PulseProducer(kafka, metrics, options.producer),
+        },
+        KafkaRuntime,
+      ],
+      exports: [KAFKA_CLIENT, TOPICS, KafkaMetrics, PulseProducer, KafkaRuntime],
+    };
+  }
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { toConsumedMessage, type ConsumedMessage } from './message';
+
+export interface TableReaderOptions<V> {
+  topic: string;
+  /** Prefix of the throw-away consumer group; each reader instance reads every partition. */
+  groupIdPrefix: string;
+  /** Decodes a record value; throw to skip a bad record (it is logged and counted). */
+  decode(message: ConsumedMessage): V;
+  /** Key under which the value is stored; defaults to the record key. */
+  keyOf?(message: ConsumedMessage, value: V): string;
+  onChange?(key: string, value: V | undefined): void;
+}
+
+/**
+ * Materialises a compacted topic into memory with table semantics: the latest value per key
+ * wins and a tombstone (null value) deletes. Every instance reads all partitions from the start
+ * in a group of its own, commits nothing, and is ready once it reached the end offsets it saw
+ * at start-up.
+ */
+export class TopicTableReader<V> {
+  private readonly table = new Map<string, V>();
+  private readonly consumer: Consumer;
+  private readonly pendingEnds = new Map<number, bigint>();
+  private readyResolve!: () => void;
+  private readonly readyPromise = new Promise<void>((resolve) => (this.readyResolve = resolve));
+  private ready = false;
+  private skipped = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: TableReaderOptions<V>,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: `${options.groupIdPrefix}-${randomUUID()}`,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+    });
+  }
+
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
+        if (BigInt(high) > BigInt(low)) this.pendingEnds.set(partition, BigInt(high));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    this.markReadyIfCaughtUp();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.apply(payload) });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  /** Resolves once the initial load reached the end offsets seen at start, or rejects after `timeoutMs`. */
+  whenReady(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${this.options.topic} not loaded within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    return Promise.race([this.readyPromise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  get(key: string): V | undefined {
+    return this.table.get(key);
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  get skippedRecords(): number {
+    return this.skipped;
+  }
+
+  values(): IterableIterator<V> {
+    return this.table.values();
+  }
+
+  private async apply({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+    for (const raw of batch.messages) {
+      const message = toConsumedMessage(batch.topic, batch.partition, raw);
+      this.applyOne(message);
+      resolveOffset(message.offset);
+    }
+    await heartbeat();
+    const end = this.pendingEnds.get(batch.partition);
+    const last = batch.messages.at(-1)?.offset;
+    if (end !== undefined && last !== undefined && BigInt(last) + 1n >= end) {
+      this.pendingEnds.delete(batch.partition);
+      this.markReadyIfCaughtUp();
+    }
+  }
+
+  private applyOne(message: ConsumedMessage): void {
+    const key = message.key?.toString('utf8');
+    if (message.value === null) {
+      if (key !== undefined && this.table.delete(key)) this.options.onChange?.(key, undefined);
+      return;
+    }
+    try {
+      const value = this.options.decode(message);
+      const storeKey = this.options.keyOf?.(message, value) ?? key;
+      if (storeKey === undefined) throw new Error('record has no key');
+      this.table.set(storeKey, value);
+      this.options.onChange?.(storeKey, value);
+    } catch (error) {
+      this.skipped += 1;
+      this.logger.warn(
+        { topic: message.topic, partition: message.partition, offset: message.offset, err: error },
+        'skipped an invalid reference record',
+      );
+    }
+  }
+
+  private markReadyIfCaughtUp(): void {
+    if (!this.ready && this.pendingEnds.size === 0) {
+      this.ready = true;
+      this.logger.info({ topic: this.options.topic, entries: this.table.size }, 'reference table loaded');
+      this.readyResolve();
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+/** Logical topic names (DESIGN §3); the deployed name is `<PULSE_TOPIC_PREFIX><name>`. */
+export const TOPIC = {
+  eventsRaw: 'events.raw',
+  eventsEnriched: 'events.enriched',
+  referenceProducts: 'reference.products',
+  referenceCustomers: 'reference.customers',
+  metricsWindowed: 'metrics.windowed',
+  alerts: 'alerts',
+  deadLetter: 'dead-letter',
+} as const;
+export type TopicKey = keyof typeof TOPIC;
+export type TopicNames = { readonly [K in TopicKey]: string };
+
+export function topicNames(prefix: string): TopicNames {
+  return Object.fromEntries(Object.entries(TOPIC).map(([key, name]) => [key, `${prefix}${name}`])) as TopicNames;
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  config: Record<string, string>;
+}
+
+export interface TopicLayout {
+  prefix: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The one declared list of Pulse topics with their partitions, replication and retention. */
+export function declaredTopics(layout: TopicLayout): TopicSpec[] {
+  const names = topicNames(layout.prefix);
+  const minIsr = String(Math.min(2, layout.replicationFactor));
+  const spec = (name: string, config: Record<string, string>, partitions = layout.partitions): TopicSpec => ({
+    name,
+    partitions,
+    replicationFactor: layout.replicationFactor,
+    config: { 'min.insync.replicas': minIsr, ...config },
+  });
+  const deleteAfter = (days: number) => ({ 'cleanup.policy': 'delete', 'retention.ms': String(days * DAY_MS) });
+  return [
+    spec(names.eventsRaw, deleteAfter(7)),
+    // Enriched events are the replay source for aggregation state (Kappa): keep them longer
+    // and index them by the event time we set as record timestamp.
+    spec(names.eventsEnriched, { ...deleteAfter(14), 'message.timestamp.type': 'CreateTime' }),
+    spec(names.referenceProducts, { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' }),
+    spec(names.referenceCustomers, { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' }),
+    spec(names.metricsWindowed, deleteAfter(3)),
+    spec(names.alerts, deleteAfter(30)),
+    spec(names.deadLetter, deleteAfter(30)),
+  ];
+}
+
+export interface EnsureTopicsResult {
+  created: string[];
+  existing: string[];
+}
+
+/**
+ * Creates missing topics and verifies existing ones: fewer partitions than declared, or a
+ * different cleanup policy, is an error an operator must resolve (Kafka cannot shrink partitions
+ * and a wrong policy silently loses reference data).
+ */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<EnsureTopicsResult> {
+  const existingNames = new Set(await admin.listTopics());
+  const missing = specs.filter((spec) => !existingNames.has(spec.name));
+  if (missing.length > 0) {
+    const topics: ITopicConfig[] = missing.map((spec) => ({
+      topic: spec.name,
+      numPartitions: spec.partitions,
+      replicationFactor: spec.replicationFactor,
+      configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+    }));
+    try {
+      await admin.createTopics({ topics, waitForLeaders: true });
+    } catch (error) {
+      // Another instance may have created them concurrently; verification below decides.
+      if (!(error instanceof Error) || !/already exists/i.test(error.message)) throw error;
+    }
+  }
+  const present = specs.filter((spec) => existingNames.has(spec.name));
+  if (present.length > 0) await verifyTopics(admin, present);
+  return { created: missing.map((spec) => spec.name), existing: present.map((spec) => spec.name) };
+}
+
+async function verifyTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
+  const metadata = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) });
+  const configs = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: specs.map((spec) => ({ type: 2 /* TOPIC */, name: spec.name, configNames: ['cleanup.policy'] })),
+  });
+  const problems: string[] = [];
+  for (const spec of specs) {
+    const partitions = metadata.topics.find((topic) => topic.name === spec.name)?.partitions.length ?? 0;
+    if (partitions < spec.partitions) {
+      problems.push(`${spec.name} has ${partitions} partitions, ${spec.partitions} declared`);
+    }
+    const policy = configs.resources
+      .find((resource) => resource.resourceName === spec.name)
+      ?.configEntries.find((entry) => entry.configName === 'cleanup.policy')?.configValue;
+    const wanted = spec.config['cleanup.policy'];
+    if (wanted !== undefined && policy !== undefined && policy !== wanted) {
+      problems.push(`${spec.name} has cleanup.policy=${policy}, ${wanted} declared`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`Kafka topics differ from the declared layout: ${problems.join('; ')}`);
+}

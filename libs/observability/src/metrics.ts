@@ -1,0 +1,49 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per app (never the global one), so tests can build many apps in one process. */
+export function createMetricsRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry, prefix: 'pulse_' });
+  return registry;
+}
+
+@Controller()
+export class MetricsController {
+  constructor(private readonly registry: Registry) {}
+
+  @Get('metrics')
+  async metrics(@Res() reply: FastifyReply): Promise<void> {
+    await reply.header('Content-Type', this.registry.contentType).send(await this.registry.metrics());
+  }
+}
+
+/** Request count and latency per route template (never per raw URL: unbounded cardinality). */
+export function instrumentHttp(fastify: FastifyInstance, registry: Registry): void {
+  const labelNames = ['method', 'route', 'status_code'] as const;
+  const requests = new Counter({
+    name: 'pulse_http_requests_total',
+    help: 'HTTP requests answered',
+    labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'pulse_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: String(reply.statusCode),
+    };
+    requests.inc(labels);
+    duration.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { Module, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { HealthRegistry } from './health';
+import { createLogger, PinoNestLogger } from './logger';
+import { createMetricsRegistry, instrumentHttp } from './metrics';
+import { ObservabilityModule } from './observability.module';
+
+export interface ServiceSettings {
+  PULSE_HTTP_HOST: string;
+  PULSE_HTTP_PORT: number;
+  PULSE_LOG_LEVEL: string;
+  PULSE_SHUTDOWN_TIMEOUT: number;
+}
+
+export interface RunServiceOptions {
+  serviceName: string;
+  /** The service's root module; it is imported next to ObservabilityModule. */
+  module: Type<unknown>;
+  settings: ServiceSettings;
+  /** OpenAPI title/description; served at /docs and /docs-json. */
+  openApi?: { title: string; description: string; version?: string };
+  /** Largest accepted request body in bytes (Fastify answers 413 above it). */
+  bodyLimit?: number;
+  /** Extra Fastify setup (content-type parsers, CORS…) before routes are registered. */
+  configure?: (app: NestFastifyApplication, logger: Logger) => void | Promise<void>;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  logger: Logger;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts one Pulse service on Fastify: JSON logs, request ids, metrics, health,
+ * OpenAPI, and a graceful SIGTERM (readiness fails first, then Nest shuts modules down —
+ * consumers drain and commit — bounded by PULSE_SHUTDOWN_TIMEOUT).
+ */
+export async function createService(options: RunServiceOptions): Promise<RunningService> {
+  const { settings, serviceName } = options;
+  const logger = createLogger(serviceName, settings.PULSE_LOG_LEVEL);
+  const registry = createMetricsRegistry(serviceName);
+
+  @Module({ imports: [ObservabilityModule.forRoot({ serviceName, logger, registry }), options.module] })
+  class ServiceRootModule {}
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    disableRequestLogging: true,
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+    bufferLogs: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+  instrumentHttp(fastify, registry);
+  await options.configure?.(app, logger);
+
+  if (options.openApi) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(options.openApi.title)
+        .setDescription(options.openApi.description)
+        .setVersion(options.openApi.version ?? '1.0')
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
+
+  await app.listen(settings.PULSE_HTTP_PORT, settings.PULSE_HTTP_HOST);
+  const url = `http://${settings.PULSE_HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : settings.PULSE_HTTP_HOST}:${settings.PULSE_HTTP_PORT}`;
+  logger.info({ url }, `${serviceName} listening`);
+  return { app, logger, url, close: () => app.close() };
+}
+
+/** For main.ts: start the service and wire SIGTERM/SIGINT to a bounded graceful shutdown. */
+export async function runService(options: RunServiceOptions): Promise<RunningService> {
+  const running = await createService(options);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    running.logger.info({ signal }, 'shutting down');
+    running.app.get(HealthRegistry).markShuttingDown();
+    const timer = setTimeout(() => {
+      running.logger.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, options.settings.PULSE_SHUTDOWN_TIMEOUT);
+    timer.unref();
+    running
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        running.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return running;
+}
+
+/** Logs a start-up failure as one JSON line and exits non-zero. */
+export function exitOnStartupError(serviceName: string) {
+  return (error: unknown): never => {
+    createLogger(serviceName, 'error').fatal({ err: error }, 'failed to start');
+    process.exit(1);
+  };
+}

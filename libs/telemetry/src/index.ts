@@ -1,0 +1,2 @@
+export { startTelemetry } from './start-telemetry';
+export type { TelemetryHandle, TelemetryOptions } from './start-telemetry';

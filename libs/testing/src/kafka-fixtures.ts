@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { declaredTopics, ensureTopics, toConsumedMessage, topicNames, type ConsumedMessage, type TopicNames } from '@pulse/kafka';
+import { stack, uniqueName, waitFor } from './stack';
+
+/** A kafkajs client for test code itself (assertions, seeding), quiet unless something breaks. */
+export function testKafka(clientId = 'pulse-test'): Kafka {
+  return new Kafka({ clientId, brokers: stack.kafkaBrokers, logLevel: logLevel.ERROR });
+}
+
+export interface TestTopics {
+  prefix: string;
+  names: TopicNames;
+  kafka: Kafka;
+  admin: Admin;
+  /** Deletes the suite's topics and disconnects. */
+  cleanup(): Promise<void>;
+}
+
+/** Creates the full declared topic layout under a fresh prefix (3 partitions, replication 1). */
+export async function createTestTopics(label: string, partitions = 3): Promise<TestTopics> {
+  const prefix = `${uniqueName(label)}.`;
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  await admin.connect();
+  const specs = declaredTopics({ prefix, partitions, replicationFactor: 1 });
+  await ensureTopics(admin, specs);
+  return {
+    prefix,
+    names: topicNames(prefix),
+    kafka,
+    admin,
+    async cleanup() {
+      try {
+        await admin.deleteTopics({ topics: specs.map((spec) => spec.name), timeout: 10_000 });
+      } catch {
+        // Topics of a test run that failed half-way may already be gone; nothing to clean.
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  };
+}
+
+/** Reads every message currently in `topic` (all partitions, from the start), without a lasting group. */
+export async function readAll(kafka: Kafka, topic: string, { timeoutMs = 20_000 } = {}): Promise<ConsumedMessage[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<number, bigint>();
+  try {
+    for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+      if (BigInt(high) > BigInt(low)) ends.set(partition, BigInt(high));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const messages: ConsumedMessage[] = [];
+  if (ends.size === 0) return messages;
+  const consumer = kafka.consumer({ groupId: `pulse-test-read-${randomUUID()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const remaining = new Map(ends);
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic: t, partition, message }) => {
+        messages.push(toConsumedMessage(t, partition, message));
+        const end = remaining.get(partition);
+        if (end !== undefined && BigInt(message.offset) + 1n >= end) remaining.delete(partition);
+      },
+    });
+    await waitFor(`all of ${topic} to be read`, () => remaining.size === 0, { timeoutMs });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}
+
+/** Waits until `topic` holds at least `count` messages and returns them all. */
+export async function waitForMessages(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  { timeoutMs = 30_000 } = {},
+): Promise<ConsumedMessage[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor(
+      `${count} messages in ${topic}`,
+      async () => {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        const total = offsets.reduce((sum, { high, low }) => sum + Number(BigInt(high) - BigInt(low)), 0);
+        return total >= count;
+      },
+      { timeoutMs },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+  return readAll(kafka, topic, { timeoutMs });
+}

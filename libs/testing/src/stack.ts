@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+
+/** Addresses of the local stack (deploy/local), overridable for an external one. */
+export const stack = {
+  kafkaBrokers: (process.env.PULSE_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  influxUrl: process.env.PULSE_INFLUX_URL ?? 'http://127.0.0.1:8086',
+  natsUrl: process.env.PULSE_NATS_URL ?? 'nats://127.0.0.1:4222',
+} as const;
+
+/**
+ * A name no other test run uses, for topic prefixes, consumer groups and databases, so suites
+ * never see each other's data. Lower-case letters, digits and underscores only: valid everywhere.
+ */
+export function uniqueName(label: string): string {
+  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  return `t_${safe}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/** Polls `probe` until it returns a value other than undefined/false, or fails with `what`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 30_000, intervalMs = 200 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const reason = lastError instanceof Error ? `: last error ${lastError.message}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${reason}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Installs the pinned Helm (and helm-docs) CLIs from the Go module proxy when they are missing,
+# into a per-user cache, and prints the path of the helm binary on stdout (last line).
+#
+#   bash tools/helm/install-helm.sh            # helm only
+#   bash tools/helm/install-helm.sh --docs     # helm + helm-docs (prints the helm-docs path too)
+#
+# Environment:
+#   PULSE_HELM_VERSION       pinned helm.sh/helm/v3 version        (default below)
+#   PULSE_HELM_DOCS_VERSION  pinned github.com/norwoodj/helm-docs  (default below)
+#   PULSE_TOOLS_BIN          install directory                      (default $HOME/.cache/pulse/bin)
+#   PULSE_HELM_BIN           use this helm binary instead (no install)
+set -euo pipefail
+
+HELM_VERSION="${PULSE_HELM_VERSION:-v3.22.0}"
+HELM_DOCS_VERSION="${PULSE_HELM_DOCS_VERSION:-v1.14.2}"
+BIN_DIR="${PULSE_TOOLS_BIN:-${HOME}/.cache/pulse/bin}"
+
+want_docs=false
+for arg in "$@"; do
+  case "$arg" in
+    --docs) want_docs=true ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "install-helm.sh: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+log() { echo "install-helm.sh: $*" >&2; }
+
+need_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    log "Go toolchain not found; install Go >= 1.24 or set PULSE_HELM_BIN to an existing helm"
+    exit 1
+  fi
+}
+
+# go install into a versioned directory so a pin change re-installs, then link it into BIN_DIR.
+go_install() { # <module path>@<version> <binary name> <version> [ldflags]
+  local pkg="$1" name="$2" version="$3" ldflags="${4:-}"
+  local dir="${BIN_DIR}/.${name}-${version}"
+  if [[ ! -x "${dir}/${name}" ]]; then
+    need_go
+    mkdir -p "$dir"
+    log "installing ${pkg} into ${dir} (go install; first run takes a few minutes)"
+    # CGO off: static binary, no C toolchain needed. -trimpath for reproducible builds.
+    GOBIN="$dir" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" \
+      go install -trimpath -ldflags "-s -w ${ldflags}" "$pkg" >&2
+  fi
+  ln -sfn "${dir}/${name}" "${BIN_DIR}/${name}"
+}
+
+# Helm's release build stamps its version and the Kubernetes version of its client-go into the
+# binary (Makefile LDFLAGS). A bare `go install` would report "v3.22" and default
+# .Capabilities.KubeVersion to v1.20.0, so stamp the same values here.
+helm_ldflags() {
+  need_go
+  local gomod k8s_minor
+  gomod="$(go mod download -json "helm.sh/helm/v3@${HELM_VERSION}" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
+  k8s_minor="$(sed -n 's/^[[:space:]]*k8s\.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$gomod" | head -n 1)"
+  if [[ -z "$k8s_minor" ]]; then
+    log "could not read the k8s.io/client-go version of helm ${HELM_VERSION}"
+    exit 1
+  fi
+  local v="-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}"
+  local k="-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=${k8s_minor}"
+  local l="-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=${k8s_minor}"
+  echo "$v $k $l"
+}
+
+mkdir -p "$BIN_DIR"
+
+helm_path=""
+if [[ -n "${PULSE_HELM_BIN:-}" ]]; then
+  helm_path="$PULSE_HELM_BIN"
+else
+  if [[ ! -x "${BIN_DIR}/.helm-${HELM_VERSION}/helm" ]]; then
+    go_install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" helm "$HELM_VERSION" "$(helm_ldflags)"
+  fi
+  ln -sfn "${BIN_DIR}/.helm-${HELM_VERSION}/helm" "${BIN_DIR}/helm"
+  helm_path="${BIN_DIR}/helm"
+fi
+"$helm_path" version --short >&2
+
+if $want_docs; then
+  go_install "github.com/norwoodj/helm-docs/cmd/helm-docs@${HELM_DOCS_VERSION}" helm-docs "$HELM_DOCS_VERSION"
+  echo "${BIN_DIR}/helm-docs"
+fi
+echo "$helm_path"

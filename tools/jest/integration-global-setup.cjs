@@ -1,0 +1,35 @@
+'use strict';
+// Jest globalSetup for integration suites: makes sure the local stack (Kafka, InfluxDB, NATS on
+// 127.0.0.1; see deploy/local/README.md) is up before any test runs.
+//
+// - Runs `bash deploy/local/stack.sh up`, which is idempotent: it reuses whatever is already
+//   healthy and serialises concurrent callers with a lock, so parallel Jest runs are fine.
+// - PULSE_STACK_EXTERNAL=1 skips it (the stack is provided by someone else, e.g. another host).
+// - There is deliberately no teardown: later suites reuse the running stack, CI machines are
+//   discarded, and `deploy/local/stack.sh down` stops it by hand.
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const stackScript = path.join(repoRoot, 'deploy', 'local', 'stack.sh');
+
+module.exports = async function integrationGlobalSetup() {
+  if (process.env.PULSE_STACK_EXTERNAL === '1') {
+    process.stderr.write('[pulse-stack] PULSE_STACK_EXTERNAL=1: not starting the local stack\n');
+    return;
+  }
+  const started = Date.now();
+  const { code, signal } = await new Promise((resolve, reject) => {
+    const child = spawn('bash', [stackScript, 'up'], { cwd: repoRoot, stdio: 'inherit', env: process.env });
+    child.on('error', (err) => reject(new Error(`could not run ${stackScript}: ${err.message}`)));
+    child.on('exit', (exitCode, exitSignal) => resolve({ code: exitCode, signal: exitSignal }));
+  });
+  if (code !== 0) {
+    throw new Error(
+      `local stack failed to start: \`bash deploy/local/stack.sh up\` ${
+        signal ? `was killed by ${signal}` : `exited with code ${code}`
+      } after ${Date.now() - started} ms (its messages are above; component logs are in ` +
+        `${process.env.PULSE_STACK_DIR || path.join(repoRoot, '.pulse-stack')}/logs)`,
+    );
+  }
+};
