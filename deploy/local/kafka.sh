@@ -137,7 +137,7 @@ kafka_install() {
     tmp="$(mktemp -d "$KAFKA_CACHE/.fetch.XXXXXX")"
     kafka_pom >"$tmp/pom.xml"
     pulse_info "kafka: fetching Apache Kafka $KAFKA_VERSION jars with Maven into $KAFKA_LIB (once)"
-    if ! mvn -B -q -f "$tmp/pom.xml" "$KAFKA_DEPENDENCY_PLUGIN:copy-dependencies" \
+    if ! mvn -B -q -Dstyle.color=never -f "$tmp/pom.xml" "$KAFKA_DEPENDENCY_PLUGIN:copy-dependencies" \
       -DincludeScope=runtime -DoutputDirectory="$tmp/lib" >"$tmp/mvn.log" 2>&1; then
       pulse_tail_log "$tmp/mvn.log" 40
       pulse_die "kafka: Maven could not fetch the Kafka jars (full log: $tmp/mvn.log)"
@@ -274,7 +274,9 @@ kafka_healthy() {
     command -v kcat >/dev/null && probe=kcat
   fi
   if [[ "$probe" == kcat ]]; then
-    timeout 10 kcat -b "$(kafka_addr)" -L -m 5 2>/dev/null | grep -Eq '^ *[1-9][0-9]* brokers:'
+    local meta
+    meta="$(timeout 10 kcat -b "$(kafka_addr)" -L -m 5 2>/dev/null)" || return 1
+    grep -Eq '^ *[1-9][0-9]* brokers:' <<<"$meta"
   elif [[ "$probe" == java ]]; then
     timeout 20 java -Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
       -Dlog4j2.configurationFile="$KAFKA_LIB/tools-log4j2.properties" -cp "$KAFKA_LIB/*" \
