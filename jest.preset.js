@@ -26,7 +26,7 @@ const pulseAliases = Object.fromEntries(
 );
 
 // ESM-only packages in node_modules that must be transpiled to CJS for Jest.
-const esmPackages = ['@nestjs', '@nats-io', 'nestjs-pino'];
+const esmPackages = ['@nestjs', '@nats-io', 'nestjs-pino', 'content-disposition', 'cookie'];
 
 module.exports = {
   testEnvironment: 'node',

@@ -34,7 +34,7 @@ if [[ "$(node --version)" != v24.* ]]; then
 fi
 
 step stack bash deploy/local/stack.sh up
-step helm-install bash tools/helm/install-helm.sh
+step helm-install bash tools/helm/install-helm.sh --docs --kube-strict
 step static npx nx run-many -t lint typecheck --parallel=2 --output-style=static
 step unit npx nx run-many -t test --parallel=2 --output-style=static
 step integration npx nx run-many -t integration --parallel=1 --output-style=static

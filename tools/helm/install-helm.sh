@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs the pinned Helm (and helm-docs) CLIs from the Go module proxy when they are missing,
-# into a per-user cache, and prints the path of the helm binary on stdout (last line).
+# Installs the pinned Helm (and helm-docs) CLIs with `go install` (Go module proxy) when they are
+# missing from a per-user cache, and prints the path of the helm binary on stdout (last line).
+# Builds take ~2-3 minutes once; later runs only check the cache.
 #
 #   bash tools/helm/install-helm.sh            # helm only
 #   bash tools/helm/install-helm.sh --docs     # helm + helm-docs (prints the helm-docs path too)
+#   bash tools/helm/install-helm.sh --kube-strict
+#       # + the strict manifest decoder of tools/helm/kube-strict (prints its path too)
 #
 # Environment:
 #   PULSE_HELM_VERSION       pinned helm.sh/helm/v3 version        (default below)
@@ -17,10 +20,12 @@ HELM_DOCS_VERSION="${PULSE_HELM_DOCS_VERSION:-v1.14.2}"
 BIN_DIR="${PULSE_TOOLS_BIN:-${HOME}/.cache/pulse/bin}"
 
 want_docs=false
+want_strict=false
 for arg in "$@"; do
   case "$arg" in
     --docs) want_docs=true ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    --kube-strict) want_strict=true ;;
+    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "install-helm.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -73,16 +78,37 @@ helm_path=""
 if [[ -n "${PULSE_HELM_BIN:-}" ]]; then
   helm_path="$PULSE_HELM_BIN"
 else
-  if [[ ! -x "${BIN_DIR}/.helm-${HELM_VERSION}/helm" ]]; then
-    go_install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" helm "$HELM_VERSION" "$(helm_ldflags)"
+  if [[ ! -x "${BIN_DIR}/.helm-${HELM_VERSION}/helm" ]] && ! command -v go >/dev/null 2>&1 \
+    && command -v helm >/dev/null 2>&1; then
+    # No Go toolchain to build the pinned helm: fall back to the one on PATH.
+    helm_path="$(command -v helm)"
+    log "Go not found: using ${helm_path} instead of the pinned ${HELM_VERSION}"
+  else
+    if [[ ! -x "${BIN_DIR}/.helm-${HELM_VERSION}/helm" ]]; then
+      go_install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" helm "$HELM_VERSION" "$(helm_ldflags)"
+    fi
+    ln -sfn "${BIN_DIR}/.helm-${HELM_VERSION}/helm" "${BIN_DIR}/helm"
+    helm_path="${BIN_DIR}/helm"
   fi
-  ln -sfn "${BIN_DIR}/.helm-${HELM_VERSION}/helm" "${BIN_DIR}/helm"
-  helm_path="${BIN_DIR}/helm"
 fi
-"$helm_path" version --short >&2
+log "helm $("$helm_path" version --short) at ${helm_path}"
 
 if $want_docs; then
   go_install "github.com/norwoodj/helm-docs/cmd/helm-docs@${HELM_DOCS_VERSION}" helm-docs "$HELM_DOCS_VERSION"
   echo "${BIN_DIR}/helm-docs"
+fi
+if $want_strict; then
+  # Built from the repository's own Go module (its go.sum pins the k8s.io modules helm uses);
+  # the cache key is the hash of its sources, so an edit rebuilds it.
+  src="$(cd "$(dirname "$0")/kube-strict" && pwd)"
+  key="$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -c1-16)"
+  dir="${BIN_DIR}/.kube-strict-${key}"
+  if [[ ! -x "$dir/kube-strict" ]]; then
+    need_go
+    log "building tools/helm/kube-strict into ${dir}"
+    mkdir -p "$dir"
+    (cd "$src" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" go build -trimpath -o "$dir/kube-strict" . >&2)
+  fi
+  echo "$dir/kube-strict"
 fi
 echo "$helm_path"

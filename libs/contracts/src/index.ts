@@ -2,6 +2,7 @@ export * from './events/primitives';
 export * from './events/event-types';
 export * from './events/envelope';
 export * from './events/enriched';
+export * from './events/regions';
 export * from './events/validation';
 export * from './events/kafka-codec';
 export * from './reference/reference';

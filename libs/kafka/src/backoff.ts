@@ -7,10 +7,14 @@ export interface BackoffPolicy {
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 30_000, factor: 2 };
 
-/** Exponential backoff with full jitter (AWS architecture blog), so retrying instances spread out. */
+/**
+ * Exponential backoff with jitter, so retrying instances spread out: a delay between half the
+ * initial delay and the exponential ceiling, never above `maxMs`.
+ */
 export function backoffDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random = Math.random): number {
   const ceiling = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
-  return Math.round(policy.initialMs / 2 + random() * (ceiling - policy.initialMs / 2));
+  const floor = Math.min(policy.initialMs / 2, ceiling);
+  return Math.round(floor + random() * (ceiling - floor));
 }
 
 export function sleep(ms: number): Promise<void> {

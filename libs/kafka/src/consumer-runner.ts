@@ -1,3 +1,4 @@
+import { context } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from './backoff';
@@ -6,7 +7,7 @@ import { PoisonMessageError, TransientError, errorClassOf, errorMessageOf } from
 import type { KafkaMetrics } from './kafka-metrics';
 import { toConsumedMessage, type ConsumedMessage, type OutgoingRecord } from './message';
 import type { PreparedRecord, PulseProducer } from './producer';
-import { withMessageSpan } from './trace-context';
+import { extractTraceContext, withMessageSpan } from './trace-context';
 
 /** Handles one message. Records it returns are produced (and acknowledged) before the offset is committed. */
 export interface MessageHandler {
@@ -288,14 +289,15 @@ export class ConsumerRunner {
       },
       'message sent to dead-letter',
     );
-    return this.producer.prepare(
-      deadLetterRecord(this.options.deadLetterTopic, this.options.serviceName, message, {
-        errorClass,
-        errorMessage: errorMessageOf(error),
-        attempts,
-        firstFailureTime: firstFailure,
-      }),
-    );
+    const record = deadLetterRecord(this.options.deadLetterTopic, this.options.serviceName, message, {
+      errorClass,
+      errorMessage: errorMessageOf(error),
+      attempts,
+      firstFailureTime: firstFailure,
+    });
+    // Prepared in the message's own trace: outside it, prepare() would replace the original
+    // traceparent with one of a new, unrelated trace, and a re-drive would lose the event's trace.
+    return context.with(extractTraceContext(message.headers), () => this.producer.prepare(record));
   }
 
   /** Retries `work` with backoff until it succeeds; false if the consumer stopped first. */

@@ -27,3 +27,13 @@ export { DEFAULT_BACKOFF, backoffDelay, sleep } from './backoff';
 export type { BackoffPolicy } from './backoff';
 export { KafkaModule, KafkaRuntime, KAFKA_CLIENT, TOPICS } from './kafka.module';
 export type { KafkaModuleOptions } from './kafka.module';
+export {
+  ConsumerGroupActiveError,
+  committedOffsets,
+  consumerGroupState,
+  offsetsAtTime,
+  partitionBounds,
+  readTopicRange,
+  resetGroupOffsets,
+} from './operations';
+export type { PartitionOffsets, ReadRangeOptions, ReadRangeResult } from './operations';

@@ -9,6 +9,12 @@ export const TOPIC = {
   metricsWindowed: 'metrics.windowed',
   alerts: 'alerts',
   deadLetter: 'dead-letter',
+  /** Alert service internal: window results and dead-letter counts re-keyed by series (see docs/alerting.md). */
+  alertSignals: 'alerts.signals',
+  /** Alert service: silences (compacted, keyed by silence id). */
+  alertSilences: 'alerts.silences',
+  /** Alert service: the notifier's delivery log (compacted, keyed by channel and fingerprint). */
+  alertDeliveries: 'alerts.deliveries',
 } as const;
 export type TopicKey = keyof typeof TOPIC;
 export type TopicNames = { readonly [K in TopicKey]: string };
@@ -53,6 +59,10 @@ export function declaredTopics(layout: TopicLayout): TopicSpec[] {
     spec(names.metricsWindowed, deleteAfter(3)),
     spec(names.alerts, deleteAfter(30)),
     spec(names.deadLetter, deleteAfter(30)),
+    // The alert evaluator replays its signal partitions on start (baselines of recent windows).
+    spec(names.alertSignals, deleteAfter(3)),
+    spec(names.alertSilences, { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' }),
+    spec(names.alertDeliveries, { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' }),
   ];
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Module, type INestApplication, type Type } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -18,8 +18,8 @@ export interface ServiceSettings {
 
 export interface RunServiceOptions {
   serviceName: string;
-  /** The service's root module; it is imported next to ObservabilityModule. */
-  module: Type<unknown>;
+  /** The service's root module (a class or `AppModule.forRoot(config)`); imported next to ObservabilityModule. */
+  module: Type<unknown> | DynamicModule;
   settings: ServiceSettings;
   /** OpenAPI title/description; served at /docs and /docs-json. */
   openApi?: { title: string; description: string; version?: string };
@@ -81,7 +81,10 @@ export async function createService(options: RunServiceOptions): Promise<Running
   }
 
   await app.listen(settings.PULSE_HTTP_PORT, settings.PULSE_HTTP_HOST);
-  const url = `http://${settings.PULSE_HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : settings.PULSE_HTTP_HOST}:${settings.PULSE_HTTP_PORT}`;
+  // The bound port, not the configured one: tests listen on port 0 (an ephemeral port).
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : settings.PULSE_HTTP_PORT;
+  const url = `http://${settings.PULSE_HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : settings.PULSE_HTTP_HOST}:${port}`;
   logger.info({ url }, `${serviceName} listening`);
   return { app, logger, url, close: () => app.close() };
 }

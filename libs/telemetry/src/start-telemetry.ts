@@ -1,8 +1,9 @@
-import { getNodeAutoInstrumentations } from './instrumentations';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { getNodeAutoInstrumentations } from './instrumentations';
+import { samplerFromEnv } from './sampler';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -33,6 +34,7 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
       [ATTR_SERVICE_VERSION]: options.serviceVersion ?? env.npm_package_version ?? '0.0.0',
     }),
     traceExporter: new OTLPTraceExporter(),
+    sampler: samplerFromEnv(env),
     instrumentations: getNodeAutoInstrumentations(),
   });
   sdk.start();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pulseEventSchema, type PulseEvent } from './envelope';
-import { identifier, rfc3339 } from './primitives';
+import { rfc3339 } from './primitives';
 
 /** Region names used for grouping; `unknown` when neither country nor IP resolved. */
 export const REGIONS = ['africa', 'asia', 'europe', 'north-america', 'oceania', 'south-america', 'antarctica', 'unknown'] as const;
@@ -41,16 +41,23 @@ export const enrichmentSchema = z.object({
 });
 export type Enrichment = z.infer<typeof enrichmentSchema>;
 
+const enrichedShape = {
+  enrichmentstatus: z.enum(['complete', 'partial']),
+  enrichment: enrichmentSchema,
+};
+const [orderPlaced, productViewed, cartItemAdded, inventoryLevelChanged] = pulseEventSchema.options;
+
 /**
  * An event on `events.enriched`: the raw CloudEvent unchanged, plus the `enrichment`
  * attribute and the `enrichmentstatus` extension (a string, so CloudEvents tooling can filter on it).
+ * Each event type is extended rather than intersected with the enrichment: an intersection parses
+ * both sides and throws ("Unmergable intersection") instead of reporting an issue whenever the raw
+ * schema normalises a field (trim, upper-case) that the other side passes through unchanged.
  */
-export const enrichedEventSchema = z.intersection(
-  pulseEventSchema,
-  z.looseObject({
-    enrichmentstatus: z.enum(['complete', 'partial']),
-    enrichment: enrichmentSchema,
-    id: identifier,
-  }),
-);
+export const enrichedEventSchema = z.discriminatedUnion('type', [
+  orderPlaced.extend(enrichedShape),
+  productViewed.extend(enrichedShape),
+  cartItemAdded.extend(enrichedShape),
+  inventoryLevelChanged.extend(enrichedShape),
+]);
 export type EnrichedEvent = PulseEvent & { enrichmentstatus: Enrichment['status']; enrichment: Enrichment };

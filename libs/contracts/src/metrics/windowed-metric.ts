@@ -32,5 +32,14 @@ export const windowedMetricSchema = z.object({
   watermark: rfc3339,
   /** Event time of the newest event that changed this result (for event-to-alert latency). */
   lastEventTime: rfc3339.nullable(),
+  /**
+   * Late events (too late for their own window) that arrived while this window was the newest of
+   * its size on the partition: counted here, in no window. Absent when there were none.
+   */
+  lateEvents: z.number().int().nonnegative().optional(),
+  lateOrders: z.number().int().nonnegative().optional(),
+  lateUnits: z.number().int().nonnegative().optional(),
+  lateRevenue: z.record(z.string(), z.number()).optional(),
+  lateRevenueMinor: z.record(z.string(), z.number().int()).optional(),
 });
 export type WindowedMetric = z.infer<typeof windowedMetricSchema>;

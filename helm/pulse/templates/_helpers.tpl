@@ -1,0 +1,328 @@
+{{/* vim: set filetype=mustache: */}}
+
+{{/*
+The five services, in pipeline order. Every per-service template ranges over this list.
+*/}}
+{{- define "pulse.components" -}}
+ingestion enrichment aggregation alert reporting
+{{- end -}}
+
+{{/*
+Facts about each service that are fixed by the code, not by configuration:
+the Kafka topic and consumer group KEDA watches (no entry = not a Kafka consumer scaled on lag),
+whether it takes external traffic, and which secrets and backends it uses.
+*/}}
+{{- define "pulse.componentFacts" -}}
+ingestion:
+  external: true
+  secrets: [apiKeys]
+  backends: []
+enrichment:
+  external: false
+  consumer: {topic: events.raw, group: pulse-enrichment}
+  secrets: []
+  backends: []
+aggregation:
+  external: false
+  consumer: {topic: events.enriched, group: pulse-aggregation}
+  secrets: [influxToken]
+  backends: [influxdb]
+alert:
+  external: false
+  consumer: {topic: events.enriched, group: pulse-alert}
+  secrets: [slackWebhookUrl]
+  backends: [nats, slack]
+reporting:
+  external: true
+  secrets: [reportingTokens, influxToken]
+  backends: [influxdb]
+{{- end -}}
+
+{{- define "pulse.facts" -}}
+{{- index (include "pulse.componentFacts" . | fromYaml) .component | toYaml -}}
+{{- end -}}
+
+{{/* Chart name. */}}
+{{- define "pulse.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Fully qualified prefix of every object name. */}}
+{{- define "pulse.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of a per-service object: (dict "ctx" $ "component" "ingestion") */}}
+{{- define "pulse.resourceName" -}}
+{{- printf "%s-%s" (include "pulse.fullname" .ctx | trunc (int (sub 62 (len .component))) | trimSuffix "-") .component -}}
+{{- end -}}
+
+{{/* chart label value */}}
+{{- define "pulse.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels of every object: (dict "ctx" $ "component" "ingestion"), component optional. */}}
+{{- define "pulse.labels" -}}
+helm.sh/chart: {{ include "pulse.chart" .ctx }}
+{{ include "pulse.selectorLabels" . }}
+{{- if .ctx.Chart.AppVersion }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/part-of: pulse
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+{{- with .ctx.Values.global.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Selector labels: (dict "ctx" $ "component" "ingestion"), component optional. */}}
+{{- define "pulse.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "pulse.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+{{- if .component }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Deep merge where null means "inherit": copies every non-null value of .src into .dst (mutated in
+place). Maps merge key by key, anything else (lists, scalars) replaces. Unlike mergeOverwrite, an
+explicit false or 0 in .src wins.
+*/}}
+{{- define "pulse.mergeInto" -}}
+{{- $dst := .dst -}}
+{{- range $key, $value := .src -}}
+{{- if kindIs "invalid" $value -}}
+{{- else if and (kindIs "map" $value) (kindIs "map" (index $dst $key)) -}}
+{{- include "pulse.mergeInto" (dict "dst" (index $dst $key) "src" $value) -}}
+{{- else -}}
+{{- $_ := set $dst $key (deepCopy $value) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Effective values of one service: `defaults` merged with the service's own key.
+Usage: {{- $c := dict -}}{{- include "pulse.componentValues" (dict "ctx" $ "component" "ingestion" "out" $c) -}}
+(filled into "out" so numbers keep their types; no YAML round trip).
+*/}}
+{{- define "pulse.componentValues" -}}
+{{- $out := .out -}}
+{{- include "pulse.mergeInto" (dict "dst" $out "src" (deepCopy .ctx.Values.defaults)) -}}
+{{- include "pulse.mergeInto" (dict "dst" $out "src" (index .ctx.Values .component)) -}}
+{{- $envOut := dict -}}
+{{- range $k, $v := $out.env -}}
+{{- if not (kindIs "invalid" $v) -}}{{- $_ := set $envOut $k $v -}}{{- end -}}
+{{- end -}}
+{{- $_ := set $out "env" $envOut -}}
+{{- $facts := include "pulse.facts" . | fromYaml -}}
+{{- $_ := set $out "facts" $facts -}}
+{{- include "pulse.validateComponent" (dict "ctx" .ctx "component" .component "c" $out) -}}
+{{- end -}}
+
+{{/* Render-time checks the JSON schema cannot express. */}}
+{{- define "pulse.validateComponent" -}}
+{{- $c := .c -}}
+{{- if and $c.autoscaling.enabled $c.autoscaling.keda.enabled (not $c.facts.consumer) -}}
+{{- fail (printf "%s.autoscaling.keda.enabled: %s is not a Kafka consumer; scale it with the HPA (keda.enabled=false)" .component .component) -}}
+{{- end -}}
+{{- if and $c.autoscaling.enabled (gt (int $c.autoscaling.minReplicas) (int $c.autoscaling.maxReplicas)) -}}
+{{- fail (printf "%s.autoscaling: minReplicas (%v) is above maxReplicas (%v)" .component $c.autoscaling.minReplicas $c.autoscaling.maxReplicas) -}}
+{{- end -}}
+{{- if and $c.autoscaling.enabled (not $c.autoscaling.keda.enabled) (kindIs "invalid" $c.autoscaling.targetCPUUtilizationPercentage) (kindIs "invalid" $c.autoscaling.targetMemoryUtilizationPercentage) -}}
+{{- fail (printf "%s.autoscaling: the HPA needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage" .component) -}}
+{{- end -}}
+{{- if and (hasKey $c.env "PULSE_RATE_LIMIT_BURST") (hasKey $c.env "PULSE_BATCH_MAX_EVENTS") -}}
+{{- if lt (int (include "pulse.envValue" $c.env.PULSE_RATE_LIMIT_BURST)) (int (include "pulse.envValue" $c.env.PULSE_BATCH_MAX_EVENTS)) -}}
+{{- fail (printf "%s.env: PULSE_RATE_LIMIT_BURST (%v) must be at least PULSE_BATCH_MAX_EVENTS (%v), or a full batch could never pass" .component $c.env.PULSE_RATE_LIMIT_BURST $c.env.PULSE_BATCH_MAX_EVENTS) -}}
+{{- end -}}
+{{- end -}}
+{{- if gt (add (int $c.preStopSleepSeconds) 5) (int $c.terminationGracePeriodSeconds) -}}
+{{- fail (printf "%s: terminationGracePeriodSeconds (%v) must leave at least 5 s after preStopSleepSeconds (%v) for the graceful shutdown" .component $c.terminationGracePeriodSeconds $c.preStopSleepSeconds) -}}
+{{- end -}}
+{{- if and $c.autoscaling.enabled (not $c.autoscaling.keda.enabled) (lt (int $c.autoscaling.minReplicas) 1) -}}
+{{- fail (printf "%s.autoscaling.minReplicas: an HPA needs at least 1 (scale to zero needs keda.enabled)" .component) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Whether the service scales automatically with KEDA ("true"/""). */}}
+{{- define "pulse.usesKeda" -}}
+{{- if and .c.autoscaling.enabled .c.autoscaling.keda.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* Whether the service scales automatically with a HorizontalPodAutoscaler ("true"/""). */}}
+{{- define "pulse.usesHpa" -}}
+{{- if and .c.autoscaling.enabled (not .c.autoscaling.keda.enabled) -}}true{{- end -}}
+{{- end -}}
+
+{{/* Lowest replica count the service runs with (for the PDB decision). */}}
+{{- define "pulse.minReplicas" -}}
+{{- if .c.autoscaling.enabled -}}{{ int .c.autoscaling.minReplicas }}{{- else -}}{{ int .c.replicas }}{{- end -}}
+{{- end -}}
+
+{{/*
+Image reference: (dict "ctx" $ "image" <service image values> "name" "<service or cli>").
+registry: global.imageRegistry > image.registry; repository: the service's > <image.repository>-<name>;
+tag: the service's > image.tag > appVersion; digest: the service's > image.digest.
+*/}}
+{{- define "pulse.image" -}}
+{{- $img := .image | default dict -}}
+{{- $root := .ctx.Values.image -}}
+{{- $registry := coalesce .ctx.Values.global.imageRegistry $root.registry "" -}}
+{{- $repository := coalesce $img.repository (printf "%s-%s" $root.repository .name) -}}
+{{- $tag := coalesce $img.tag $root.tag .ctx.Chart.AppVersion | toString -}}
+{{- $digest := coalesce $img.digest $root.digest "" -}}
+{{- if $registry }}{{ $registry | trimSuffix "/" }}/{{ end -}}
+{{- $repository -}}
+{{- if $tag }}:{{ $tag }}{{ end -}}
+{{- if $digest }}@{{ $digest }}{{ end -}}
+{{- end -}}
+
+{{/* Name of the service's ServiceAccount. */}}
+{{- define "pulse.serviceAccountName" -}}
+{{- if .c.serviceAccount.create -}}
+{{- include "pulse.resourceName" . -}}
+{{- else -}}
+default
+{{- end -}}
+{{- end -}}
+
+{{/* Name of the chart's Secret or of the existing one. */}}
+{{- define "pulse.secretName" -}}
+{{- default (printf "%s-secrets" (include "pulse.fullname" .)) .Values.secrets.existingSecret -}}
+{{- end -}}
+
+{{/* Name of the shared ConfigMap. */}}
+{{- define "pulse.configMapName" -}}
+{{- printf "%s-config" (include "pulse.fullname" .) -}}
+{{- end -}}
+
+{{/*
+Secret keys (logical names from `secrets.keys`) a given service mounts, as a YAML list of
+{name: <logical>, key: <key in the Secret>, env: <VAR_FILE>}. A key is mounted when:
+- apiKeys / reportingTokens: always (an empty chart-rendered file = nobody is authorised);
+- kafkaSaslPassword: when kafka.sasl.enabled;
+- slackWebhookUrl / influxToken: when the chart renders a value, or with existingSecret when its key name is set.
+*/}}
+{{- define "pulse.secretMounts" -}}
+{{- $ctx := .ctx -}}
+{{- $s := $ctx.Values.secrets -}}
+{{- $env := dict "apiKeys" "PULSE_API_KEYS_FILE" "reportingTokens" "PULSE_REPORTING_TOKENS_FILE" "slackWebhookUrl" "PULSE_SLACK_WEBHOOK_URL_FILE" "kafkaSaslPassword" "PULSE_KAFKA_SASL_PASSWORD_FILE" "influxToken" "PULSE_INFLUX_TOKEN_FILE" -}}
+{{- $wanted := concat (list) .secrets -}}
+{{- if $ctx.Values.kafka.sasl.enabled -}}{{- $wanted = append $wanted "kafkaSaslPassword" -}}{{- end -}}
+{{- $mounts := list -}}
+{{- range $name := $wanted -}}
+{{- $key := index $s.keys $name -}}
+{{- $present := false -}}
+{{- if $s.existingSecret -}}
+{{- $present = not (empty $key) -}}
+{{- else if has $name (list "apiKeys" "reportingTokens" "kafkaSaslPassword") -}}
+{{- $present = true -}}
+{{- else -}}
+{{- $present = not (empty (index $s $name)) -}}
+{{- end -}}
+{{- if $present -}}
+{{- $mounts = append $mounts (dict "name" $name "key" $key "env" (index $env $name)) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml (dict "mounts" $mounts) -}}
+{{- end -}}
+
+{{/* Lines `name:sha256` of a list of {name, sha256}. */}}
+{{- define "pulse.hashFile" -}}
+{{- range . }}
+{{ .name }}:{{ .sha256 | lower }}
+{{- end }}
+{{- end -}}
+
+{{/*
+checksum/config of one service: the shared settings it reads from the ConfigMap, its alert
+rules (alert only) and the secret material it mounts. A change to any of them rolls exactly the
+services that read it.
+*/}}
+{{- define "pulse.configChecksum" -}}
+{{- $ctx := .ctx -}}
+{{- $parts := dict "common" (include "pulse.commonConfig" $ctx) -}}
+{{- if eq .component "alert" -}}
+{{- $_ := set $parts "rules" $ctx.Values.alert.rules -}}
+{{- end -}}
+{{- $mounts := (include "pulse.secretMounts" (dict "ctx" $ctx "secrets" .c.facts.secrets) | fromYaml).mounts -}}
+{{- $secret := dict "name" (include "pulse.secretName" $ctx) -}}
+{{- range $mounts -}}
+{{- if $ctx.Values.secrets.existingSecret -}}
+{{- $_ := set $secret .name .key -}}
+{{- else -}}
+{{- $_ := set $secret .name (include "pulse.secretValue" (dict "ctx" $ctx "name" .name)) -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $parts "secret" $secret -}}
+{{- toJson $parts | sha256sum -}}
+{{- end -}}
+
+{{/* Content of one chart-rendered secret key (logical name). */}}
+{{- define "pulse.secretValue" -}}
+{{- $s := .ctx.Values.secrets -}}
+{{- if eq .name "apiKeys" -}}
+{{- include "pulse.hashFile" $s.apiKeys | trim -}}
+{{- else if eq .name "reportingTokens" -}}
+{{- include "pulse.hashFile" $s.reportingTokens | trim -}}
+{{- else -}}
+{{- index $s .name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The common settings (ConfigMap data, env var → value) every service reads through envFrom. */}}
+{{- define "pulse.commonConfig" -}}
+{{- $v := .Values -}}
+PULSE_LOG_LEVEL: {{ $v.logLevel | quote }}
+PULSE_KAFKA_BROKERS: {{ join "," $v.kafka.brokers | quote }}
+PULSE_KAFKA_SSL: {{ $v.kafka.ssl | toString | quote }}
+{{- if $v.kafka.sasl.enabled }}
+PULSE_KAFKA_SASL_MECHANISM: {{ $v.kafka.sasl.mechanism | quote }}
+PULSE_KAFKA_SASL_USERNAME: {{ $v.kafka.sasl.username | quote }}
+{{- end }}
+PULSE_TOPIC_PREFIX: {{ $v.topics.prefix | quote }}
+PULSE_TOPIC_PARTITIONS: {{ int $v.topics.partitions | toString | quote }}
+PULSE_TOPIC_REPLICATION_FACTOR: {{ int $v.topics.replicationFactor | toString | quote }}
+PULSE_INFLUX_URL: {{ $v.influxdb.url | quote }}
+PULSE_INFLUX_API: {{ $v.influxdb.api | quote }}
+PULSE_INFLUX_DATABASE: {{ $v.influxdb.database | quote }}
+PULSE_INFLUX_ORG: {{ $v.influxdb.org | quote }}
+PULSE_INFLUX_BUCKET: {{ $v.influxdb.bucket | quote }}
+PULSE_NATS_URL: {{ $v.nats.url | quote }}
+{{- with $v.otel.endpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+{{- end }}
+{{- with $v.otel.protocol }}
+OTEL_EXPORTER_OTLP_PROTOCOL: {{ . | quote }}
+{{- end }}
+{{- with $v.otel.sampler }}
+OTEL_TRACES_SAMPLER: {{ . | quote }}
+{{- end }}
+{{- with $v.otel.samplerArg }}
+OTEL_TRACES_SAMPLER_ARG: {{ . | toString | quote }}
+{{- end }}
+{{- with $v.otel.resourceAttributes }}
+OTEL_RESOURCE_ATTRIBUTES: {{ . | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* An env value as a string: integers from values files arrive as float64. */}}
+{{- define "pulse.envValue" -}}
+{{- if kindIs "float64" . -}}{{ int64 . }}{{- else -}}{{ toString . }}{{- end -}}
+{{- end -}}
+
+{{/* Pod selector of the topic job (also used by its NetworkPolicy). */}}
+{{- define "pulse.topicsJobName" -}}
+{{- include "pulse.resourceName" (dict "ctx" . "component" "topics") -}}
+{{- end -}}

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'fleet',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

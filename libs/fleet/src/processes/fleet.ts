@@ -1,0 +1,136 @@
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManagedProcess } from './managed-process';
+import type { PidRegistry } from './pid-registry';
+import { waitUntilReady } from './readiness';
+
+/** The five services, in the order events flow through them. */
+export const SERVICE_NAMES = ['ingestion', 'enrichment', 'aggregation', 'alert', 'reporting'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const DEFAULT_SERVICE_PORTS: Readonly<Record<ServiceName, number>> = {
+  ingestion: 3001,
+  enrichment: 3002,
+  aggregation: 3003,
+  alert: 3004,
+  reporting: 3005,
+};
+
+/** Where `npm run build` puts a service's entry point, relative to the repository root. */
+export function serviceEntryPoint(repoRoot: string, name: ServiceName): string {
+  return join(repoRoot, 'dist', 'services', name, 'src', 'main.js');
+}
+
+export interface ServiceOverrides {
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface FleetOptions {
+  repoRoot: string;
+  /** Each service logs to `<logDir>/<name>.log`. */
+  logDir: string;
+  /** Environment given to every service on top of ours (Kafka, topic prefix, InfluxDB, OTel…). */
+  env: NodeJS.ProcessEnv;
+  services?: Partial<Record<ServiceName, ServiceOverrides>>;
+  /** Start only these (default: all five). */
+  only?: readonly ServiceName[];
+  /** Node 24 from the repository; defaults to the binary running us. */
+  nodeBinary?: string;
+  readyTimeoutMs?: number;
+  /** Records PIDs so that a launcher killed hard can stop them on its next start. */
+  pidRegistry?: PidRegistry;
+}
+
+export interface FleetMember {
+  name: ServiceName;
+  port: number;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  process: ManagedProcess;
+}
+
+/**
+ * The five services as separate Node processes, exactly as they run in production (one process
+ * per service, configured only through environment variables), for the local run and the e2e
+ * suite.
+ */
+export class Fleet {
+  private constructor(
+    readonly members: readonly FleetMember[],
+    private readonly pidRegistry: PidRegistry | undefined,
+  ) {}
+
+  /** Starts the services in parallel and waits until each answers `/health/ready`. */
+  static async start(options: FleetOptions): Promise<Fleet> {
+    const names = options.only ?? SERVICE_NAMES;
+    const missing = names
+      .map((name) => serviceEntryPoint(options.repoRoot, name))
+      .filter((file) => !existsSync(file));
+    if (missing.length > 0) {
+      throw new Error(`not built: ${missing.join(', ')} — run \`npm run build\` first`);
+    }
+    mkdirSync(options.logDir, { recursive: true });
+    const members = names.map((name) => startMember(name, options));
+    const fleet = new Fleet(members, options.pidRegistry);
+    try {
+      await Promise.all(
+        members.map((member) =>
+          waitUntilReady(member.process, `${member.url}/health/ready`, {
+            timeoutMs: options.readyTimeoutMs ?? 90_000,
+          }),
+        ),
+      );
+    } catch (error) {
+      await fleet.stop();
+      throw error;
+    }
+    return fleet;
+  }
+
+  member(name: ServiceName): FleetMember {
+    const member = this.members.find((candidate) => candidate.name === name);
+    if (!member) throw new Error(`${name} is not part of this fleet`);
+    return member;
+  }
+
+  url(name: ServiceName): string {
+    return this.member(name).url;
+  }
+
+  /** Services that exited although nobody asked them to. */
+  crashed(): FleetMember[] {
+    return this.members.filter((member) => !member.process.running);
+  }
+
+  /**
+   * Ingestion first (no new input), then the rest together; each drains and commits on SIGTERM.
+   */
+  async stop({ timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<void> {
+    const [first, ...rest] = this.members;
+    const stopOne = async (member: FleetMember) => {
+      await member.process.stop({ timeoutMs });
+      this.pidRegistry?.remove(member.process.pid);
+    };
+    if (first) await stopOne(first);
+    await Promise.all(rest.map(stopOne));
+  }
+}
+
+function startMember(name: ServiceName, options: FleetOptions): FleetMember {
+  const overrides = options.services?.[name] ?? {};
+  const port = overrides.port ?? DEFAULT_SERVICE_PORTS[name];
+  const entry = serviceEntryPoint(options.repoRoot, name);
+  const logFile = join(options.logDir, `${name}.log`);
+  appendFileSync(logFile, `\n--- ${new Date().toISOString()} starting ${name} on port ${port}\n`);
+  const child = ManagedProcess.start({
+    name,
+    command: options.nodeBinary ?? process.execPath,
+    args: ['--enable-source-maps', entry],
+    cwd: options.repoRoot,
+    env: { ...process.env, ...options.env, ...overrides.env, PULSE_HTTP_PORT: String(port) },
+    logFile,
+  });
+  options.pidRegistry?.add({ name, pid: child.pid, marker: entry });
+  return { name, port, url: `http://127.0.0.1:${port}`, process: child };
+}

@@ -1,0 +1,122 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  GroundTruth,
+  GroundTruthCell,
+  TruthGrouping,
+  WindowFigures,
+} from '../ground-truth/ground-truth';
+import { fetchSalesCells, type ReportingQuery } from './reporting-client';
+
+export interface ReconcileResult {
+  ok: boolean;
+  /** Figures compared (cells × measures). */
+  compared: number;
+  /** One line per difference: where, what, expected vs reported. */
+  mismatches: string[];
+}
+
+export interface ReconcileOptions {
+  reportingUrl: string;
+  token: string;
+  truth: GroundTruth;
+  /** Keep asking until equal or this much time has passed (the pipeline may still be writing). */
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
+const GROUP_BY: Record<TruthGrouping, string | undefined> = {
+  total: undefined,
+  category: 'category',
+  region: 'region',
+  category_region: 'category,region',
+};
+
+const MEASURES = ['orders', 'units', 'uniqueCustomers', 'views', 'cartAdds'] as const;
+
+/**
+ * Compares what the reporting API answers with the load generator's ground truth, per window and
+ * group, for every grouping and measure (revenue per currency in exact minor units). Polls until
+ * they agree or `timeoutMs` passes; the last differences are returned.
+ */
+export async function reconcileWithReporting(options: ReconcileOptions): Promise<ReconcileResult> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let result: ReconcileResult;
+  for (;;) {
+    result = await reconcileOnce(options);
+    if (result.ok || Date.now() >= deadline) return result;
+    await sleep(options.intervalMs ?? 2_000);
+  }
+}
+
+export async function reconcileOnce(options: ReconcileOptions): Promise<ReconcileResult> {
+  const { truth } = options;
+  if (!truth.range) return { ok: true, compared: 0, mismatches: [] };
+  const mismatches: string[] = [];
+  let compared = 0;
+  for (const grouping of Object.keys(GROUP_BY) as TruthGrouping[]) {
+    const query: ReportingQuery = {
+      from: truth.range.from,
+      to: truth.range.to,
+      intervalMs: truth.windowSizeMs,
+      groupBy: GROUP_BY[grouping],
+    };
+    let reported: GroundTruthCell[];
+    try {
+      reported = await fetchSalesCells(options.reportingUrl, options.token, query);
+    } catch (error) {
+      mismatches.push(`${grouping}: could not read the reporting API: ${(error as Error).message}`);
+      continue;
+    }
+    const outcome = compareCells(grouping, truth.groupings[grouping], reported);
+    compared += outcome.compared;
+    mismatches.push(...outcome.mismatches);
+  }
+  return { ok: mismatches.length === 0, compared, mismatches };
+}
+
+/** Compares expected and reported cells of one grouping; cells absent on one side count as zero. */
+export function compareCells(
+  grouping: string,
+  expected: readonly GroundTruthCell[],
+  reported: readonly GroundTruthCell[],
+): Omit<ReconcileResult, 'ok'> {
+  const key = (cell: GroundTruthCell) =>
+    `${Date.parse(cell.windowStart)}|${cell.category ?? ''}|${cell.region ?? ''}`;
+  const expectedByKey = new Map(expected.map((cell) => [key(cell), cell]));
+  const reportedByKey = new Map<string, GroundTruthCell>();
+  for (const cell of reported) reportedByKey.set(key(cell), cell);
+  const mismatches: string[] = [];
+  let compared = 0;
+  for (const cellKey of new Set([...expectedByKey.keys(), ...reportedByKey.keys()])) {
+    const want = expectedByKey.get(cellKey);
+    const got = reportedByKey.get(cellKey);
+    const where = describe(grouping, (want ?? got) as GroundTruthCell);
+    for (const measure of MEASURES) {
+      compared += 1;
+      const a = want?.[measure] ?? 0;
+      const b = got?.[measure] ?? 0;
+      if (a !== b) mismatches.push(`${where} ${measure}: expected ${a}, reported ${b}`);
+    }
+    const currencies = new Set([
+      ...Object.keys(want?.revenueMinor ?? {}),
+      ...Object.keys(got?.revenueMinor ?? {}),
+    ]);
+    for (const currency of currencies) {
+      compared += 1;
+      const a = revenue(want, currency);
+      const b = revenue(got, currency);
+      if (a !== b)
+        mismatches.push(`${where} revenue ${currency} (minor units): expected ${a}, reported ${b}`);
+    }
+  }
+  return { compared, mismatches };
+}
+
+function revenue(cell: WindowFigures | undefined, currency: string): number {
+  return cell?.revenueMinor[currency] ?? 0;
+}
+
+function describe(grouping: string, cell: GroundTruthCell): string {
+  const group = [cell.category, cell.region].filter((part) => part !== null).join('/');
+  return `${grouping} ${cell.windowStart.slice(0, 16)}Z${group === '' ? '' : ` ${group}`}`;
+}

@@ -1,0 +1,74 @@
+import { SlackReceiver, textOf, type SlackMessage } from './slack-receiver';
+
+async function post(url: string, body: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  return {
+    status: response.status,
+    text: await response.text(),
+    retryAfter: response.headers.get('retry-after'),
+  };
+}
+
+describe('SlackReceiver', () => {
+  let receiver: SlackReceiver | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+  });
+
+  it('answers ok like Slack and keeps the message, telling listeners', async () => {
+    receiver = await SlackReceiver.start();
+    const heard: SlackMessage[] = [];
+    receiver.onMessage((message) => heard.push(message));
+    const answer = await post(receiver.url, JSON.stringify({ text: 'fraud velocity for cust-1' }));
+    expect(answer).toMatchObject({ status: 200, text: 'ok' });
+    expect(receiver.messages.map((message) => message.text)).toEqual(['fraud velocity for cust-1']);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]!.path).toBe('/services/local');
+  });
+
+  it('refuses what Slack refuses: no JSON, no text', async () => {
+    receiver = await SlackReceiver.start();
+    expect(await post(receiver.url, '{nope')).toMatchObject({ status: 400, text: 'invalid_payload' });
+    expect(await post(receiver.url, JSON.stringify({ blocks: [] }))).toMatchObject({
+      status: 400,
+      text: 'no_text',
+    });
+    expect(receiver.messages).toHaveLength(0);
+  });
+
+  it('answers 429 with Retry-After above the configured rate and does not keep those', async () => {
+    receiver = await SlackReceiver.start({ rateLimitPerSecond: 2 });
+    const answers = [];
+    for (let i = 0; i < 3; i += 1) answers.push(await post(receiver.url, JSON.stringify({ text: `m${i}` })));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 429]);
+    expect(answers[2]!.retryAfter).toBe('1');
+    expect(receiver.messages).toHaveLength(2);
+    expect(receiver.rateLimited).toBe(1);
+  });
+
+  it('lists what it received on GET /messages', async () => {
+    receiver = await SlackReceiver.start();
+    await post(receiver.url, JSON.stringify({ text: 'hello' }));
+    const listed = (await (await fetch(new URL('/messages', receiver.url))).json()) as { text: string }[];
+    expect(listed.map((message) => message.text)).toEqual(['hello']);
+  });
+});
+
+describe('textOf', () => {
+  it('prefers text, else gathers the text of blocks', () => {
+    expect(textOf({ text: 'top', blocks: [{ text: { text: 'inner' } }] })).toBe('top');
+    expect(
+      textOf({
+        blocks: [
+          { type: 'header', text: { type: 'plain_text', text: 'Fraud velocity' } },
+          { type: 'section', fields: [{ type: 'mrkdwn', text: '*customer* cust-1' }] },
+        ],
+      }),
+    ).toBe('Fraud velocity\n*customer* cust-1');
+  });
+});

@@ -1,0 +1,165 @@
+import { EventEmitter, once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+
+/** One message a service posted to the (local) Slack incoming webhook. */
+export interface SlackMessage {
+  receivedAt: Date;
+  /** Request path, e.g. /services/local — lets one receiver stand in for several webhooks. */
+  path: string;
+  /** `text`, or the text of the blocks when there is no top-level text. */
+  text: string;
+  payload: Record<string, unknown>;
+}
+
+export interface SlackReceiverOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /**
+   * Answer 429 with Retry-After above this many messages per second, as Slack does (about one
+   * per second per channel). Off by default.
+   */
+  rateLimitPerSecond?: number;
+}
+
+const MAX_BODY_BYTES = 1_000_000;
+
+/**
+ * A stand-in for a Slack incoming webhook: accepts the same JSON payloads, answers `ok` like
+ * Slack, and keeps what it received for the terminal summary and for test assertions.
+ */
+export class SlackReceiver {
+  private readonly received: SlackMessage[] = [];
+  private readonly events = new EventEmitter();
+  private rejectedForRate = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(options: SlackReceiverOptions = {}): Promise<SlackReceiver> {
+    const limiter =
+      options.rateLimitPerSecond === undefined
+        ? undefined
+        : new RateLimiterMemory({ points: options.rateLimitPerSecond, duration: 1 });
+    const server = createServer();
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const receiver = new SlackReceiver(
+      server,
+      `http://${options.host ?? '127.0.0.1'}:${port}/services/local`,
+    );
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      void receiver.handle(request, response, limiter);
+    });
+    return receiver;
+  }
+
+  get messages(): readonly SlackMessage[] {
+    return this.received;
+  }
+
+  /** Requests answered 429 because of `rateLimitPerSecond`. */
+  get rateLimited(): number {
+    return this.rejectedForRate;
+  }
+
+  onMessage(listener: (message: SlackMessage) => void): () => void {
+    this.events.on('message', listener);
+    return () => this.events.off('message', listener);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    limiter: RateLimiterMemory | undefined,
+  ): Promise<void> {
+    if (request.method === 'GET' && request.url === '/messages') {
+      return reply(response, 200, JSON.stringify(this.received), 'application/json');
+    }
+    if (request.method !== 'POST') return reply(response, 405, 'method_not_allowed');
+    let body: string;
+    try {
+      body = await readBody(request);
+    } catch (error) {
+      return reply(response, 413, (error as Error).message);
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      return reply(response, 400, 'invalid_payload');
+    }
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      return reply(response, 400, 'invalid_payload');
+    }
+    const text = textOf(payload as Record<string, unknown>);
+    if (text === '') return reply(response, 400, 'no_text');
+    if (limiter) {
+      try {
+        await limiter.consume(request.url ?? '/');
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        this.rejectedForRate += 1;
+        response.setHeader('retry-after', String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))));
+        return reply(response, 429, 'rate_limited');
+      }
+    }
+    const message: SlackMessage = {
+      receivedAt: new Date(),
+      path: request.url ?? '/',
+      text,
+      payload: payload as Record<string, unknown>,
+    };
+    this.received.push(message);
+    this.events.emit('message', message);
+    reply(response, 200, 'ok');
+  }
+}
+
+/** The human-readable text of a Slack payload: `text`, else the text of its blocks. */
+export function textOf(payload: Record<string, unknown>): string {
+  if (typeof payload.text === 'string' && payload.text.trim() !== '') return payload.text;
+  const blocks = Array.isArray(payload.blocks) ? payload.blocks : [];
+  const parts: string[] = [];
+  for (const block of blocks) collectText(block, parts);
+  return parts.join('\n');
+}
+
+function collectText(node: unknown, parts: string[]): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) collectText(item, parts);
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  if (typeof record.text === 'string') parts.push(record.text);
+  for (const [key, value] of Object.entries(record)) {
+    if (key !== 'text' || typeof value !== 'string') collectText(value, parts);
+  }
+}
+
+function reply(response: ServerResponse, status: number, body: string, contentType = 'text/plain'): void {
+  response.writeHead(status, { 'content-type': contentType });
+  response.end(body);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error('payload_too_large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Kafka } from 'kafkajs';
+import { backoffDelay, DEFAULT_BACKOFF, sleep } from './backoff';
+import { toConsumedMessage, type ConsumedMessage } from './message';
+
+/**
+ * Operator tools on top of kafkajs (for the CLI's `dlq` and `reprocess`): kept here so that
+ * kafkajs stays behind @pulse/kafka.
+ */
+
+/** Next offset to read per partition (Kafka's string offsets). */
+export type PartitionOffsets = ReadonlyMap<number, string>;
+
+export class ConsumerGroupActiveError extends Error {
+  override name = 'ConsumerGroupActiveError';
+}
+
+/** The state of a consumer group: `Empty` or `Dead` when no member is running. */
+export async function consumerGroupState(admin: Admin, groupId: string): Promise<string> {
+  const { groups } = await admin.describeGroups([groupId]);
+  return groups[0]?.state ?? 'Dead';
+}
+
+/**
+ * Per partition, the first offset whose record timestamp is at or after `timeMs` (on
+ * `events.enriched` record timestamps are event times); the end of the partition when none is.
+ */
+export async function offsetsAtTime(
+  admin: Admin,
+  topic: string,
+  timeMs: number,
+): Promise<Map<number, string>> {
+  const [atTime, ends] = await Promise.all([
+    retrying(() => admin.fetchTopicOffsetsByTimestamp(topic, timeMs)),
+    retrying(() => admin.fetchTopicOffsets(topic)),
+  ]);
+  const endOf = new Map(ends.map(({ partition, high }) => [partition, high]));
+  return new Map(
+    atTime.map(({ partition, offset }) => [
+      partition,
+      offset === '-1' ? (endOf.get(partition) ?? '0') : offset,
+    ]),
+  );
+}
+
+/** The group's committed offsets on `topic` ('-1' where it has none). */
+export async function committedOffsets(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, string>> {
+  const [committed] = await retrying(() => admin.fetchOffsets({ groupId, topics: [topic] }));
+  return new Map((committed?.partitions ?? []).map(({ partition, offset }) => [partition, offset]));
+}
+
+/** Start and end (exclusive) offsets of each partition. */
+export async function partitionBounds(
+  admin: Admin,
+  topic: string,
+): Promise<Map<number, { low: string; high: string }>> {
+  const offsets = await retrying(() => admin.fetchTopicOffsets(topic));
+  return new Map(offsets.map(({ partition, low, high }) => [partition, { low, high }]));
+}
+
+/**
+ * Moves a stopped consumer group to `offsets` on `topic`. Refuses while the group has members:
+ * Kafka would reject it, and a running service would overwrite it with its next commit.
+ */
+export async function resetGroupOffsets(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  offsets: PartitionOffsets,
+): Promise<void> {
+  const state = await consumerGroupState(admin, groupId);
+  if (state !== 'Empty' && state !== 'Dead') {
+    throw new ConsumerGroupActiveError(
+      `consumer group ${groupId} is ${state}: stop (or scale to zero) the service that uses it first`,
+    );
+  }
+  await admin.setOffsets({
+    groupId,
+    topic,
+    partitions: [...offsets].map(([partition, offset]) => ({ partition, offset })),
+  });
+}
+
+export interface ReadRangeOptions {
+  /** Where to start per partition; default the beginning. Offsets before the log start are clamped. */
+  from?: PartitionOffsets;
+  /** Stop after this many messages (the rest stays for the next read). */
+  limit?: number;
+  timeoutMs?: number;
+}
+
+export interface ReadRangeResult {
+  messages: ConsumedMessage[];
+  /** Per partition, the offset after the last message read (where a next read would start). */
+  next: Map<number, string>;
+}
+
+/**
+ * Reads `topic` from `from` up to its end as of the call (messages arriving meanwhile are left
+ * for later), in offset order per partition, without committing anything: a throwaway consumer
+ * group that is deleted afterwards.
+ */
+export async function readTopicRange(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  options: ReadRangeOptions = {},
+): Promise<ReadRangeResult> {
+  const bounds = await partitionBounds(admin, topic);
+  const next = new Map<number, string>();
+  const pending = new Map<number, bigint>();
+  for (const [partition, { low, high }] of bounds) {
+    const requested = options.from?.get(partition);
+    const start =
+      requested === undefined || requested === '-1' || BigInt(requested) < BigInt(low) ? low : requested;
+    next.set(partition, start);
+    if (BigInt(start) < BigInt(high)) pending.set(partition, BigInt(high));
+  }
+  const messages: ConsumedMessage[] = [];
+  if (pending.size === 0) return { messages, next };
+
+  const groupId = `pulse-cli-read-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const end = pending.get(partition);
+        if (end === undefined || messages.length >= limit) return;
+        if (BigInt(message.offset) >= end) return;
+        messages.push(toConsumedMessage(topic, partition, message));
+        next.set(partition, (BigInt(message.offset) + 1n).toString());
+        if (BigInt(message.offset) + 1n >= end) pending.delete(partition);
+        if (pending.size === 0 || messages.length >= limit) done();
+      },
+    });
+    for (const partition of pending.keys())
+      consumer.seek({ topic, partition, offset: next.get(partition) as string });
+    await withTimeout(finished, options.timeoutMs ?? 30_000, `reading ${topic}`);
+  } finally {
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+  }
+  messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  return { messages, next };
+}
+
+/**
+ * Repeats a metadata request that failed with a retriable broker error (e.g. a leader that moved
+ * or is still being elected right after a topic was created); kafkajs's admin does not.
+ */
+async function retrying<T>(request: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await request();
+    } catch (error) {
+      if (attempt >= attempts || (error as { retriable?: boolean }).retriable !== true) throw error;
+      await sleep(backoffDelay(attempt, DEFAULT_BACKOFF));
+    }
+  }
+}
+
+async function withTimeout(promise: Promise<void>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'aggregation',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

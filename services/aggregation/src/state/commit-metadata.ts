@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** What a new owner of a partition needs besides the committed offset to rebuild its state. */
+export interface CommitMetadata {
+  /** The partition's max event time before the committed offset (ms; -∞ when none). */
+  readonly maxEventTime: number;
+  /** Windows ending at or before this were written final (ms; -∞ when none). */
+  readonly frontier: number;
+}
+
+const FORMAT_VERSION = 1;
+
+const stored = z.object({
+  v: z.literal(FORMAT_VERSION),
+  /** JSON has no -Infinity: null stands for "none yet". */
+  m: z.number().int().nullable(),
+  f: z.number().int().nullable(),
+});
+
+/** Encodes the metadata stored with a committed offset (Kafka keeps up to 4 KB by default). */
+export function encodeCommitMetadata({ maxEventTime, frontier }: CommitMetadata): string {
+  const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
+  return JSON.stringify({ v: FORMAT_VERSION, m: finite(maxEventTime), f: finite(frontier) });
+}
+
+/** Decodes commit metadata; undefined when absent or not ours (e.g. offsets reset by a tool). */
+export function decodeCommitMetadata(text: string | null | undefined): CommitMetadata | undefined {
+  if (text === null || text === undefined || text === '') return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = stored.safeParse(json);
+  if (!parsed.success) return undefined;
+  return {
+    maxEventTime: parsed.data.m ?? Number.NEGATIVE_INFINITY,
+    frontier: parsed.data.f ?? Number.NEGATIVE_INFINITY,
+  };
+}

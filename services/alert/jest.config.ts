@@ -1,0 +1,5 @@
+export default {
+  displayName: 'alert',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

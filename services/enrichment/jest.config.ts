@@ -1,0 +1,5 @@
+export default {
+  displayName: 'enrichment',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

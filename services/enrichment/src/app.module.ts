@@ -1,0 +1,30 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { KafkaModule, kafkaConnectionFromEnv } from '@pulse/kafka';
+import type { EnrichmentConfig } from './config';
+import { ENRICHMENT_CONFIG } from './enrichment-config.token';
+import { EnrichmentWorker } from './enrichment.worker';
+import { EnrichmentMetrics } from './metrics/enrichment-metrics';
+import { ReferenceTables } from './reference/reference-tables';
+
+export const SERVICE_NAME = 'enrichment';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: EnrichmentConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        KafkaModule.forRoot({
+          connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
+          topicPrefix: config.PULSE_TOPIC_PREFIX,
+        }),
+      ],
+      providers: [
+        { provide: ENRICHMENT_CONFIG, useValue: config },
+        EnrichmentMetrics,
+        ReferenceTables,
+        EnrichmentWorker,
+      ],
+    };
+  }
+}

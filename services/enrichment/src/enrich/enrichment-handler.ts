@@ -1,0 +1,70 @@
+import {
+  ContractViolation,
+  decodePulseEvent,
+  encodeEvent,
+  eventHeaders,
+  partitionKeyOf,
+  type PulseEvent,
+} from '@pulse/contracts';
+import {
+  PoisonMessageError,
+  type ConsumedMessage,
+  type MessageHandler,
+  type OutgoingRecord,
+} from '@pulse/kafka';
+import type { EnrichmentMetrics } from '../metrics/enrichment-metrics';
+import type { Enricher } from './enricher';
+
+/**
+ * Kafka refuses record timestamps more than an hour ahead of its clock
+ * (log.message.timestamp.after.max.ms, 1h by default); such an event could never be written
+ * to events.enriched, and retrying would block its partition. Ingestion refuses them earlier;
+ * this catches events that reached events.raw some other way.
+ */
+export const MAX_FUTURE_MS = 55 * 60_000;
+
+function decode(message: ConsumedMessage): PulseEvent {
+  try {
+    return decodePulseEvent(message.value);
+  } catch (error) {
+    if (error instanceof ContractViolation) {
+      // Bytes that are not a valid event never will be: dead-letter at once, no retries.
+      throw new PoisonMessageError(error.message, 'ContractViolation', { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** events.raw → events.enriched: one record out per record in, same key, timestamp = event time. */
+export class EnrichmentHandler implements MessageHandler {
+  constructor(
+    private readonly enricher: Enricher,
+    private readonly outputTopic: string,
+    private readonly metrics?: EnrichmentMetrics,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  handle(message: ConsumedMessage): OutgoingRecord[] {
+    const event = decode(message);
+    const eventTimeMs = Date.parse(event.time);
+    const now = this.now();
+    if (eventTimeMs > now + MAX_FUTURE_MS || eventTimeMs < 0) {
+      throw new PoisonMessageError(
+        `event time ${event.time} is outside what Kafka accepts as a record timestamp ` +
+          `(not before 1970, at most ${MAX_FUTURE_MS / 60_000} minutes ahead)`,
+        'EventTimeOutOfRange',
+      );
+    }
+    const enriched = this.enricher.enrich(event, eventTimeMs, now);
+    this.metrics?.record(enriched.enrichment);
+    return [
+      {
+        topic: this.outputTopic,
+        key: partitionKeyOf(event),
+        value: encodeEvent(enriched),
+        headers: eventHeaders(event),
+        timestamp: eventTimeMs,
+      },
+    ];
+  }
+}

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'ingestion',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

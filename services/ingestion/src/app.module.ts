@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { KafkaModule, KafkaRuntime, kafkaConnectionFromEnv } from '@pulse/kafka';
+import type { IngestionConfig } from './config';
+import { IngestionModule } from './ingestion.module';
+import { IngestionMetrics } from './metrics/ingestion-metrics';
+import { KafkaRawEventPublisher } from './publishing/kafka-raw-event-publisher';
+import { RawEventPublisher } from './publishing/raw-event-publisher';
+
+export const SERVICE_NAME = 'ingestion';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: IngestionConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        KafkaModule.forRoot({
+          connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
+          topicPrefix: config.PULSE_TOPIC_PREFIX,
+        }),
+        IngestionModule.forRoot(config, {
+          provide: RawEventPublisher,
+          inject: [KafkaRuntime, IngestionMetrics],
+          useFactory: (runtime: KafkaRuntime, metrics: IngestionMetrics) =>
+            new KafkaRawEventPublisher(
+              runtime.producer,
+              {
+                topic: runtime.topics.eventsRaw,
+                timeoutMs: config.PULSE_PUBLISH_TIMEOUT,
+                maxQueuedEvents: config.PULSE_PUBLISH_MAX_QUEUED_EVENTS,
+              },
+              metrics,
+            ),
+        }),
+      ],
+    };
+  }
+}

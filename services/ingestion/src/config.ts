@@ -1,0 +1,110 @@
+import {
+  ConfigError,
+  env,
+  kafkaSchema,
+  serviceSchema,
+  type ConfigOf,
+  type Env,
+  type EnvVar,
+} from '@pulse/config';
+import { parseApiKeys, type ApiKeyEntry } from './auth/api-keys';
+
+const authDisabled = env.bool(
+  'accept requests without an API key (local experiments only; never in production)',
+  false,
+);
+const batchMaxEvents = env.int('most events accepted in one batch request (more → 413)', {
+  default: 1000,
+  min: 1,
+  max: 100_000,
+});
+
+/**
+ * The API keys, as `name:sha256hex` lines (`#` starts a comment), normally mounted as a secret
+ * file named by PULSE_API_KEYS_FILE. Refuses to start without a key unless auth is explicitly
+ * disabled, so a forgotten secret never opens the API.
+ */
+const apiKeysText = env.optionalString(
+  'API keys as "name:sha256hex" lines; give the file as PULSE_API_KEYS_FILE',
+  {
+    secret: true,
+  },
+);
+const apiKeys: EnvVar<ApiKeyEntry[]> = {
+  description: apiKeysText.description,
+  secret: true,
+  read(name: string, source: Env): ApiKeyEntry[] {
+    const raw = apiKeysText.read(name, source);
+    const keys = raw === undefined ? [] : parseApiKeys(raw, name);
+    if (keys.length === 0 && !authDisabled.read('PULSE_AUTH_DISABLED', source)) {
+      throw new ConfigError(
+        `${name}_FILE`,
+        'must name a file with at least one "name:sha256hex" line (or set PULSE_AUTH_DISABLED=true for local experiments)',
+        undefined,
+      );
+    }
+    return keys;
+  },
+};
+
+const burstValue = env.int(
+  'events a key may send at once before the per-second rate applies; at least PULSE_BATCH_MAX_EVENTS',
+  { default: 4000, min: 1 },
+);
+const rateLimitBurst: EnvVar<number> = {
+  description: burstValue.description,
+  secret: false,
+  read(name: string, source: Env): number {
+    const burst = burstValue.read(name, source);
+    const maxBatch = batchMaxEvents.read('PULSE_BATCH_MAX_EVENTS', source);
+    if (burst < maxBatch) {
+      throw new ConfigError(
+        name,
+        `must be at least PULSE_BATCH_MAX_EVENTS (${maxBatch}), or a full batch could never pass`,
+        String(burst),
+      );
+    }
+    return burst;
+  },
+};
+
+export const schema = {
+  ...serviceSchema(3001),
+  ...kafkaSchema,
+  PULSE_API_KEYS: apiKeys,
+  PULSE_AUTH_DISABLED: authDisabled,
+  PULSE_BATCH_MAX_EVENTS: batchMaxEvents,
+  PULSE_BATCH_MAX_BYTES: env.int('largest request body in bytes (larger → 413)', {
+    default: 1_048_576,
+    min: 1024,
+    max: 64 * 1_048_576,
+  }),
+  PULSE_RATE_LIMIT_PER_SECOND: env.int('events per second one API key may send on average (more → 429)', {
+    default: 2000,
+    min: 1,
+  }),
+  PULSE_RATE_LIMIT_BURST: rateLimitBurst,
+  PULSE_CORS_ORIGINS: env.list('origins allowed to call the API from a browser; empty = CORS off', []),
+  PULSE_PUBLISH_TIMEOUT: env.duration(
+    'how long a request waits for Kafka to acknowledge its events (then 503)',
+    '10s',
+  ),
+  PULSE_PUBLISH_MAX_QUEUED_EVENTS: env.int('events waiting for Kafka at most; beyond that requests get 503', {
+    default: 20_000,
+    min: 1,
+  }),
+  PULSE_EVENT_MAX_BYTES: env.int(
+    'largest event as JSON in bytes (larger → rejected); below Kafka message.max.bytes',
+    {
+      default: 262_144,
+      min: 1024,
+      max: 1_000_000,
+    },
+  ),
+  PULSE_EVENT_MAX_FUTURE: env.duration(
+    'how far ahead of the clock an event time may be (Kafka refuses record timestamps over 1h ahead)',
+    '15m',
+  ),
+} as const;
+
+export type IngestionConfig = ConfigOf<typeof schema>;

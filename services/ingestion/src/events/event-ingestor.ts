@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ValidationIssue } from '@pulse/contracts';
+import { INGESTION_CONFIG } from '../ingestion-config.token';
+import type { IngestionConfig } from '../config';
+import { ApiError } from '../http/api-error';
+import { IngestionMetrics } from '../metrics/ingestion-metrics';
+import { PublishUnavailableError, RawEventPublisher } from '../publishing/raw-event-publisher';
+import { EventRateLimiter } from '../rate-limit/event-rate-limiter';
+import type { BatchItem } from './batch-items';
+import { EventPreparer, type EncodedEvent } from './prepare-event';
+
+export interface AcceptedEvent {
+  index: number;
+  id: string;
+}
+
+export interface RejectedEvent {
+  index: number;
+  errors: ValidationIssue[];
+}
+
+export interface BatchOutcome {
+  accepted: AcceptedEvent[];
+  rejected: RejectedEvent[];
+}
+
+/**
+ * The ingestion use case: admit the events under the key's rate limit, validate and normalise
+ * each one, write the valid ones to `events.raw`, and say what happened to each.
+ */
+@Injectable()
+export class EventIngestor {
+  private readonly preparer: EventPreparer;
+
+  constructor(
+    @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
+    private readonly publisher: RawEventPublisher,
+    private readonly limiter: EventRateLimiter,
+    private readonly metrics: IngestionMetrics,
+  ) {
+    this.preparer = new EventPreparer({
+      maxFutureMs: config.PULSE_EVENT_MAX_FUTURE,
+      maxEventBytes: config.PULSE_EVENT_MAX_BYTES,
+    });
+  }
+
+  get maxBatchEvents(): number {
+    return this.config.PULSE_BATCH_MAX_EVENTS;
+  }
+
+  async ingestOne(apiKey: string, body: unknown): Promise<AcceptedEvent> {
+    await this.admit(apiKey, 1);
+    const prepared = this.preparer.prepare(body);
+    if (!prepared.ok) {
+      this.metrics.count('rejected', 1);
+      throw new ApiError(400, 'invalid_event', 'the event does not match the contract', prepared.issues);
+    }
+    await this.publish(apiKey, [prepared]);
+    return { index: 0, id: prepared.event.id };
+  }
+
+  /** Valid events are written even when neighbours are not; the outcome lists both by index. */
+  async ingestBatch(apiKey: string, items: readonly BatchItem[]): Promise<BatchOutcome> {
+    const max = this.config.PULSE_BATCH_MAX_EVENTS;
+    if (items.length === 0) throw new ApiError(400, 'empty_batch', 'the batch holds no events');
+    if (items.length > max) {
+      throw new ApiError(413, 'batch_too_large', `a batch may hold at most ${max} events`);
+    }
+    await this.admit(apiKey, items.length);
+    const accepted: AcceptedEvent[] = [];
+    const rejected: RejectedEvent[] = [];
+    const valid: EncodedEvent[] = [];
+    items.forEach((item, index) => {
+      if ('unparsable' in item) {
+        rejected.push({ index, errors: [{ path: '(root)', message: item.unparsable }] });
+        return;
+      }
+      const prepared = this.preparer.prepare(item.value);
+      if (prepared.ok) {
+        valid.push(prepared);
+        accepted.push({ index, id: prepared.event.id });
+      } else {
+        rejected.push({ index, errors: prepared.issues });
+      }
+    });
+    this.metrics.count('rejected', rejected.length);
+    await this.publish(apiKey, valid);
+    return { accepted, rejected };
+  }
+
+  private async admit(apiKey: string, events: number): Promise<void> {
+    const decision = await this.limiter.take(apiKey, events);
+    if (decision.allowed) return;
+    this.metrics.count('rate_limited', events);
+    throw new ApiError(
+      429,
+      'rate_limited',
+      `this API key may send ${this.config.PULSE_RATE_LIMIT_PER_SECOND} events per second ` +
+        `(bursts up to ${this.config.PULSE_RATE_LIMIT_BURST}); retry after ${decision.retryAfterSeconds} s`,
+      undefined,
+      { 'retry-after': String(decision.retryAfterSeconds) },
+    );
+  }
+
+  private async publish(apiKey: string, events: readonly EncodedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    try {
+      await this.publisher.publish(events);
+      this.metrics.count('accepted', events.length);
+    } catch (error) {
+      if (!(error instanceof PublishUnavailableError)) throw error;
+      this.metrics.count('unavailable', events.length);
+      await this.limiter.refund(apiKey, events.length);
+      throw new ApiError(
+        503,
+        'unavailable',
+        `${error.message}; the events were not acknowledged: retry after ${error.retryAfterSeconds} s ` +
+          'with the same event ids (a retried id is counted once downstream)',
+        undefined,
+        { 'retry-after': String(error.retryAfterSeconds) },
+      );
+    }
+  }
+}

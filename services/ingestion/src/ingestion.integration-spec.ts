@@ -1,0 +1,228 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { loadConfig } from '@pulse/config';
+import { EventType } from '@pulse/contracts';
+import { declaredTopics, ensureTopics, topicNames } from '@pulse/kafka';
+import { createService, type RunningService } from '@pulse/observability';
+import { createTestTopics, readAll, waitFor, waitForMessages, type TestTopics } from '@pulse/testing';
+import { schema, type IngestionConfig } from './config';
+import { ingestionServiceOptions } from './service';
+
+const KEY = 'integration-key-0123456789';
+const KEYS = `it:${createHash('sha256').update(KEY).digest('hex')}`;
+const REPO_ROOT = resolve(__dirname, '../../..');
+const run = promisify(execFile);
+
+function ingestionConfig(env: Record<string, string>): IngestionConfig {
+  return {
+    ...loadConfig(schema, { PULSE_API_KEYS: KEYS, PULSE_LOG_LEVEL: 'warn', ...env }),
+    PULSE_HTTP_HOST: '127.0.0.1',
+    PULSE_HTTP_PORT: 0,
+  };
+}
+
+function post(service: RunningService, path: string, body: unknown, contentType = 'application/json'): Promise<Response> {
+  return fetch(`${service.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-api-key': KEY },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+let sequence = 0;
+function order(customerid: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  sequence += 1;
+  return {
+    id: `evt-${sequence}`,
+    source: 'integration',
+    type: EventType.OrderPlaced,
+    time: new Date(Date.now() - 30_000).toISOString(),
+    customerid,
+    data: { orderId: `o-${sequence}`, currency: 'eur', lines: [{ productId: 'p-0001', quantity: 2, unitPrice: 9.5 }] },
+    ...overrides,
+  };
+}
+
+/** Messages in a topic now, from its offsets (cheaper than reading them). */
+async function messageCount(topics: TestTopics, topic: string): Promise<number> {
+  const offsets = await topics.admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, { high, low }) => sum + Number(high) - Number(low), 0);
+}
+
+describe('ingestion against the local Kafka', () => {
+  let topics: TestTopics;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    topics = await createTestTopics('ingestion');
+    service = await createService(ingestionServiceOptions(ingestionConfig({ PULSE_TOPIC_PREFIX: topics.prefix })));
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await topics?.cleanup();
+  });
+
+  it('writes an accepted event to events.raw: normalised, keyed by customer, timestamp = event time', async () => {
+    const sent = order('c-00042', { country: 'de', clientip: '8.8.8.8' });
+    const response = await post(service, '/v1/events', sent);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ index: 0, id: sent.id });
+
+    const [message] = await waitForMessages(topics.kafka, topics.names.eventsRaw, 1);
+    expect(message!.key?.toString()).toBe('c-00042');
+    expect(message!.timestamp).toBe(Date.parse(sent.time as string));
+    expect(message!.headers).toMatchObject({
+      ce_id: sent.id,
+      ce_type: EventType.OrderPlaced,
+      'content-type': 'application/cloudevents+json; charset=UTF-8',
+    });
+    const written = JSON.parse(message!.value!.toString('utf8')) as Record<string, unknown>;
+    expect(written).toMatchObject({
+      specversion: '1.0',
+      id: sent.id,
+      country: 'DE',
+      data: { currency: 'EUR' },
+      ingestedat: expect.any(String),
+    });
+  });
+
+  it('answers a mixed batch per event and writes only the valid events', async () => {
+    const before = await messageCount(topics, topics.names.eventsRaw);
+    const valid = [order('c-1'), order('c-2'), order('c-3')];
+    const batch = [valid[0], order('c-x', { time: 'soon' }), valid[1], { type: 'nonsense' }, valid[2]];
+    const response = await post(service, '/v1/events/batch', batch);
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { accepted: { index: number; id: string }[]; rejected: { index: number }[] };
+    expect(body.accepted).toEqual([
+      { index: 0, id: valid[0]!.id },
+      { index: 2, id: valid[1]!.id },
+      { index: 4, id: valid[2]!.id },
+    ]);
+    expect(body.rejected.map((item) => item.index)).toEqual([1, 3]);
+
+    const all = await waitForMessages(topics.kafka, topics.names.eventsRaw, before + 3);
+    const ids = all.map((message) => message.headers.ce_id);
+    expect(all).toHaveLength(before + 3);
+    expect(ids).toEqual(expect.arrayContaining(valid.map((event) => event.id)));
+  });
+
+  it('takes NDJSON batches the same way', async () => {
+    const before = await messageCount(topics, topics.names.eventsRaw);
+    const events = [order('c-7'), order('c-8')];
+    const response = await post(
+      service,
+      '/v1/events/batch',
+      `${JSON.stringify(events[0])}\nnot json\n${JSON.stringify(events[1])}\n`,
+      'application/x-ndjson',
+    );
+    expect(response.status).toBe(202);
+    expect(((await response.json()) as { rejected: unknown[] }).rejected).toHaveLength(1);
+    const all = await waitForMessages(topics.kafka, topics.names.eventsRaw, before + 2);
+    expect(all).toHaveLength(before + 2);
+    expect(all.map((message) => message.headers.ce_id)).toEqual(expect.arrayContaining(events.map((event) => event.id)));
+  });
+});
+
+/** A free TCP port on loopback (for the private broker's listeners). */
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * A Kafka broker of this test alone (deploy/local/kafka.sh with its own stack dir and ports), so
+ * stopping it disturbs no other suite using the shared broker.
+ */
+async function privateBroker() {
+  const dir = await mkdtemp(join(tmpdir(), 'pulse-ingestion-kafka-'));
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    PULSE_STACK_DIR: dir,
+    PULSE_KAFKA_PORT: String(port),
+    PULSE_KAFKA_CONTROLLER_PORT: String(await freePort()),
+    PULSE_KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m',
+  };
+  const script = join(REPO_ROOT, 'deploy/local/kafka.sh');
+  const kafkaSh = (verb: 'up' | 'down') => run('bash', [script, verb], { env, timeout: 150_000 });
+  return {
+    brokers: `127.0.0.1:${port}`,
+    up: () => kafkaSh('up'),
+    down: () => kafkaSh('down'),
+    async remove() {
+      await kafkaSh('down').catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('ingestion while Kafka stops and comes back', () => {
+  let broker: Awaited<ReturnType<typeof privateBroker>>;
+  let kafka: Kafka;
+  let service: RunningService | undefined;
+  const prefix = 'outage.';
+
+  beforeAll(async () => {
+    broker = await privateBroker();
+    await broker.up();
+    kafka = new Kafka({ clientId: 'pulse-test', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, declaredTopics({ prefix, partitions: 2, replicationFactor: 1 }));
+    await admin.disconnect();
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await broker?.remove();
+  });
+
+  it('answers 503 with Retry-After while Kafka is down, accepts again once it is back, and loses nothing it acknowledged', async () => {
+    service = await createService(
+      ingestionServiceOptions(
+        ingestionConfig({ PULSE_TOPIC_PREFIX: prefix, PULSE_KAFKA_BROKERS: broker.brokers, PULSE_PUBLISH_TIMEOUT: '3s' }),
+      ),
+    );
+    const acknowledged: string[] = [];
+    const send = async (): Promise<Response> => {
+      const event = order('c-outage');
+      const response = await post(service!, '/v1/events', event);
+      if (response.status === 202) acknowledged.push(event.id as string);
+      return response;
+    };
+
+    for (let i = 0; i < 3; i += 1) expect((await send()).status).toBe(202);
+
+    await broker.down();
+    const during: Response[] = [];
+    for (let i = 0; i < 3; i += 1) during.push(await send());
+    expect(during.map((response) => response.status)).toEqual([503, 503, 503]);
+    expect(Number(during[0]!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await during[0]!.json()) as { error: string }).error).toBe('unavailable');
+
+    await broker.up();
+    await waitFor('ingestion to accept again', async () => (await send()).status === 202, {
+      timeoutMs: 60_000,
+      intervalMs: 1000,
+    });
+    for (let i = 0; i < 3; i += 1) expect((await send()).status).toBe(202);
+
+    const written = await readAll(kafka, topicNames(prefix).eventsRaw);
+    const writtenIds = new Set(written.map((message) => message.headers.ce_id));
+    expect(acknowledged.length).toBeGreaterThanOrEqual(7);
+    expect(acknowledged.filter((id) => !writtenIds.has(id))).toEqual([]);
+  });
+});

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'reporting',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,69 @@
+import { createKafka } from '@pulse/kafka';
+import pino, { type Logger } from 'pino';
+
+/** The client @pulse/kafka builds; the harness names no Kafka library itself. */
+export type KafkaClient = ReturnType<typeof createKafka>;
+type Admin = ReturnType<KafkaClient['admin']>;
+
+/**
+ * The harness's own Kafka access (through @pulse/kafka's client factory): high watermarks for
+ * throughput and lag, and clean-up of the topics and groups each cell run creates.
+ */
+export class BenchKafka {
+  readonly kafka: KafkaClient;
+  readonly logger: Logger;
+  private admin: Admin | undefined;
+
+  constructor(readonly brokers: string[]) {
+    this.logger = pino({ level: 'warn', base: { component: 'bench' } }, pino.destination(2));
+    this.kafka = createKafka({ brokers, clientId: 'pulse-bench' }, this.logger);
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+
+  /** Records ever appended to `topic`: the sum of its partitions' high watermarks. */
+  async appended(topic: string): Promise<number> {
+    const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(topic);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  }
+
+  /** Deletes every topic whose name starts with `prefix` (a cell run's topics). */
+  async deleteTopicsWithPrefix(prefix: string): Promise<string[]> {
+    const admin = await this.connectedAdmin();
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    return topics;
+  }
+
+  async createTopic(topic: string, partitions: number): Promise<void> {
+    await (await this.connectedAdmin()).createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
+  }
+
+  /** Deletes consumer groups whose id starts with `prefix`; groups with members are left alone. */
+  async deleteGroupsWithPrefix(prefix: string): Promise<void> {
+    const admin = await this.connectedAdmin();
+    const { groups } = await admin.listGroups();
+    const ids = groups.map((group) => group.groupId).filter((id) => id.startsWith(prefix));
+    if (ids.length === 0) return;
+    try {
+      await admin.deleteGroups(ids);
+    } catch (error) {
+      this.logger.warn({ err: error, groups: ids }, 'could not delete every consumer group');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect();
+    this.admin = undefined;
+  }
+}

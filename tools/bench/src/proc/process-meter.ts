@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseProcStat, parseProcStatus, type ProcMemory } from './proc-stat';
+
+/** What a measured process is, for the report: the pipeline's own processes, or the rest. */
+export type ProcessRole = 'pipeline' | 'broker' | 'database' | 'generator' | 'observer';
+
+export interface MeteredProcess {
+  name: string;
+  pid: number;
+  role: ProcessRole;
+}
+
+let clockTicks: number | undefined;
+
+/** USER_HZ: the unit of the CPU times in /proc (100 on every common Linux build). */
+export function clockTicksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** CPU milliseconds a process has used so far; undefined once it has exited. */
+export function cpuMsOf(pid: number): number | undefined {
+  try {
+    return (parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks * 1000) / clockTicksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU milliseconds of this process's exited, waited-for descendants (generators, perf tools). */
+export function reapedChildrenCpuMs(): number {
+  return (parseProcStat(readFileSync('/proc/self/stat', 'utf8')).childTicks * 1000) / clockTicksPerSecond();
+}
+
+export function memoryOf(pid: number): ProcMemory | undefined {
+  try {
+    return parseProcStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU used by each process between `start()` and `stop()`. */
+export interface CpuReading {
+  name: string;
+  role: ProcessRole;
+  cpuMs: number;
+}
+
+/**
+ * Measures the CPU time of long-running processes (services, broker, InfluxDB, this process)
+ * over one measurement window, from their `/proc/<pid>/stat` utime + stime.
+ */
+export class CpuWindow {
+  private readonly before = new Map<number, number>();
+
+  constructor(private readonly processes: readonly MeteredProcess[]) {
+    for (const { pid } of processes) {
+      const cpu = cpuMsOf(pid);
+      if (cpu !== undefined) this.before.set(pid, cpu);
+    }
+  }
+
+  /** A process that exited during the window is left out (its time is no longer readable). */
+  stop(): CpuReading[] {
+    const readings: CpuReading[] = [];
+    for (const { name, pid, role } of this.processes) {
+      const start = this.before.get(pid);
+      const end = cpuMsOf(pid);
+      if (start === undefined || end === undefined) continue;
+      readings.push({ name, role, cpuMs: end - start });
+    }
+    return readings;
+  }
+}

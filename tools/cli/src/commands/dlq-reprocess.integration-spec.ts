@@ -1,0 +1,166 @@
+import { deadLetterRecord, type ConsumedMessage } from '@pulse/kafka';
+import { createTestTopics, readAll, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
+import { runCli, type CliContext, type CommandModule } from '../cli';
+import * as dlq from './dlq';
+import * as reprocess from './reprocess';
+
+const COMMANDS: readonly CommandModule[] = [dlq, reprocess];
+
+async function cli(topics: TestTopics, ...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const context: CliContext = {
+    env: { PULSE_TOPIC_PREFIX: topics.prefix, PULSE_KAFKA_BROKERS: '127.0.0.1:9092' },
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+  };
+  const code = await runCli(COMMANDS, ['node', 'pulse', ...args], context);
+  return { code, out, err };
+}
+
+describe('pulse dlq and pulse reprocess (real Kafka)', () => {
+  let topics: TestTopics;
+  beforeAll(async () => {
+    topics = await createTestTopics('cli-dlq');
+  });
+  afterAll(async () => {
+    await topics.cleanup();
+  });
+
+  it('inspects the dead-letter topic and re-drives what matches to the source topic', async () => {
+    const producer = topics.kafka.producer();
+    await producer.connect();
+    const failed = (offset: number, errorClass: string): ConsumedMessage => ({
+      topic: topics.names.eventsRaw,
+      partition: 0,
+      offset: String(offset),
+      key: Buffer.from(`cust-${offset}`),
+      value: Buffer.from(`{"bad":${offset}`),
+      headers: { ce_id: `e-${offset}` },
+      timestamp: Date.now(),
+    });
+    const records = [
+      failed(1, 'ContractViolation'),
+      failed(2, 'ContractViolation'),
+      failed(3, 'TimeoutError'),
+    ].map((message) =>
+      deadLetterRecord(topics.names.deadLetter, 'enrichment', message, {
+        errorClass: message.offset === '3' ? 'TimeoutError' : 'ContractViolation',
+        errorMessage: 'not valid JSON',
+        attempts: 1,
+        firstFailureTime: new Date(),
+      }),
+    );
+    await producer.send({
+      topic: topics.names.deadLetter,
+      messages: records.map((record) => ({
+        key: record.key,
+        value: record.value,
+        headers: record.headers,
+        timestamp: String(record.timestamp),
+      })),
+    });
+    await producer.disconnect();
+
+    const inspected = await cli(topics, 'dlq', 'inspect', '--json');
+    expect(inspected.code).toBe(0);
+    expect(inspected.err).toEqual([`3 dead-letter record(s) shown from ${topics.names.deadLetter}`]);
+    const shown = inspected.out.map(
+      (line) => JSON.parse(line) as { errorClass: string; sourceTopic: string; value: string },
+    );
+    expect(shown.map((entry) => entry.errorClass).sort()).toEqual([
+      'ContractViolation',
+      'ContractViolation',
+      'TimeoutError',
+    ]);
+    expect(shown.every((entry) => entry.sourceTopic === topics.names.eventsRaw)).toBe(true);
+
+    const dryRun = await cli(topics, 'dlq', 'redrive', '--error-class', 'ContractViolation', '--dry-run');
+    expect(dryRun.out.at(-1)).toBe(`dry run: would re-drive 2 record(s) (2 to ${topics.names.eventsRaw})`);
+
+    const redriven = await cli(
+      topics,
+      'dlq',
+      'redrive',
+      '--source-topic',
+      'events.raw',
+      '--error-class',
+      'ContractViolation',
+    );
+    expect(redriven.code).toBe(0);
+    const raw = await readAll(topics.kafka, topics.names.eventsRaw);
+    expect(raw.map((message) => message.value?.toString()).sort()).toEqual(['{"bad":1', '{"bad":2']);
+    expect(
+      raw.every((message) => message.headers[dlq.REDRIVEN_FROM_HEADER]?.startsWith(topics.names.deadLetter)),
+    ).toBe(true);
+    expect(
+      raw.every((message) => Object.keys(message.headers).every((name) => !name.startsWith('pulse-dlq-'))),
+    ).toBe(true);
+  });
+
+  it('moves a stopped group back to the first record at a time, and refuses while the group runs', async () => {
+    const group = uniqueName('cli-reprocess');
+    const base = Date.parse('2026-03-01T12:00:00Z');
+    const producer = topics.kafka.producer();
+    await producer.connect();
+    // Ten enriched events a minute apart, all on partition 1: record timestamps are event times.
+    await producer.send({
+      topic: topics.names.eventsEnriched,
+      messages: Array.from({ length: 10 }, (_, index) => ({
+        partition: 1,
+        key: 'c',
+        value: `{"n":${index}}`,
+        timestamp: String(base + index * 60_000),
+      })),
+    });
+    await producer.disconnect();
+    const ends = await topics.admin.fetchTopicOffsets(topics.names.eventsEnriched);
+    await topics.admin.setOffsets({
+      groupId: group,
+      topic: topics.names.eventsEnriched,
+      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+    });
+
+    // 12:05:30 is aligned down to 12:05, the sixth record (offset 5).
+    const moved = await cli(
+      topics,
+      'reprocess',
+      '--group',
+      group,
+      '--topic',
+      'events.enriched',
+      '--from',
+      '2026-03-01T12:05:30Z',
+    );
+    expect(moved.code).toBe(0);
+    const [committed] = await topics.admin.fetchOffsets({
+      groupId: group,
+      topics: [topics.names.eventsEnriched],
+    });
+    expect(committed?.partitions.find((p) => p.partition === 1)?.offset).toBe('5');
+
+    const consumer = topics.kafka.consumer({ groupId: group });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topics.names.eventsEnriched] });
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+    await consumer.run({ eachMessage: async () => undefined });
+    try {
+      await waitFor('the consumer to join', () => joined);
+      const refused = await cli(
+        topics,
+        'reprocess',
+        '--group',
+        group,
+        '--topic',
+        'events.enriched',
+        '--from',
+        '2026-03-01T12:00:00Z',
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.err.join('\n')).toMatch(/is Stable: stop \(or scale to zero\) the service/);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+});

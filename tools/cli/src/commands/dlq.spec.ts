@@ -1,0 +1,51 @@
+import { deadLetterRecord, readDeadLetter, type ConsumedMessage } from '@pulse/kafka';
+import { matches, redriveRecord, REDRIVEN_FROM_HEADER, type DeadLetter } from './dlq';
+
+function letter(sourceTopic: string, errorClass = 'ContractViolation'): DeadLetter {
+  const failed: ConsumedMessage = {
+    topic: sourceTopic,
+    partition: 2,
+    offset: '41',
+    key: Buffer.from('cust-1'),
+    value: Buffer.from('{"broken":'),
+    headers: { ce_id: 'e-1', traceparent: '00-abc-def-01' },
+    timestamp: 1_700_000_000_000,
+  };
+  const record = deadLetterRecord('t.dead-letter', 'enrichment', failed, {
+    errorClass,
+    errorMessage: 'not valid JSON',
+    attempts: 1,
+    firstFailureTime: new Date('2026-03-01T12:00:00Z'),
+  });
+  const stored: ConsumedMessage = {
+    topic: 't.dead-letter',
+    partition: 0,
+    offset: '7',
+    key: record.key as Buffer,
+    value: record.value as Buffer,
+    headers: record.headers ?? {},
+    timestamp: record.timestamp ?? 0,
+  };
+  return { message: stored, entry: readDeadLetter(stored) };
+}
+
+describe('dlq', () => {
+  it('matches source topics given with or without the prefix, and error classes', () => {
+    const poisoned = letter('t.events.raw');
+    expect(matches(poisoned, { sourceTopic: 'events.raw' }, 't.')).toBe(true);
+    expect(matches(poisoned, { sourceTopic: 't.events.raw' }, 't.')).toBe(true);
+    expect(matches(poisoned, { sourceTopic: 'raw' }, 't.')).toBe(false);
+    expect(matches(poisoned, { errorClass: 'ContractViolation' }, 't.')).toBe(true);
+    expect(matches(poisoned, { errorClass: 'TimeoutError' }, 't.')).toBe(false);
+  });
+
+  it('re-drives the original key, bytes, headers and timestamp to the source topic, saying where it came from', () => {
+    expect(redriveRecord(letter('t.events.raw'))).toEqual({
+      topic: 't.events.raw',
+      key: Buffer.from('cust-1'),
+      value: Buffer.from('{"broken":'),
+      headers: { ce_id: 'e-1', traceparent: '00-abc-def-01', [REDRIVEN_FROM_HEADER]: 't.dead-letter/0/7' },
+      timestamp: 1_700_000_000_000,
+    });
+  });
+});

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'loadgen',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,65 @@
+import type { ReferenceData } from '../reference/reference-data';
+
+/** A small catalogue and customer list for unit tests (the sample data may change). */
+export const referenceFixture: ReferenceData = {
+  products: [
+    {
+      id: 'sku-tv',
+      name: 'TV',
+      category: 'electronics',
+      price: 499.99,
+      currency: 'USD',
+      tags: [],
+      stock: 40,
+    },
+    {
+      id: 'sku-phone',
+      name: 'Phone',
+      category: 'electronics',
+      price: 299.5,
+      currency: 'USD',
+      tags: [],
+      stock: 60,
+    },
+    {
+      id: 'sku-cable',
+      name: 'Cable',
+      category: 'electronics',
+      price: 9.99,
+      currency: 'USD',
+      tags: [],
+      stock: 500,
+    },
+    {
+      id: 'sku-shirt',
+      name: 'Shirt',
+      category: 'apparel',
+      price: 19.9,
+      currency: 'EUR',
+      tags: [],
+      stock: 200,
+    },
+    { id: 'sku-jeans', name: 'Jeans', category: 'apparel', price: 59, currency: 'EUR', tags: [], stock: 120 },
+    { id: 'sku-lamp', name: 'Lamp', category: 'home', price: 35.25, currency: 'USD', tags: [], stock: 80 },
+    { id: 'sku-mug', name: 'Mug', category: 'home', price: 1200, currency: 'JPY', tags: [], stock: 300 },
+    { id: 'sku-book', name: 'Book', category: 'books', price: 12.49, currency: 'GBP', tags: [], stock: 90 },
+    { id: 'sku-atlas', name: 'Atlas', category: 'books', price: 30, currency: 'GBP', tags: [], stock: 20 },
+    { id: 'sku-novel', name: 'Novel', category: 'books', price: 8.99, currency: 'GBP', tags: [], stock: 150 },
+    {
+      id: 'sku-socks',
+      name: 'Socks',
+      category: 'apparel',
+      price: 4.5,
+      currency: 'EUR',
+      tags: [],
+      stock: 900,
+    },
+    { id: 'sku-chair', name: 'Chair', category: 'home', price: 89, currency: 'USD', tags: [], stock: 30 },
+  ],
+  customers: Array.from({ length: 40 }, (_, index) => ({
+    id: `cust-${index}`,
+    segment: index % 3 === 0 ? 'vip' : 'regular',
+    signupTime: '2024-01-01T00:00:00Z',
+    country: ['DE', 'US', 'JP', 'BR', 'AU', 'FR', 'NG', 'CA'][index % 8] as string,
+  })),
+};

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'run-local',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
