@@ -36,4 +36,5 @@ const child = spawn(
 // Ctrl-C reaches the main command through the terminal's process group; it decides how to stop.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => child.kill('SIGTERM'));
+process.on('SIGHUP', () => child.kill('SIGHUP'));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));

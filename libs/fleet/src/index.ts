@@ -29,6 +29,6 @@ export type { LoadgenRun } from './loadgen/loadgen-process';
 export { waitForQuiet } from './metrics/wait-for-quiet';
 export { compareCells, reconcileOnce, reconcileWithReporting } from './reporting/reconcile';
 export type { ReconcileOptions, ReconcileResult } from './reporting/reconcile';
-export { fetchSalesCells } from './reporting/reporting-client';
+export { fetchSalesCells, intervalLabel } from './reporting/reporting-client';
 export type { ReportingQuery } from './reporting/reporting-client';
 export { findRepoRoot } from './repo/repo-root';

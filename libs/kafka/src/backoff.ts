@@ -11,7 +11,11 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 30_000, f
  * Exponential backoff with jitter, so retrying instances spread out: a delay between half the
  * initial delay and the exponential ceiling, never above `maxMs`.
  */
-export function backoffDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+  random = Math.random,
+): number {
   const ceiling = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
   const floor = Math.min(policy.initialMs / 2, ceiling);
   return Math.round(floor + random() * (ceiling - floor));

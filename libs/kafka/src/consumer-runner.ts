@@ -51,6 +51,12 @@ export interface ConsumerRunnerOptions {
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   maxBytesPerPartition?: number;
+  /**
+   * How long a fetch waits on the broker for new records (kafkajs default 5 s). Stopping and
+   * noticing a rebalance both wait for the fetch in flight, so this bounds shutdown and
+   * rebalance latency when the topics are idle.
+   */
+  maxWaitTimeMs?: number;
   /** False for readers that rebuild state from the start each time (reference tables). */
   commitOffsets?: boolean;
 }
@@ -97,6 +103,7 @@ export class ConsumerRunner {
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
       allowAutoTopicCreation: false,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
     });
@@ -106,7 +113,10 @@ export class ConsumerRunner {
   async start(): Promise<void> {
     this.state = 'joining';
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
+    await this.consumer.subscribe({
+      topics: this.options.topics,
+      fromBeginning: this.options.fromBeginning ?? false,
+    });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -201,7 +211,12 @@ export class ConsumerRunner {
       return;
     }
 
-    const produced = await this.untilDone('produce', () => this.producer.sendPrepared(outgoing), beat, isRunning);
+    const produced = await this.untilDone(
+      'produce',
+      () => this.producer.sendPrepared(outgoing),
+      beat,
+      isRunning,
+    );
     if (!produced) return;
     let commitPoint: CommitPoint | void = undefined;
     const lastOffset = lastHandled;
@@ -221,7 +236,9 @@ export class ConsumerRunner {
       // commitOffsetsIfNecessary with explicit offsets commits even while stopping, unlike
       // consumer.commitOffsets, so a graceful shutdown keeps the batch it finished.
       await payload.commitOffsetsIfNecessary({
-        topics: [{ topic, partitions: [{ partition, offset: point.offset, metadata: point.metadata ?? null }] }],
+        topics: [
+          { topic, partitions: [{ partition, offset: point.offset, metadata: point.metadata ?? null }] },
+        ],
       } as unknown as Parameters<EachBatchPayload['commitOffsetsIfNecessary']>[0]);
     }
     const highWatermark = BigInt(batch.highWatermark);
@@ -260,7 +277,10 @@ export class ConsumerRunner {
           transientAttempts += 1;
           this.metrics?.retried.inc(labels);
           const delay = error.retryAfterMs ?? backoffDelay(transientAttempts, this.backoff);
-          this.logger.warn({ err: error, topic: message.topic, delayMs: delay }, 'transient failure, retrying');
+          this.logger.warn(
+            { err: error, topic: message.topic, delayMs: delay },
+            'transient failure, retrying',
+          );
           if (!(await this.sleepWhileRunning(delay, beat, isRunning))) return 'interrupted';
           continue;
         }
@@ -275,9 +295,18 @@ export class ConsumerRunner {
     }
   }
 
-  private deadLetter(message: ConsumedMessage, error: unknown, attempts: number, firstFailure: Date): PreparedRecord {
+  private deadLetter(
+    message: ConsumedMessage,
+    error: unknown,
+    attempts: number,
+    firstFailure: Date,
+  ): PreparedRecord {
     const errorClass = errorClassOf(error);
-    this.metrics?.deadLettered.inc({ topic: message.topic, group: this.options.groupId, error_class: errorClass });
+    this.metrics?.deadLettered.inc({
+      topic: message.topic,
+      group: this.options.groupId,
+      error_class: errorClass,
+    });
     this.logger.warn(
       {
         topic: message.topic,
@@ -313,14 +342,24 @@ export class ConsumerRunner {
         return true;
       } catch (error) {
         this.lastError = errorMessageOf(error);
-        const delay = error instanceof TransientError && error.retryAfterMs ? error.retryAfterMs : backoffDelay(attempt, this.backoff);
-        this.logger.warn({ err: error, attempt, delayMs: delay }, `${what} failed; nothing committed, retrying`);
+        const delay =
+          error instanceof TransientError && error.retryAfterMs
+            ? error.retryAfterMs
+            : backoffDelay(attempt, this.backoff);
+        this.logger.warn(
+          { err: error, attempt, delayMs: delay },
+          `${what} failed; nothing committed, retrying`,
+        );
         if (!(await this.sleepWhileRunning(delay, beat, isRunning))) return false;
       }
     }
   }
 
-  private async sleepWhileRunning(ms: number, beat: () => Promise<void>, isRunning: () => boolean): Promise<boolean> {
+  private async sleepWhileRunning(
+    ms: number,
+    beat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<boolean> {
     const until = Date.now() + ms;
     while (Date.now() < until) {
       if (!isRunning()) return false;

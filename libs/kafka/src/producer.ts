@@ -1,5 +1,5 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { KafkaMetrics } from './kafka-metrics';
 import type { OutgoingRecord } from './message';
 import { startProducerSpan } from './trace-context';
@@ -10,6 +10,55 @@ export interface ProducerOptions {
   compression?: Compression;
   /** Requests in flight at once before `isSaturated()` says so (ingestion answers 503 then). */
   maxPendingSends?: number;
+  /**
+   * Uncompressed bytes per produce request at most (default 1,000,000, below the broker's
+   * default message.max.bytes of 1 MiB); larger sends are split into several requests.
+   */
+  maxRequestBytes?: number;
+}
+
+const byteLength = (data: string | Buffer | null | undefined): number =>
+  data === null || data === undefined ? 0 : typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+
+/** Rough wire size of a record before compression: key, value, headers and record overhead. */
+function recordBytes({ key, value, headers }: OutgoingRecord): number {
+  let bytes = 32 + byteLength(key) + byteLength(value);
+  for (const name in headers) bytes += byteLength(name) + byteLength(headers[name]);
+  return bytes;
+}
+
+/** Consecutive chunks of at most `maxBytes` each (a record larger than that goes alone). */
+function* chunksOf(
+  prepared: readonly PreparedRecord[],
+  maxBytes: number,
+): Generator<readonly PreparedRecord[]> {
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < prepared.length; i += 1) {
+    const size = recordBytes((prepared[i] as PreparedRecord).record);
+    if (i > start && bytes + size > maxBytes) {
+      yield prepared.slice(start, i);
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  yield start === 0 ? prepared : prepared.slice(start);
+}
+
+function groupByTopic(prepared: readonly PreparedRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const { record } of prepared) {
+    const messages = byTopic.get(record.topic) ?? [];
+    messages.push({
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
+      ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
+    });
+    byTopic.set(record.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
 /** A record whose trace context is already in its headers, with the span to end on acknowledgement. */
@@ -26,6 +75,7 @@ export class PulseProducer {
   private readonly producer: Producer;
   private readonly compression: CompressionTypes;
   private readonly maxPendingSends: number;
+  private readonly maxRequestBytes: number;
   private pending = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
   private connected = false;
@@ -35,9 +85,16 @@ export class PulseProducer {
     private readonly metrics?: KafkaMetrics,
     options: ProducerOptions = {},
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // The Java client's murmur2 partitioner, so Pulse and other Kafka tools agree on key placement.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.compression = options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
     this.maxPendingSends = options.maxPendingSends ?? 64;
+    this.maxRequestBytes = options.maxRequestBytes ?? 1_000_000;
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
     this.producer.on(this.producer.events.CONNECT, () => (this.connected = true));
   }
@@ -68,30 +125,22 @@ export class PulseProducer {
     await this.sendPrepared(records.map((record) => this.prepare(record)));
   }
 
-  /** Sends prepared records in one request per topic batch; rejects if any was not acknowledged. */
+  /**
+   * Sends prepared records and resolves once the broker acknowledged all; rejects if any was not.
+   * Large sends go out as several requests of at most `maxRequestBytes` each (one after the
+   * other), so no partition's record batch can exceed the broker's message.max.bytes — a consumer
+   * that turns one fetched batch into bigger records (enrichment) would otherwise be refused
+   * with MESSAGE_TOO_LARGE for ever.
+   */
   async sendPrepared(prepared: readonly PreparedRecord[]): Promise<void> {
     if (prepared.length === 0) return;
-    const byTopic = new Map<string, Message[]>();
-    for (const { record } of prepared) {
-      const messages = byTopic.get(record.topic) ?? [];
-      messages.push({
-        key: record.key,
-        value: record.value,
-        headers: record.headers,
-        ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
-      });
-      byTopic.set(record.topic, messages);
-    }
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     this.pending += 1;
-    const sending = this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
+    const sending = this.sendInRequests(prepared);
     this.inFlight.add(sending);
     try {
       await sending;
-      for (const { topic, messages } of topicMessages) this.metrics?.produced.inc({ topic }, messages.length);
       for (const { span } of prepared) span.end();
     } catch (error) {
-      for (const { topic } of topicMessages) this.metrics?.produceErrors.inc({ topic });
       for (const { span } of prepared) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
         span.end();
@@ -100,6 +149,19 @@ export class PulseProducer {
     } finally {
       this.pending -= 1;
       this.inFlight.delete(sending);
+    }
+  }
+
+  private async sendInRequests(prepared: readonly PreparedRecord[]): Promise<void> {
+    for (const chunk of chunksOf(prepared, this.maxRequestBytes)) {
+      const topicMessages = groupByTopic(chunk);
+      try {
+        await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
+      } catch (error) {
+        for (const { topic } of topicMessages) this.metrics?.produceErrors.inc({ topic });
+        throw error;
+      }
+      for (const { topic, messages } of topicMessages) this.metrics?.produced.inc({ topic }, messages.length);
     }
   }
 

@@ -12,6 +12,11 @@ export interface TableReaderOptions<V> {
   /** Key under which the value is stored; defaults to the record key. */
   keyOf?(message: ConsumedMessage, value: V): string;
   onChange?(key: string, value: V | undefined): void;
+  /**
+   * Keep at most this many entries: past it, the entry set least recently is dropped (for
+   * tables read from a non-compacted topic, such as the alert log). Unbounded when absent.
+   */
+  maxEntries?: number;
 }
 
 /**
@@ -38,6 +43,8 @@ export class TopicTableReader<V> {
       groupId: `${options.groupIdPrefix}-${randomUUID()}`,
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
+      // Bounds how long stop() waits for the fetch in flight on an idle topic (kafkajs default 5 s).
+      maxWaitTimeInMs: 1_000,
     });
   }
 
@@ -118,7 +125,7 @@ export class TopicTableReader<V> {
       const value = this.options.decode(message);
       const storeKey = this.options.keyOf?.(message, value) ?? key;
       if (storeKey === undefined) throw new Error('record has no key');
-      this.table.set(storeKey, value);
+      this.store(storeKey, value);
       this.options.onChange?.(storeKey, value);
     } catch (error) {
       this.skipped += 1;
@@ -126,6 +133,22 @@ export class TopicTableReader<V> {
         { topic: message.topic, partition: message.partition, offset: message.offset, err: error },
         'skipped an invalid reference record',
       );
+    }
+  }
+
+  private store(key: string, value: V): void {
+    const max = this.options.maxEntries;
+    if (max === undefined) {
+      this.table.set(key, value);
+      return;
+    }
+    // Re-inserting moves the key to the end of the Map's order: the first key is the stalest.
+    this.table.delete(key);
+    this.table.set(key, value);
+    while (this.table.size > max) {
+      const stalest = this.table.keys().next().value as string;
+      this.table.delete(stalest);
+      this.options.onChange?.(stalest, undefined);
     }
   }
 

@@ -9,6 +9,10 @@ const REDACTED_PATHS = [
   'req.headers["x-api-key"]',
   'headers.authorization',
   'headers["x-api-key"]',
+  // pino's `*.x` matches one level down only; the bare names cover `logger.info({ token })`.
+  'password',
+  'token',
+  'webhookUrl',
   '*.password',
   '*.token',
   '*.webhookUrl',

@@ -53,7 +53,8 @@ export async function createService(options: RunServiceOptions): Promise<Running
     bodyLimit: options.bodyLimit ?? 1_048_576,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    disableRequestLogging: true,
+    // No `logger` option: Fastify's own logger stays off, so it logs no requests (the deprecated
+    // `disableRequestLogging` only printed a FSTDEP023 warning at every start).
     trustProxy: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {

@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { declaredTopics, ensureTopics, toConsumedMessage, topicNames, type ConsumedMessage, type TopicNames } from '@pulse/kafka';
+// libs/kafka's integration specs use these fixtures: a test-only cycle, accepted there and here.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import {
+  declaredTopics,
+  ensureTopics,
+  toConsumedMessage,
+  topicNames,
+  type ConsumedMessage,
+  type TopicNames,
+} from '@pulse/kafka';
 import { stack, uniqueName, waitFor } from './stack';
 
-/** A kafkajs client for test code itself (assertions, seeding), quiet unless something breaks. */
-export function testKafka(clientId = 'pulse-test'): Kafka {
-  return new Kafka({ clientId, brokers: stack.kafkaBrokers, logLevel: logLevel.ERROR });
+/**
+ * A kafkajs client for test code itself (assertions, seeding), quiet unless something breaks.
+ * `brokers`: another cluster than the local stack's, e.g. a private broker a test may stop.
+ */
+export function testKafka(clientId = 'pulse-test', brokers: readonly string[] = stack.kafkaBrokers): Kafka {
+  return new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.ERROR });
 }
 
 export interface TestTopics {
@@ -17,10 +29,17 @@ export interface TestTopics {
   cleanup(): Promise<void>;
 }
 
-/** Creates the full declared topic layout under a fresh prefix (3 partitions, replication 1). */
-export async function createTestTopics(label: string, partitions = 3): Promise<TestTopics> {
+/**
+ * Creates the full declared topic layout under a fresh prefix (3 partitions, replication 1), on
+ * the local stack's broker or on `brokers`.
+ */
+export async function createTestTopics(
+  label: string,
+  partitions = 3,
+  brokers: readonly string[] = stack.kafkaBrokers,
+): Promise<TestTopics> {
   const prefix = `${uniqueName(label)}.`;
-  const kafka = testKafka();
+  const kafka = testKafka('pulse-test', brokers);
   const admin = kafka.admin();
   await admin.connect();
   const specs = declaredTopics({ prefix, partitions, replicationFactor: 1 });
@@ -43,7 +62,11 @@ export async function createTestTopics(label: string, partitions = 3): Promise<T
 }
 
 /** Reads every message currently in `topic` (all partitions, from the start), without a lasting group. */
-export async function readAll(kafka: Kafka, topic: string, { timeoutMs = 20_000 } = {}): Promise<ConsumedMessage[]> {
+export async function readAll(
+  kafka: Kafka,
+  topic: string,
+  { timeoutMs = 20_000 } = {},
+): Promise<ConsumedMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map<number, bigint>();
@@ -56,7 +79,8 @@ export async function readAll(kafka: Kafka, topic: string, { timeoutMs = 20_000 
   }
   const messages: ConsumedMessage[] = [];
   if (ends.size === 0) return messages;
-  const consumer = kafka.consumer({ groupId: `pulse-test-read-${randomUUID()}` });
+  // A short fetch wait: disconnecting waits for the fetch in flight (kafkajs default 5 s).
+  const consumer = kafka.consumer({ groupId: `pulse-test-read-${randomUUID()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });

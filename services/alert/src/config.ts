@@ -7,6 +7,11 @@ export const schema = {
     'consumer group of the evaluator; the Slack and NATS notifiers use "<group>-notifier" and "<group>-nats"',
     { default: 'pulse-alert' },
   ),
+  PULSE_CONSUMER_START: env.oneOf(
+    'where a consumer group with no committed offset starts: latest (production) or earliest (tests)',
+    ['latest', 'earliest'] as const,
+    'latest',
+  ),
   PULSE_ALERT_RULES_FILE: env.string('YAML file with the alert rules (reloaded when it changes)', {
     default: 'deploy/local/alert-rules.yaml',
   }),
@@ -15,7 +20,10 @@ export const schema = {
     'how often time-driven checks run (repeat reminders, resolving alerts whose condition lapsed with time)',
     '10s',
   ),
-  PULSE_ALERT_REPEAT_INTERVAL: env.duration('default time between reminders while an alert keeps firing', '4h'),
+  PULSE_ALERT_REPEAT_INTERVAL: env.duration(
+    'default time between reminders while an alert keeps firing',
+    '4h',
+  ),
   PULSE_ALERT_GROUP_WAIT: env.duration(
     'how long the notifier collects alerts of one group before sending one Slack message',
     '10s',
@@ -24,19 +32,28 @@ export const schema = {
     'time allowed at start-up to read the alerts, silences and deliveries topics',
     '60s',
   ),
-  PULSE_SLACK_WEBHOOK_URL: env.optionalUrl('Slack incoming-webhook URL (a secret; empty = no Slack delivery)', {
-    secret: true,
-  }),
+  PULSE_SLACK_WEBHOOK_URL: env.optionalUrl(
+    'Slack incoming-webhook URL (a secret; empty = no Slack delivery)',
+    {
+      secret: true,
+    },
+  ),
   PULSE_SLACK_TIMEOUT: env.duration('timeout of one Slack webhook request', '10s'),
   PULSE_SLACK_MIN_INTERVAL: env.duration(
     'least time between two Slack messages (Slack allows about one per second per channel)',
     '1s',
   ),
-  PULSE_SLACK_MAX_BACKOFF: env.duration('longest wait between two attempts of a failing Slack delivery', '60s'),
-  PULSE_NATS_URL: env.string('NATS server(s), comma-separated; empty = no NATS publishing', {
+  PULSE_SLACK_MAX_BACKOFF: env.duration(
+    'longest wait between two attempts of a failing Slack delivery',
+    '60s',
+  ),
+  PULSE_NATS_URL: env.string('NATS server(s), comma-separated; "none" = no NATS publishing', {
     default: 'nats://127.0.0.1:4222',
   }),
-  PULSE_NATS_TIMEOUT: env.duration('how long a NATS publish may wait for the server to confirm (flush)', '5s'),
+  PULSE_NATS_TIMEOUT: env.duration(
+    'how long a NATS publish may wait for the server to confirm (flush)',
+    '5s',
+  ),
   PULSE_GRAFANA_URL: env.optionalUrl('Grafana base URL for the dashboard link in notifications'),
   PULSE_GRAFANA_DASHBOARD_PATH: env.string('path of the business dashboard under PULSE_GRAFANA_URL', {
     default: '/d/pulse-business/pulse-business',

@@ -13,7 +13,11 @@
  */
 import autocannon from 'autocannon';
 
-const EVENT_TYPES = ['com.pulse.product.viewed.v1', 'com.pulse.cart.item_added.v1', 'com.pulse.order.placed.v1'] as const;
+const EVENT_TYPES = [
+  'com.pulse.product.viewed.v1',
+  'com.pulse.cart.item_added.v1',
+  'com.pulse.order.placed.v1',
+] as const;
 const BATCH_SIZE = 500;
 const BODY_VARIANTS = 64;
 
@@ -31,10 +35,12 @@ function settings(): Settings {
     throw new Error(`PULSE_BENCH_URL must point at this machine (loopback), not ${url.hostname}`);
   }
   const apiKey = process.env.PULSE_BENCH_API_KEY;
-  if (!apiKey) throw new Error('PULSE_BENCH_API_KEY is required (create one with: pulse api-key create bench)');
+  if (!apiKey)
+    throw new Error('PULSE_BENCH_API_KEY is required (create one with: pulse api-key create bench)');
   const int = (name: string, fallback: number) => {
     const value = Number(process.env[name] ?? fallback);
-    if (!Number.isInteger(value) || value < 1 || value > 600) throw new Error(`${name} must be a whole number 1..600`);
+    if (!Number.isInteger(value) || value < 1 || value > 600)
+      throw new Error(`${name} must be a whole number 1..600`);
     return value;
   };
   return {
@@ -49,13 +55,17 @@ function settings(): Settings {
 /** A realistic event: sample-data ids, spread over customers (and so partitions) and types. */
 function event(n: number, time: string): Record<string, unknown> {
   const type = EVENT_TYPES[n % EVENT_TYPES.length] as (typeof EVENT_TYPES)[number];
-  const customerid = `c-${String((n * 7919) % 3000 + 1).padStart(5, '0')}`;
-  const productId = `p-${String((n * 104_729) % 300 + 1).padStart(4, '0')}`;
+  const customerid = `c-${String(((n * 7919) % 3000) + 1).padStart(5, '0')}`;
+  const productId = `p-${String(((n * 104_729) % 300) + 1).padStart(4, '0')}`;
   const base = { source: 'bench', type, time, customerid, country: n % 5 === 0 ? undefined : 'DE' };
   if (type === 'com.pulse.order.placed.v1') {
     return {
       ...base,
-      data: { orderId: `o-${n}`, currency: 'USD', lines: [{ productId, quantity: 1 + (n % 3), unitPrice: 19.99 }] },
+      data: {
+        orderId: `o-${n}`,
+        currency: 'USD',
+        lines: [{ productId, quantity: 1 + (n % 3), unitPrice: 19.99 }],
+      },
     };
   }
   if (type === 'com.pulse.cart.item_added.v1') return { ...base, data: { productId, quantity: 1 } };
@@ -68,7 +78,9 @@ function bodies(count: number, eventsPerBody: number | null): string[] {
   return Array.from({ length: count }, (_, variant) =>
     eventsPerBody === null
       ? JSON.stringify(event(variant, time))
-      : JSON.stringify(Array.from({ length: eventsPerBody }, (_, i) => event(variant * eventsPerBody + i, time))),
+      : JSON.stringify(
+          Array.from({ length: eventsPerBody }, (_, i) => event(variant * eventsPerBody + i, time)),
+        ),
   );
 }
 
@@ -105,8 +117,14 @@ async function main(): Promise<void> {
   const headers = { 'content-type': 'application/json', 'x-api-key': config.apiKey };
   const base = { url: config.url.origin, headers, duration: config.durationS };
 
-  const warmup = await run({ ...base, duration: 3, connections: 8, requests: requestsCycling('/v1/events', bodies(16, null)) });
-  if (warmup['2xx'] === 0) throw new Error(`the service accepted nothing during warm-up (${statusLine(warmup)})`);
+  const warmup = await run({
+    ...base,
+    duration: 3,
+    connections: 8,
+    requests: requestsCycling('/v1/events', bodies(16, null)),
+  });
+  if (warmup['2xx'] === 0)
+    throw new Error(`the service accepted nothing during warm-up (${statusLine(warmup)})`);
 
   const batch = await run({
     ...base,
@@ -144,7 +162,9 @@ async function main(): Promise<void> {
     })}\n`,
   );
   if (batch.non2xx + single.non2xx > 0) {
-    process.stderr.write('warning: some answers were not 2xx (429 = raise the rate limit of the service under test)\n');
+    process.stderr.write(
+      'warning: some answers were not 2xx (429 = raise the rate limit of the service under test)\n',
+    );
   }
 }
 

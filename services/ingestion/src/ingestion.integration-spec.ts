@@ -27,7 +27,12 @@ function ingestionConfig(env: Record<string, string>): IngestionConfig {
   };
 }
 
-function post(service: RunningService, path: string, body: unknown, contentType = 'application/json'): Promise<Response> {
+function post(
+  service: RunningService,
+  path: string,
+  body: unknown,
+  contentType = 'application/json',
+): Promise<Response> {
   return fetch(`${service.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': contentType, 'x-api-key': KEY },
@@ -44,7 +49,11 @@ function order(customerid: string, overrides: Record<string, unknown> = {}): Rec
     type: EventType.OrderPlaced,
     time: new Date(Date.now() - 30_000).toISOString(),
     customerid,
-    data: { orderId: `o-${sequence}`, currency: 'eur', lines: [{ productId: 'p-0001', quantity: 2, unitPrice: 9.5 }] },
+    data: {
+      orderId: `o-${sequence}`,
+      currency: 'eur',
+      lines: [{ productId: 'p-0001', quantity: 2, unitPrice: 9.5 }],
+    },
     ...overrides,
   };
 }
@@ -61,7 +70,9 @@ describe('ingestion against the local Kafka', () => {
 
   beforeAll(async () => {
     topics = await createTestTopics('ingestion');
-    service = await createService(ingestionServiceOptions(ingestionConfig({ PULSE_TOPIC_PREFIX: topics.prefix })));
+    service = await createService(
+      ingestionServiceOptions(ingestionConfig({ PULSE_TOPIC_PREFIX: topics.prefix })),
+    );
   });
 
   afterAll(async () => {
@@ -99,7 +110,10 @@ describe('ingestion against the local Kafka', () => {
     const batch = [valid[0], order('c-x', { time: 'soon' }), valid[1], { type: 'nonsense' }, valid[2]];
     const response = await post(service, '/v1/events/batch', batch);
     expect(response.status).toBe(202);
-    const body = (await response.json()) as { accepted: { index: number; id: string }[]; rejected: { index: number }[] };
+    const body = (await response.json()) as {
+      accepted: { index: number; id: string }[];
+      rejected: { index: number }[];
+    };
     expect(body.accepted).toEqual([
       { index: 0, id: valid[0]!.id },
       { index: 2, id: valid[1]!.id },
@@ -126,7 +140,9 @@ describe('ingestion against the local Kafka', () => {
     expect(((await response.json()) as { rejected: unknown[] }).rejected).toHaveLength(1);
     const all = await waitForMessages(topics.kafka, topics.names.eventsRaw, before + 2);
     expect(all).toHaveLength(before + 2);
-    expect(all.map((message) => message.headers.ce_id)).toEqual(expect.arrayContaining(events.map((event) => event.id)));
+    expect(all.map((message) => message.headers.ce_id)).toEqual(
+      expect.arrayContaining(events.map((event) => event.id)),
+    );
   });
 });
 
@@ -193,7 +209,11 @@ describe('ingestion while Kafka stops and comes back', () => {
   it('answers 503 with Retry-After while Kafka is down, accepts again once it is back, and loses nothing it acknowledged', async () => {
     service = await createService(
       ingestionServiceOptions(
-        ingestionConfig({ PULSE_TOPIC_PREFIX: prefix, PULSE_KAFKA_BROKERS: broker.brokers, PULSE_PUBLISH_TIMEOUT: '3s' }),
+        ingestionConfig({
+          PULSE_TOPIC_PREFIX: prefix,
+          PULSE_KAFKA_BROKERS: broker.brokers,
+          PULSE_PUBLISH_TIMEOUT: '3s',
+        }),
       ),
     );
     const acknowledged: string[] = [];

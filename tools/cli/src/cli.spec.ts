@@ -13,7 +13,8 @@ function capture(env: Record<string, string> = {}): CliContext & { stdout: strin
   return { env, stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
 }
 
-const run = (context: CliContext, ...args: string[]) => runCli([topics, reference, apiKey], ['node', 'pulse', ...args], context);
+const run = (context: CliContext, ...args: string[]) =>
+  runCli([topics, reference, apiKey], ['node', 'pulse', ...args], context);
 
 describe('pulse CLI', () => {
   it('explains itself', async () => {
@@ -28,13 +29,18 @@ describe('pulse CLI', () => {
   it('refuses a load without files, with usage exit code 2', async () => {
     const context = capture();
     expect(await run(context, 'reference', 'load')).toBe(2);
-    expect(context.stderr).toEqual(['error: name at least one file: --products <file> and/or --customers <file>']);
+    expect(context.stderr).toEqual([
+      'error: name at least one file: --products <file> and/or --customers <file>',
+    ]);
   });
 
   it('validates before loading: lists every invalid row and loads nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pulse-cli-'));
     const file = join(dir, 'customers.csv');
-    await writeFile(file, 'id,segment,signupTime,country\nc-1,new,2026-01-01T00:00:00Z,DE\nc-2,new,never,DE\n');
+    await writeFile(
+      file,
+      'id,segment,signupTime,country\nc-1,new,2026-01-01T00:00:00Z,DE\nc-2,new,never,DE\n',
+    );
     const context = capture({ PULSE_KAFKA_BROKERS: '127.0.0.1:1' });
     expect(await run(context, 'reference', 'load', '--customers', file)).toBe(1);
     expect(context.stderr).toEqual([

@@ -40,13 +40,20 @@ export function createProgram(commands: readonly CommandModule[], context: CliCo
     // Set before the commands are added, so subcommands inherit them: no process.exit inside
     // commander (runCli decides the exit code) and all output through the context.
     .exitOverride()
-    .configureOutput({ writeOut: (text) => context.out(text.trimEnd()), writeErr: (text) => context.err(text.trimEnd()) });
+    .configureOutput({
+      writeOut: (text) => context.out(text.trimEnd()),
+      writeErr: (text) => context.err(text.trimEnd()),
+    });
   for (const command of commands) command.register(program, context);
   return program;
 }
 
 /** Runs the CLI and returns its exit code; never throws. */
-export async function runCli(commands: readonly CommandModule[], argv: readonly string[], context: CliContext): Promise<number> {
+export async function runCli(
+  commands: readonly CommandModule[],
+  argv: readonly string[],
+  context: CliContext,
+): Promise<number> {
   const program = createProgram(commands, context);
   try {
     await program.parseAsync([...argv]);
@@ -70,7 +77,9 @@ export async function runCli(commands: readonly CommandModule[], argv: readonly 
 export function positiveInt(name: string) {
   return (raw: string): number => {
     const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || value < 1) throw new CliError(`${name} must be a positive whole number (got "${raw}")`, 2);
+    if (!/^\d+$/.test(raw.trim()) || value < 1) {
+      throw new CliError(`${name} must be a positive whole number (got "${raw}")`, 2);
+    }
     return value;
   };
 }

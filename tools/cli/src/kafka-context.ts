@@ -1,12 +1,22 @@
 import pino from 'pino';
 import { env, kafkaSchema, loadConfig, type ConfigOf } from '@pulse/config';
-import { createKafka, kafkaConnectionFromEnv, PulseProducer, topicNames, type TopicNames } from '@pulse/kafka';
+import {
+  createKafka,
+  kafkaConnectionFromEnv,
+  PulseProducer,
+  topicNames,
+  type TopicNames,
+} from '@pulse/kafka';
 import type { Admin, Kafka } from 'kafkajs';
 import type { CliContext } from './cli';
 
 export const cliKafkaSchema = {
   ...kafkaSchema,
-  PULSE_LOG_LEVEL: env.oneOf('log level of the CLI (logs go to stderr)', ['debug', 'info', 'warn', 'error'] as const, 'error'),
+  PULSE_LOG_LEVEL: env.oneOf(
+    'log level of the CLI (logs go to stderr)',
+    ['debug', 'info', 'warn', 'error'] as const,
+    'error',
+  ),
 } as const;
 
 export type CliKafkaConfig = ConfigOf<typeof cliKafkaSchema>;

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '@pulse/config';
 import type { RunLocalOptions } from './run-local';
 
@@ -26,7 +26,7 @@ function integer(raw: string): number {
 export function parseRunLocalArgs(argv: readonly string[]): RunLocalOptions {
   const command = new Command('npm start --')
     .description(
-      'Runs all of Pulse on this machine: local stack, topics, sample reference data, the five services, a local\n' +
+      'Runs all of Pulse on this machine: local stack, topics, sample reference data, the five services, a local ' +
         'Slack receiver and the load generator, with a live summary. Ctrl-C stops everything it started.',
     )
     .option(
@@ -62,8 +62,8 @@ export function parseRunLocalArgs(argv: readonly string[]): RunLocalOptions {
     scenario: string;
     rate: number;
     seed: number;
-    keepStack: boolean;
-    skipStack: boolean;
+    keepStack?: boolean;
+    skipStack?: boolean;
     slackPort: number;
     settleTimeout: number;
   }>();
@@ -72,8 +72,8 @@ export function parseRunLocalArgs(argv: readonly string[]): RunLocalOptions {
     scenario: raw.scenario,
     rate: raw.rate,
     seed: raw.seed,
-    keepStack: raw.keepStack,
-    skipStack: raw.skipStack,
+    keepStack: raw.keepStack === true,
+    skipStack: raw.skipStack === true,
     slackPort: raw.slackPort,
     settleTimeoutMs: raw.settleTimeout,
   };

@@ -22,6 +22,10 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The terminal went away: stop as on Ctrl-C, and do not die writing to it meanwhile.
+  process.on('SIGHUP', onSignal);
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const run = new LocalRun(runPaths(findRepoRoot(__dirname)), options, {
     step: (line) => process.stderr.write(`[pulse] ${line}\n`),
     detail: (chunk) => process.stderr.write(chunk),

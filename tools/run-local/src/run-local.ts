@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  DEFAULT_SERVICE_PORTS,
   Fleet,
   LoadgenProcess,
   PidRegistry,
@@ -21,6 +22,7 @@ import { printFinalReport, type FinalFigures } from './report/final-report';
 import { printWelcome } from './report/welcome';
 import { ensureStack, type StackSession } from './steps/local-stack';
 import { OperatorCli } from './steps/operator-cli';
+import { planTraffic, trafficArgs } from './steps/traffic-plan';
 import { LiveScreen } from './summary/live-screen';
 import { renderSummary, renderSummaryLine, type SummaryState } from './summary/render-summary';
 import { alertsFired, fleetTotal, stageLines } from './summary/stage-figures';
@@ -126,6 +128,7 @@ export class LocalRun {
       pidRegistry: this.pids,
     });
     if (signal.aborted) return;
+    const plan = planTraffic(this.env, this.paths.groundTruthFile);
     this.loadgen = LoadgenProcess.start(repoRoot, {
       scenario: this.options.scenario,
       rate: this.options.rate,
@@ -135,6 +138,7 @@ export class LocalRun {
       apiKey: this.credentials.apiKey,
       groundTruthFile: this.paths.groundTruthFile,
       logFile: join(this.paths.logDir, 'loadgen.log'),
+      extraArgs: trafficArgs(plan),
     });
     this.pids.add({
       name: 'loadgen',
@@ -157,6 +161,8 @@ export class LocalRun {
       PULSE_API_KEYS_FILE: credentials.apiKeysFile,
       PULSE_REPORTING_TOKENS_FILE: credentials.reportingTokensFile,
       PULSE_SLACK_WEBHOOK_URL: slack.url,
+      // Alerts link to the reporting query that shows them.
+      PULSE_REPORTING_URL: `http://127.0.0.1:${DEFAULT_SERVICE_PORTS.reporting}`,
       ...(this.env.PULSE_ALERT_RULES_FILE === undefined && existsSync(rules)
         ? { PULSE_ALERT_RULES_FILE: rules }
         : {}),
@@ -191,10 +197,9 @@ export class LocalRun {
       screen.show(renderSummary(state), renderSummaryLine(state), { force: note !== undefined });
     };
     while (!signal.aborted && loadgen.running) {
-      const crashed = fleet.crashed();
-      if (crashed.length > 0) {
+      const [member] = fleet.crashed();
+      if (member) {
         screen.release();
-        const member = crashed[0]!;
         throw new Error(
           `${member.name} stopped unexpectedly; last lines of its log:\n${member.process.logTail()}`,
         );

@@ -21,7 +21,10 @@ describe('enrichedEventSchema', () => {
   it('accepts a partial enrichment with nothing found', () => {
     expect(safeParseWith(enrichedEventSchema, enrichedAnonymousView)).toEqual({
       ok: true,
-      value: expect.objectContaining({ enrichmentstatus: 'partial', enrichment: enrichedAnonymousView.enrichment }),
+      value: expect.objectContaining({
+        enrichmentstatus: 'partial',
+        enrichment: enrichedAnonymousView.enrichment,
+      }),
     });
   });
 

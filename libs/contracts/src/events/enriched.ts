@@ -3,7 +3,16 @@ import { pulseEventSchema, type PulseEvent } from './envelope';
 import { rfc3339 } from './primitives';
 
 /** Region names used for grouping; `unknown` when neither country nor IP resolved. */
-export const REGIONS = ['africa', 'asia', 'europe', 'north-america', 'oceania', 'south-america', 'antarctica', 'unknown'] as const;
+export const REGIONS = [
+  'africa',
+  'asia',
+  'europe',
+  'north-america',
+  'oceania',
+  'south-america',
+  'antarctica',
+  'unknown',
+] as const;
 export type Region = (typeof REGIONS)[number];
 
 export const UNKNOWN_CATEGORY = 'unknown';

@@ -22,9 +22,12 @@ describe('pulseEventSchema', () => {
     expect(result).toEqual({ ok: true, value: expect.objectContaining({ type: example.event['type'] }) });
   });
 
-  it.each(INVALID_EVENTS.map((example) => [example.name, example] as const))('rejects %s', (_name, example) => {
-    expect(safeParseWith(pulseEventSchema, example.event)).toEqual({ ok: false, issues: example.issues });
-  });
+  it.each(INVALID_EVENTS.map((example) => [example.name, example] as const))(
+    'rejects %s',
+    (_name, example) => {
+      expect(safeParseWith(pulseEventSchema, example.event)).toEqual({ ok: false, issues: example.issues });
+    },
+  );
 
   it('normalises: trims identifiers and upper-cases currency and country', () => {
     const event = parse(orderPlacedWithExtensions);
@@ -62,10 +65,12 @@ describe('pulseEventSchema', () => {
 
   it('defaults datacontenttype to application/json and rejects any other', () => {
     expect(parse(orderPlacedMinimal).datacontenttype).toBe('application/json');
-    expect(safeParseWith(pulseEventSchema, { ...orderPlacedMinimal, datacontenttype: 'text/plain' })).toEqual({
-      ok: false,
-      issues: [{ path: 'datacontenttype', message: 'Invalid input: expected "application/json"' }],
-    });
+    expect(safeParseWith(pulseEventSchema, { ...orderPlacedMinimal, datacontenttype: 'text/plain' })).toEqual(
+      {
+        ok: false,
+        issues: [{ path: 'datacontenttype', message: 'Invalid input: expected "application/json"' }],
+      },
+    );
   });
 
   it('accepts an order line with a unit price of 0 and stock of 0', () => {
@@ -79,7 +84,10 @@ describe('incomingEventSchema', () => {
 
   it('fills in specversion when the client left it out', () => {
     const result = safeParseWith(incomingEventSchema, withoutVersion);
-    expect(result).toEqual({ ok: true, value: expect.objectContaining({ specversion: '1.0', id: 'evt-order-0001' }) });
+    expect(result).toEqual({
+      ok: true,
+      value: expect.objectContaining({ specversion: '1.0', id: 'evt-order-0001' }),
+    });
   });
 
   it('still rejects a specversion the client gave wrongly', () => {
@@ -90,8 +98,13 @@ describe('incomingEventSchema', () => {
   });
 
   it('validates everything else like pulseEventSchema', () => {
-    for (const example of INVALID_EVENTS.filter(({ issues }) => !issues.some(({ path }) => path === 'specversion'))) {
-      expect(safeParseWith(incomingEventSchema, example.event)).toEqual({ ok: false, issues: example.issues });
+    for (const example of INVALID_EVENTS.filter(
+      ({ issues }) => !issues.some(({ path }) => path === 'specversion'),
+    )) {
+      expect(safeParseWith(incomingEventSchema, example.event)).toEqual({
+        ok: false,
+        issues: example.issues,
+      });
     }
   });
 

@@ -43,7 +43,9 @@ describe('Kafka codec', () => {
   });
 
   it('normalises while decoding', () => {
-    const event = decodePulseEvent(bytes({ ...orderPlacedMinimal, data: { ...orderPlacedMinimal.data, currency: 'eur' } }));
+    const event = decodePulseEvent(
+      bytes({ ...orderPlacedMinimal, data: { ...orderPlacedMinimal.data, currency: 'eur' } }),
+    );
     expect(event.data).toMatchObject({ currency: 'EUR' });
   });
 

@@ -2,6 +2,7 @@ import type { ValidationIssue } from '../events/validation';
 import {
   cartItemAdded,
   inventoryLevelChanged,
+  orderLine,
   orderPlacedMinimal,
   productViewedAnonymous,
 } from './valid-events';
@@ -14,7 +15,7 @@ export interface InvalidExample {
 }
 
 const order = orderPlacedMinimal;
-const line = order.data.lines[0]!;
+const line = orderLine;
 const withoutKey = <T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> => {
   const { [key]: _removed, ...rest } = value;
   return rest;

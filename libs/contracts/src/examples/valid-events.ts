@@ -11,6 +11,8 @@ export interface ValidExample {
   partitionKey: string;
 }
 
+export const orderLine = { productId: 'sku-1', quantity: 1, unitPrice: 19.99 };
+
 export const orderPlacedMinimal = {
   specversion: '1.0',
   id: 'evt-order-0001',
@@ -21,7 +23,7 @@ export const orderPlacedMinimal = {
   data: {
     orderId: 'order-9001',
     currency: 'EUR',
-    lines: [{ productId: 'sku-1', quantity: 1, unitPrice: 19.99 }],
+    lines: [orderLine],
   },
 };
 
@@ -104,10 +106,22 @@ export const inventoryLevelChangedNoWarehouse = {
 
 export const VALID_EVENTS: readonly ValidExample[] = [
   { name: 'order placed, minimal', event: orderPlacedMinimal, partitionKey: 'cust-42' },
-  { name: 'order placed, with extensions and unknown fields', event: orderPlacedWithExtensions, partitionKey: 'cust-7' },
-  { name: 'product viewed by an anonymous session', event: productViewedAnonymous, partitionKey: 'sess-anon-1' },
+  {
+    name: 'order placed, with extensions and unknown fields',
+    event: orderPlacedWithExtensions,
+    partitionKey: 'cust-7',
+  },
+  {
+    name: 'product viewed by an anonymous session',
+    event: productViewedAnonymous,
+    partitionKey: 'sess-anon-1',
+  },
   { name: 'product viewed by a customer', event: productViewedByCustomer, partitionKey: 'cust-42' },
   { name: 'cart item added', event: cartItemAdded, partitionKey: 'cust-42' },
   { name: 'inventory level changed', event: inventoryLevelChanged, partitionKey: 'sku-3' },
-  { name: 'inventory level changed, no warehouse', event: inventoryLevelChangedNoWarehouse, partitionKey: 'sku-4' },
+  {
+    name: 'inventory level changed, no warehouse',
+    event: inventoryLevelChangedNoWarehouse,
+    partitionKey: 'sku-4',
+  },
 ];

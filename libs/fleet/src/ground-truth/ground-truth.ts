@@ -63,7 +63,8 @@ export const groundTruthSchema = z.object({
    */
   malformed: outcomeSchema.extend({
     byKind: z.record(z.string(), count),
-    bypass: z.object({ sent: count, written: count }),
+    /** `ids`: the event ids written (also their record keys), to find them in `dead-letter`. */
+    bypass: z.object({ sent: count, written: count, ids: z.array(z.string()) }),
   }),
   /** Re-sends of an already accepted event id: accepted again, counted once. */
   duplicates: outcomeSchema,

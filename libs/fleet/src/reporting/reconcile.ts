@@ -9,6 +9,8 @@ import { fetchSalesCells, type ReportingQuery } from './reporting-client';
 
 export interface ReconcileResult {
   ok: boolean;
+  /** What reporting shows over the run's windows (grouping total), when it answered. */
+  reported: { orders: number; units: number; views: number; cartAdds: number } | undefined;
   /** Figures compared (cells × measures). */
   compared: number;
   /** One line per difference: where, what, expected vs reported. */
@@ -50,9 +52,10 @@ export async function reconcileWithReporting(options: ReconcileOptions): Promise
 
 export async function reconcileOnce(options: ReconcileOptions): Promise<ReconcileResult> {
   const { truth } = options;
-  if (!truth.range) return { ok: true, compared: 0, mismatches: [] };
+  if (!truth.range) return { ok: true, reported: undefined, compared: 0, mismatches: [] };
   const mismatches: string[] = [];
   let compared = 0;
+  let reportedTotals: ReconcileResult['reported'];
   for (const grouping of Object.keys(GROUP_BY) as TruthGrouping[]) {
     const query: ReportingQuery = {
       from: truth.range.from,
@@ -67,11 +70,23 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
       mismatches.push(`${grouping}: could not read the reporting API: ${(error as Error).message}`);
       continue;
     }
+    if (grouping === 'total') reportedTotals = sumOf(reported);
     const outcome = compareCells(grouping, truth.groupings[grouping], reported);
     compared += outcome.compared;
     mismatches.push(...outcome.mismatches);
   }
-  return { ok: mismatches.length === 0, compared, mismatches };
+  return { ok: mismatches.length === 0, reported: reportedTotals, compared, mismatches };
+}
+
+function sumOf(cells: readonly GroundTruthCell[]): NonNullable<ReconcileResult['reported']> {
+  const sum = { orders: 0, units: 0, views: 0, cartAdds: 0 };
+  for (const cell of cells) {
+    sum.orders += cell.orders;
+    sum.units += cell.units;
+    sum.views += cell.views;
+    sum.cartAdds += cell.cartAdds;
+  }
+  return sum;
 }
 
 /** Compares expected and reported cells of one grouping; cells absent on one side count as zero. */
@@ -79,7 +94,7 @@ export function compareCells(
   grouping: string,
   expected: readonly GroundTruthCell[],
   reported: readonly GroundTruthCell[],
-): Omit<ReconcileResult, 'ok'> {
+): Pick<ReconcileResult, 'compared' | 'mismatches'> {
   const key = (cell: GroundTruthCell) =>
     `${Date.parse(cell.windowStart)}|${cell.category ?? ''}|${cell.region ?? ''}`;
   const expectedByKey = new Map(expected.map((cell) => [key(cell), cell]));

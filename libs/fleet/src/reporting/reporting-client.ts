@@ -9,19 +9,31 @@ export interface ReportingQuery {
   groupBy: string | undefined;
 }
 
-// PROVISIONAL: the shape of services/reporting's sales answer, to be aligned when it lands.
+/** The part of reporting's `GET /v1/reports/sales` answer the ground truth is compared with. */
 const salesRow = z.looseObject({
   windowStart: z.string(),
-  category: z.string().nullable().optional(),
-  region: z.string().nullable().optional(),
-  orders: z.number(),
-  units: z.number(),
-  revenueMinor: z.record(z.string(), z.number()),
-  uniqueCustomers: z.number(),
-  views: z.number(),
-  cartAdds: z.number(),
+  category: z.string().optional(),
+  region: z.string().optional(),
+  orders: z.number().int(),
+  units: z.number().int(),
+  uniqueCustomers: z.number().int(),
+  views: z.number().int(),
+  cartAdds: z.number().int(),
+  revenue: z.array(z.looseObject({ currency: z.string(), amountMinor: z.number().int() })),
 });
-const salesAnswer = z.looseObject({ series: z.array(salesRow) });
+const salesAnswer = z.looseObject({ rows: z.array(salesRow) });
+
+/** A window size as reporting names its intervals: the largest whole unit (60000 → `1m`). */
+export function intervalLabel(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1_000, 's'],
+  ];
+  for (const [unit, suffix] of units) if (ms % unit === 0) return `${ms / unit}${suffix}`;
+  return `${ms}ms`;
+}
 
 /** `GET /v1/reports/sales` as cells comparable with the ground truth. */
 export async function fetchSalesCells(
@@ -32,25 +44,25 @@ export async function fetchSalesCells(
   const url = new URL('/v1/reports/sales', baseUrl);
   url.searchParams.set('from', query.from);
   url.searchParams.set('to', query.to);
-  url.searchParams.set('interval', `${query.intervalMs / 1000}s`);
-  if (query.groupBy !== undefined) url.searchParams.set('groupBy', query.groupBy);
+  url.searchParams.set('interval', intervalLabel(query.intervalMs));
+  url.searchParams.set('groupBy', query.groupBy ?? 'total');
   const response = await fetch(url, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(10_000),
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    signal: AbortSignal.timeout(15_000),
   });
   const text = await response.text();
-  if (!response.ok)
+  if (!response.ok) {
     throw new Error(
       `GET ${url.pathname}${url.search} answered HTTP ${response.status}: ${text.slice(0, 300)}`,
     );
-  const parsed = salesAnswer.parse(JSON.parse(text));
-  return parsed.series.map((row) => ({
+  }
+  return salesAnswer.parse(JSON.parse(text)).rows.map((row) => ({
     windowStart: new Date(row.windowStart).toISOString(),
     category: row.category ?? null,
     region: row.region ?? null,
     orders: row.orders,
     units: row.units,
-    revenueMinor: row.revenueMinor,
+    revenueMinor: Object.fromEntries(row.revenue.map((entry) => [entry.currency, entry.amountMinor])),
     uniqueCustomers: row.uniqueCustomers,
     views: row.views,
     cartAdds: row.cartAdds,

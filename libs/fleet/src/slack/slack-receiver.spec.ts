@@ -51,6 +51,18 @@ describe('SlackReceiver', () => {
     expect(receiver.rateLimited).toBe(1);
   });
 
+  it('plays an outage: answers the 5xx for the given time without keeping anything, then recovers', async () => {
+    receiver = await SlackReceiver.start();
+    receiver.failFor(300, 500);
+    expect(await post(receiver.url, JSON.stringify({ text: 'during' }))).toMatchObject({ status: 500 });
+    expect(await post(receiver.url, JSON.stringify({ text: 'during again' }))).toMatchObject({ status: 500 });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await post(receiver.url, JSON.stringify({ text: 'after' }))).toMatchObject({ status: 200 });
+    expect(receiver.messages.map((message) => message.text)).toEqual(['after']);
+    expect(receiver.refusedDuringOutage).toBe(2);
+    expect(() => receiver!.failFor(1_000, 404)).toThrow(RangeError);
+  });
+
   it('lists what it received on GET /messages', async () => {
     receiver = await SlackReceiver.start();
     await post(receiver.url, JSON.stringify({ text: 'hello' }));

@@ -34,6 +34,8 @@ export class SlackReceiver {
   private readonly received: SlackMessage[] = [];
   private readonly events = new EventEmitter();
   private rejectedForRate = 0;
+  private outage: { until: number; status: number } | undefined;
+  private rejectedForOutage = 0;
 
   private constructor(
     private readonly server: Server,
@@ -68,6 +70,20 @@ export class SlackReceiver {
     return this.rejectedForRate;
   }
 
+  /** Deliveries answered with an error because of `failFor`. */
+  get refusedDuringOutage(): number {
+    return this.rejectedForOutage;
+  }
+
+  /**
+   * Plays a Slack outage: for `durationMs` from now every delivery is answered `status` (a 5xx,
+   * which Slack's clients must retry) and not kept. Ends early with `durationMs` 0.
+   */
+  failFor(durationMs: number, status = 503): void {
+    if (status < 500 || status > 599) throw new RangeError(`an outage answers 5xx, not ${status}`);
+    this.outage = durationMs > 0 ? { until: Date.now() + durationMs, status } : undefined;
+  }
+
   onMessage(listener: (message: SlackMessage) => void): () => void {
     this.events.on('message', listener);
     return () => this.events.off('message', listener);
@@ -87,6 +103,11 @@ export class SlackReceiver {
       return reply(response, 200, JSON.stringify(this.received), 'application/json');
     }
     if (request.method !== 'POST') return reply(response, 405, 'method_not_allowed');
+    if (this.outage !== undefined && Date.now() < this.outage.until) {
+      this.rejectedForOutage += 1;
+      request.resume();
+      return reply(response, this.outage.status, 'service_unavailable');
+    }
     let body: string;
     try {
       body = await readBody(request);

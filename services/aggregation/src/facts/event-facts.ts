@@ -86,7 +86,13 @@ export function toEventFacts(event: EnrichedEvent): EventFacts {
   const region = event.enrichment.geo.region;
   switch (event.type) {
     case EventType.OrderPlaced:
-      return { ...base, kind: 'order', region, regionKey: regionKey(region), order: orderFacts(event, region) };
+      return {
+        ...base,
+        kind: 'order',
+        region,
+        regionKey: regionKey(region),
+        order: orderFacts(event, region),
+      };
     case EventType.ProductViewed:
     case EventType.CartItemAdded: {
       const category = tagSafe(event.enrichment.products[0]?.category ?? UNKNOWN_CATEGORY);
@@ -105,7 +111,10 @@ export function toEventFacts(event: EnrichedEvent): EventFacts {
   }
 }
 
-function orderFacts(event: EnrichedEvent & { type: typeof EventType.OrderPlaced }, region: string): OrderFacts {
+function orderFacts(
+  event: EnrichedEvent & { type: typeof EventType.OrderPlaced },
+  region: string,
+): OrderFacts {
   const { currency, lines } = event.data;
   // Product info is positional (one entry per line); a missing entry is an unknown product.
   const products = event.enrichment.products;
@@ -139,6 +148,10 @@ function orderFacts(event: EnrichedEvent & { type: typeof EventType.OrderPlaced 
       crossKey: crossKey(category, region),
       ...share,
     })),
-    products: [...byProduct].map(([productId, share]) => ({ productId, key: productKey(productId), ...share })),
+    products: [...byProduct].map(([productId, share]) => ({
+      productId,
+      key: productKey(productId),
+      ...share,
+    })),
   };
 }

@@ -6,7 +6,8 @@ export function minorUnitDigits(currency: string): number {
   if (digits === undefined) {
     try {
       digits =
-        new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+        new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+          .maximumFractionDigits ?? 2;
     } catch {
       // A well-formed code Intl does not know: two decimals, the ISO 4217 default.
       digits = 2;

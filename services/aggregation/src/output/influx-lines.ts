@@ -57,7 +57,10 @@ function basePoint(measurement: string, context: WindowPointContext, group: Grou
 
 function finish(point: Point, context: WindowPointContext): string {
   return lineOf(
-    point.booleanField('final', context.final).intField('watermark', context.watermark).timestamp(context.window.start),
+    point
+      .booleanField('final', context.final)
+      .intField('watermark', context.watermark)
+      .timestamp(context.window.start),
   );
 }
 
@@ -92,7 +95,16 @@ function groupLines(context: WindowPointContext, group: GroupTotals, lines: stri
     lines.push(finish(point, context));
   }
   for (const [currency, money] of group.revenue ?? []) {
-    lines.push(finish(moneyFields(basePoint(MEASUREMENT.revenue, context, group).tag('currency', currency), currency, money), context));
+    lines.push(
+      finish(
+        moneyFields(
+          basePoint(MEASUREMENT.revenue, context, group).tag('currency', currency),
+          currency,
+          money,
+        ),
+        context,
+      ),
+    );
   }
   const late = group.late;
   if (late === null) return;
@@ -105,7 +117,14 @@ function groupLines(context: WindowPointContext, group: GroupTotals, lines: stri
   lines.push(finish(latePoint, context));
   for (const [currency, money] of late.revenue) {
     lines.push(
-      finish(moneyFields(basePoint(MEASUREMENT.lateRevenue, context, group).tag('currency', currency), currency, money), context),
+      finish(
+        moneyFields(
+          basePoint(MEASUREMENT.lateRevenue, context, group).tag('currency', currency),
+          currency,
+          money,
+        ),
+        context,
+      ),
     );
   }
 }

@@ -12,10 +12,12 @@ export function changeSetRecords(topic: string, partition: number, changes: Chan
   const records: OutgoingRecord[] = [];
   for (const window of changes.finals) {
     const watermark = window.closedAt ?? changes.watermark;
-    for (const group of window.groups.values()) records.push(record(topic, windowedMetric(partition, window, group, true, watermark)));
+    for (const group of window.groups.values())
+      records.push(record(topic, windowedMetric(partition, window, group, true, watermark)));
   }
   for (const { window, groups } of changes.updates) {
-    for (const group of groups) records.push(record(topic, windowedMetric(partition, window, group, false, changes.watermark)));
+    for (const group of groups)
+      records.push(record(topic, windowedMetric(partition, window, group, false, changes.watermark)));
   }
   return records;
 }
@@ -25,7 +27,14 @@ export function changeSetRecords(topic: string, partition: number, changes: Chan
  * lands on the same `metrics.windowed` partition and a consumer can add them up.
  */
 export function windowedMetricKey(metric: WindowedMetric): string {
-  return [metric.windowSizeMs, metric.windowStart, metric.grouping, metric.category ?? '', metric.region ?? '', metric.productId ?? ''].join('|');
+  return [
+    metric.windowSizeMs,
+    metric.windowStart,
+    metric.grouping,
+    metric.category ?? '',
+    metric.region ?? '',
+    metric.productId ?? '',
+  ].join('|');
 }
 
 function record(topic: string, metric: WindowedMetric): OutgoingRecord {

@@ -18,7 +18,12 @@ const settings: AggregationSettings = {
 function lines(aggregator: PartitionAggregator): Map<string, string> {
   const changes = aggregator.takeChanges();
   aggregator.confirm(changes);
-  return new Map(changeSetLines(aggregator.partition, changes).map((line) => [splitLine(line).identity, splitLine(line).fields]));
+  return new Map(
+    changeSetLines(aggregator.partition, changes).map((line) => [
+      splitLine(line).identity,
+      splitLine(line).fields,
+    ]),
+  );
 }
 
 function point(written: Map<string, string>, prefix: string, timeMs: number): string | undefined {
@@ -38,7 +43,14 @@ describe('PartitionAggregator', () => {
     ];
     aggregator.apply(toEventFacts(orderEvent('e1', T0 + 1_000, { customer: 'c1', lines: lines1 })), 0);
     aggregator.apply(
-      toEventFacts(orderEvent('e2', T0 + 2_000, { customer: 'c1', region: 'asia', currency: 'JPY', lines: [{ productId: 'sku-a', category: 'books', quantity: 3, unitPrice: 1500 }] })),
+      toEventFacts(
+        orderEvent('e2', T0 + 2_000, {
+          customer: 'c1',
+          region: 'asia',
+          currency: 'JPY',
+          lines: [{ productId: 'sku-a', category: 'books', quantity: 3, unitPrice: 1500 }],
+        }),
+      ),
       1,
     );
     aggregator.apply(toEventFacts(browseEvent('view', 'e3', T0 + 3_000, { category: 'books' })), 2);
@@ -56,30 +68,52 @@ describe('PartitionAggregator', () => {
       'final=F,orders=1i,revenue=4500,revenue_minor=4500i,units=3i,watermark=1767225574000i',
     );
     // The first order counts once in books (two lines) and once in toys.
-    expect(point(written, 'revenue,category=books,currency=USD,grouping=category,partition=0,window=1m', at)).toBe(
-      'final=F,orders=1i,revenue=39.99,revenue_minor=3999i,units=3i,watermark=1767225574000i',
-    );
+    expect(
+      point(written, 'revenue,category=books,currency=USD,grouping=category,partition=0,window=1m', at),
+    ).toBe('final=F,orders=1i,revenue=39.99,revenue_minor=3999i,units=3i,watermark=1767225574000i');
     expect(point(written, 'activity,category=books,grouping=category,partition=0,window=1m', at)).toBe(
       'cart_adds=0i,customers=1i,final=F,orders=2i,units=6i,views=1i,watermark=1767225574000i',
     );
     expect(point(written, 'activity,category=unknown,grouping=category,partition=0,window=1m', at)).toBe(
       'cart_adds=1i,customers=0i,final=F,orders=0i,units=0i,views=0i,watermark=1767225574000i',
     );
-    expect(point(written, 'activity,category=toys,grouping=category_region,partition=0,region=europe,window=1m', at)).toContain('orders=1i');
-    expect(point(written, 'activity,grouping=region,partition=0,region=asia,window=1m', at)).toContain('orders=1i');
+    expect(
+      point(
+        written,
+        'activity,category=toys,grouping=category_region,partition=0,region=europe,window=1m',
+        at,
+      ),
+    ).toContain('orders=1i');
+    expect(point(written, 'activity,grouping=region,partition=0,region=asia,window=1m', at)).toContain(
+      'orders=1i',
+    );
     expect(point(written, 'product_sales,currency=USD,partition=0,product_id=sku-a,window=1m', at)).toBe(
       'category="books",final=F,orders=1i,revenue=39.98,revenue_minor=3998i,units=2i,watermark=1767225574000i',
     );
-    expect(point(written, 'product_sales,currency=JPY,partition=0,product_id=sku-a,window=5m', at)).toContain('revenue_minor=4500i');
+    expect(point(written, 'product_sales,currency=JPY,partition=0,product_id=sku-a,window=5m', at)).toContain(
+      'revenue_minor=4500i',
+    );
   });
 
   it('never merges a late event into its closed window; counts it as late in the newest window', () => {
     const aggregator = new PartitionAggregator(0, { ...settings, windows: windowSpecs([MINUTE]) });
-    aggregator.apply(toEventFacts(orderEvent('e1', T0 + 10_000, { lines: [{ productId: 'p', category: 'books', quantity: 1, unitPrice: 10 }] })), 0);
+    aggregator.apply(
+      toEventFacts(
+        orderEvent('e1', T0 + 10_000, {
+          lines: [{ productId: 'p', category: 'books', quantity: 1, unitPrice: 10 }],
+        }),
+      ),
+      0,
+    );
     // Watermark = 00:02:00 - 30s = 00:01:30, past the end of [00:00, 00:01).
     aggregator.apply(toEventFacts(browseEvent('view', 'e2', T0 + 2 * MINUTE)), 1);
     const outcome = aggregator.apply(
-      toEventFacts(orderEvent('late', T0 + 20_000, { region: 'asia', lines: [{ productId: 'p', category: 'toys', quantity: 2, unitPrice: 7.5 }] })),
+      toEventFacts(
+        orderEvent('late', T0 + 20_000, {
+          region: 'asia',
+          lines: [{ productId: 'p', category: 'toys', quantity: 2, unitPrice: 7.5 }],
+        }),
+      ),
       2,
     );
     expect(outcome).toBe('late');
@@ -89,16 +123,30 @@ describe('PartitionAggregator', () => {
     expect(point(written, 'late_activity,grouping=total,partition=0,window=1m', T0 + 2 * MINUTE)).toBe(
       'cart_adds=0i,events=1i,final=F,orders=1i,units=2i,views=0i,watermark=1767225690000i',
     );
-    expect(point(written, 'late_revenue,category=toys,currency=USD,grouping=category_region,partition=0,region=asia,window=1m', T0 + 2 * MINUTE)).toContain(
-      'revenue_minor=1500i',
-    );
+    expect(
+      point(
+        written,
+        'late_revenue,category=toys,currency=USD,grouping=category_region,partition=0,region=asia,window=1m',
+        T0 + 2 * MINUTE,
+      ),
+    ).toContain('revenue_minor=1500i');
     // Nothing was written for toys in the closed window.
-    expect(point(written, 'activity,category=toys,grouping=category,partition=0,window=1m', T0)).toBeUndefined();
+    expect(
+      point(written, 'activity,category=toys,grouping=category,partition=0,window=1m', T0),
+    ).toBeUndefined();
   });
 
   it('counts a duplicate event id once, also when the duplicate arrives after its window closed', () => {
-    const aggregator = new PartitionAggregator(0, { ...settings, windows: windowSpecs([MINUTE]), dedupeHorizonMs: 90_000 });
-    const order = toEventFacts(orderEvent('e1', T0 + 1_000, { lines: [{ productId: 'p', category: 'books', quantity: 1, unitPrice: 10 }] }));
+    const aggregator = new PartitionAggregator(0, {
+      ...settings,
+      windows: windowSpecs([MINUTE]),
+      dedupeHorizonMs: 90_000,
+    });
+    const order = toEventFacts(
+      orderEvent('e1', T0 + 1_000, {
+        lines: [{ productId: 'p', category: 'books', quantity: 1, unitPrice: 10 }],
+      }),
+    );
     expect(aggregator.apply(order, 0)).toBe('counted');
     expect(aggregator.apply(order, 1)).toBe('duplicate');
     aggregator.apply(toEventFacts(browseEvent('view', 'e2', T0 + 100_000)), 2);
@@ -111,7 +159,9 @@ describe('PartitionAggregator', () => {
   it('writes a window final once, then forgets it', () => {
     const aggregator = new PartitionAggregator(0, { ...settings, windows: windowSpecs([MINUTE]) });
     aggregator.apply(toEventFacts(browseEvent('view', 'e1', T0 + 1_000)), 0);
-    expect(point(lines(aggregator), 'activity,grouping=total,partition=0,window=1m', T0)).toContain('final=F');
+    expect(point(lines(aggregator), 'activity,grouping=total,partition=0,window=1m', T0)).toContain(
+      'final=F',
+    );
     aggregator.apply(toEventFacts(browseEvent('view', 'e2', T0 + MINUTE + 30_000)), 1);
     const closing = lines(aggregator);
     expect(point(closing, 'activity,grouping=total,partition=0,window=1m', T0)).toBe(
@@ -124,22 +174,53 @@ describe('PartitionAggregator', () => {
 
   it('emits window results that satisfy the metrics.windowed contract', () => {
     const aggregator = new PartitionAggregator(2, settings);
-    aggregator.apply(toEventFacts(orderEvent('e1', T0 + 1_000, { lines: [{ productId: 'p', category: 'books', quantity: 1, unitPrice: 10 }] })), 0);
+    aggregator.apply(
+      toEventFacts(
+        orderEvent('e1', T0 + 1_000, {
+          lines: [{ productId: 'p', category: 'books', quantity: 1, unitPrice: 10 }],
+        }),
+      ),
+      0,
+    );
     aggregator.apply(toEventFacts(browseEvent('view', 'e2', T0 + 10 * MINUTE)), 1);
-    aggregator.apply(toEventFacts(orderEvent('late', T0 + 2_000, { lines: [{ productId: 'p', category: 'books', quantity: 1, unitPrice: 1 }] })), 2);
+    aggregator.apply(
+      toEventFacts(
+        orderEvent('late', T0 + 2_000, {
+          lines: [{ productId: 'p', category: 'books', quantity: 1, unitPrice: 1 }],
+        }),
+      ),
+      2,
+    );
     const changes = aggregator.takeChanges();
     const records = changeSetRecords('metrics.windowed', 2, changes);
     expect(records.length).toBeGreaterThan(0);
     const metrics = records.map((record) => windowedMetricSchema.parse(JSON.parse(String(record.value))));
-    const total = metrics.find((metric) => metric.grouping === 'total' && metric.windowSizeMs === MINUTE && metric.final);
-    expect(total).toMatchObject({ orders: 1, revenueMinor: { USD: 1000 }, revenue: { USD: 10 }, sourcePartition: 2 });
-    const late = metrics.find((metric) => metric.grouping === 'total' && metric.windowSizeMs === MINUTE && metric.lateOrders === 1);
-    expect(late).toMatchObject({ final: false, lateRevenueMinor: { USD: 100 }, windowStart: '2026-01-01T00:10:00.000Z' });
+    const total = metrics.find(
+      (metric) => metric.grouping === 'total' && metric.windowSizeMs === MINUTE && metric.final,
+    );
+    expect(total).toMatchObject({
+      orders: 1,
+      revenueMinor: { USD: 1000 },
+      revenue: { USD: 10 },
+      sourcePartition: 2,
+    });
+    const late = metrics.find(
+      (metric) => metric.grouping === 'total' && metric.windowSizeMs === MINUTE && metric.lateOrders === 1,
+    );
+    expect(late).toMatchObject({
+      final: false,
+      lateRevenueMinor: { USD: 100 },
+      windowStart: '2026-01-01T00:10:00.000Z',
+    });
     expect(records[0]?.key).toBe('60000|2026-01-01T00:00:00.000Z|total|||');
   });
 
   it('commits the first offset still feeding open state, with the max event time before it', () => {
-    const aggregator = new PartitionAggregator(0, { ...settings, windows: windowSpecs([MINUTE]), dedupeHorizonMs: 90_000 });
+    const aggregator = new PartitionAggregator(0, {
+      ...settings,
+      windows: windowSpecs([MINUTE]),
+      dedupeHorizonMs: 90_000,
+    });
     aggregator.apply(toEventFacts(browseEvent('view', 'e1', T0 + 1_000)), 10);
     aggregator.apply(toEventFacts(browseEvent('view', 'e2', T0 + 2_000)), 11);
     let commit = aggregator.commitPoint(11);
@@ -163,11 +244,15 @@ describe('PartitionAggregator', () => {
   });
 
   it('writes nothing but final windows while catching up, then every open window in full', () => {
-    const aggregator = new PartitionAggregator(0, { ...settings, windows: windowSpecs([MINUTE]) }, {
-      maxEventTime: Number.NEGATIVE_INFINITY,
-      frontier: Number.NEGATIVE_INFINITY,
-      catchUpUntil: 3,
-    });
+    const aggregator = new PartitionAggregator(
+      0,
+      { ...settings, windows: windowSpecs([MINUTE]) },
+      {
+        maxEventTime: Number.NEGATIVE_INFINITY,
+        frontier: Number.NEGATIVE_INFINITY,
+        catchUpUntil: 3,
+      },
+    );
     aggregator.apply(toEventFacts(browseEvent('view', 'e1', T0 + 1_000)), 0);
     aggregator.apply(toEventFacts(browseEvent('view', 'e2', T0 + 2 * MINUTE)), 1);
     const during = lines(aggregator);
@@ -176,7 +261,9 @@ describe('PartitionAggregator', () => {
     expect(aggregator.catchingUp).toBe(true);
     aggregator.apply(toEventFacts(browseEvent('view', 'e3', T0 + 2 * MINUTE + 1)), 2);
     expect(aggregator.catchingUp).toBe(false);
-    expect(point(lines(aggregator), 'activity,grouping=total,partition=0,window=1m', T0 + 2 * MINUTE)).toContain('views=2i');
+    expect(
+      point(lines(aggregator), 'activity,grouping=total,partition=0,window=1m', T0 + 2 * MINUTE),
+    ).toContain('views=2i');
   });
 
   it('writes a failed flush again', () => {
@@ -194,7 +281,11 @@ describe('PartitionAggregator', () => {
 
   it('ignores inventory events: no metric, no watermark move', () => {
     const aggregator = new PartitionAggregator(0, settings);
-    const inventory = { ...browseEvent('view', 'i1', T0 + 99 * MINUTE), type: 'com.pulse.inventory.level_changed.v1', data: { productId: 'p', stock: 1 } };
+    const inventory = {
+      ...browseEvent('view', 'i1', T0 + 99 * MINUTE),
+      type: 'com.pulse.inventory.level_changed.v1',
+      data: { productId: 'p', stock: 1 },
+    };
     expect(aggregator.apply(toEventFacts(inventory as never), 0)).toBe('ignored');
     expect(aggregator.maxEventTimeSeen).toBe(Number.NEGATIVE_INFINITY);
   });

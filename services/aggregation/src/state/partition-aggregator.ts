@@ -211,9 +211,13 @@ export class PartitionAggregator {
     if (oldestIds !== undefined) consider(oldestIds);
 
     const resumeFrom = origin as StateOrigin | undefined;
-    const offset = resumeFrom === undefined ? Math.max(lastHandledOffset, this.lastOffset) + 1 : resumeFrom.firstOffset;
+    const offset =
+      resumeFrom === undefined ? Math.max(lastHandledOffset, this.lastOffset) + 1 : resumeFrom.firstOffset;
     const maxBefore = resumeFrom === undefined ? this.maxEventTime : resumeFrom.maxBefore;
-    return { offset: String(offset), metadata: encodeCommitMetadata({ maxEventTime: maxBefore, frontier: this.frontier }) };
+    return {
+      offset: String(offset),
+      metadata: encodeCommitMetadata({ maxEventTime: maxBefore, frontier: this.frontier }),
+    };
   }
 
   private count(facts: EventFacts, offset: number): Outcome {
@@ -288,11 +292,25 @@ export class PartitionAggregator {
     if (facts.kind === 'other') return;
     const groups = [
       window.group(TOTAL_KEY, () => TOTAL_DIMS),
-      window.group(facts.regionKey, () => ({ grouping: 'region', category: null, region: facts.region, productId: null })),
+      window.group(facts.regionKey, () => ({
+        grouping: 'region',
+        category: null,
+        region: facts.region,
+        productId: null,
+      })),
     ];
     if (facts.kind === 'order') {
       const { order } = facts;
-      for (const group of groups) this.addOrder(window, group, facts.time, order.currency, order.customerId, order.units, order.revenueMinor);
+      for (const group of groups)
+        this.addOrder(
+          window,
+          group,
+          facts.time,
+          order.currency,
+          order.customerId,
+          order.units,
+          order.revenueMinor,
+        );
       for (const share of order.categories) {
         const byCategory = window.group(share.key, () => ({
           grouping: 'category',
@@ -306,8 +324,24 @@ export class PartitionAggregator {
           region: facts.region,
           productId: null,
         }));
-        this.addOrder(window, byCategory, facts.time, order.currency, order.customerId, share.units, share.revenueMinor);
-        this.addOrder(window, byPair, facts.time, order.currency, order.customerId, share.units, share.revenueMinor);
+        this.addOrder(
+          window,
+          byCategory,
+          facts.time,
+          order.currency,
+          order.customerId,
+          share.units,
+          share.revenueMinor,
+        );
+        this.addOrder(
+          window,
+          byPair,
+          facts.time,
+          order.currency,
+          order.customerId,
+          share.units,
+          share.revenueMinor,
+        );
       }
       for (const share of order.products) {
         const byProduct = window.group(share.key, () => ({
@@ -364,15 +398,17 @@ export class PartitionAggregator {
 
   private addLate(window: WindowState, facts: EventFacts): void {
     if (facts.kind === 'other') return;
+    const kind = facts.kind;
+    const currency = facts.kind === 'order' ? facts.order.currency : '';
     const lateIn = (group: GroupTotals, units: number, revenueMinor: number): void => {
       const late = (group.late ??= new LateTotals());
       late.events += 1;
-      if (facts.kind === 'view') late.views += 1;
-      else if (facts.kind === 'cart') late.cartAdds += 1;
+      if (kind === 'view') late.views += 1;
+      else if (kind === 'cart') late.cartAdds += 1;
       else {
         late.orders += 1;
         late.units += units;
-        const money = currencyTotals(late.revenue, facts.order.currency);
+        const money = currencyTotals(late.revenue, currency);
         money.minor += revenueMinor;
         money.orders += 1;
         money.units += units;
@@ -391,7 +427,12 @@ export class PartitionAggregator {
       lateIn(byRegion, facts.order.units, facts.order.revenueMinor);
       for (const share of facts.order.categories) {
         lateIn(
-          window.group(share.key, () => ({ grouping: 'category', category: share.category, region: null, productId: null })),
+          window.group(share.key, () => ({
+            grouping: 'category',
+            category: share.category,
+            region: null,
+            productId: null,
+          })),
           share.units,
           share.revenueMinor,
         );
@@ -410,7 +451,16 @@ export class PartitionAggregator {
     }
     lateIn(total, 0, 0);
     lateIn(byRegion, 0, 0);
-    lateIn(window.group(facts.categoryKey, () => ({ grouping: 'category', category: facts.category, region: null, productId: null })), 0, 0);
+    lateIn(
+      window.group(facts.categoryKey, () => ({
+        grouping: 'category',
+        category: facts.category,
+        region: null,
+        productId: null,
+      })),
+      0,
+      0,
+    );
     lateIn(
       window.group(facts.crossKey, () => ({
         grouping: 'category_region',

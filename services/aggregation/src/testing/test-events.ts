@@ -8,10 +8,15 @@ export interface TestOrderLine {
   unitPrice: number;
 }
 
-const enrichment = (region: string, products: ({ category: string } | null)[]): EnrichedEvent['enrichment'] => ({
+const enrichment = (
+  region: string,
+  products: ({ category: string } | null)[],
+): EnrichedEvent['enrichment'] => ({
   status: 'complete',
   missing: [],
-  products: products.map((product) => (product === null ? null : { name: 'product', category: product.category, tags: [] })),
+  products: products.map((product) =>
+    product === null ? null : { name: 'product', category: product.category, tags: [] },
+  ),
   customer: null,
   geo: { country: null, region: region as EnrichedEvent['enrichment']['geo']['region'], source: 'event' },
   enrichedAt: '2026-01-01T00:00:00.000Z',

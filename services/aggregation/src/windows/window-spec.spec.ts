@@ -10,8 +10,12 @@ describe('window specs', () => {
   });
 
   it('aligns windows to the epoch, also before 1970', () => {
-    expect(windowStartOf(Date.parse('2026-01-01T00:01:59.999Z'), 60_000)).toBe(Date.parse('2026-01-01T00:01:00Z'));
-    expect(windowStartOf(Date.parse('2026-01-01T00:02:00Z'), 60_000)).toBe(Date.parse('2026-01-01T00:02:00Z'));
+    expect(windowStartOf(Date.parse('2026-01-01T00:01:59.999Z'), 60_000)).toBe(
+      Date.parse('2026-01-01T00:01:00Z'),
+    );
+    expect(windowStartOf(Date.parse('2026-01-01T00:02:00Z'), 60_000)).toBe(
+      Date.parse('2026-01-01T00:02:00Z'),
+    );
     expect(windowStartOf(-1, 60_000)).toBe(-60_000);
   });
 

@@ -27,5 +27,7 @@ export function windowStartOf(timeMs: number, sizeMs: number): number {
 
 /** Sorted, de-duplicated window specs from configured sizes; smallest first. */
 export function windowSpecs(sizesMs: readonly number[]): WindowSpec[] {
-  return [...new Set(sizesMs)].sort((a, b) => a - b).map((sizeMs) => ({ sizeMs, label: formatDuration(sizeMs) }));
+  return [...new Set(sizesMs)]
+    .sort((a, b) => a - b)
+    .map((sizeMs) => ({ sizeMs, label: formatDuration(sizeMs) }));
 }

@@ -4,13 +4,12 @@ import {
   decodeJsonWith,
   windowedMetricSchema,
   type AlertEvent,
-  type EnrichedEvent,
-  type WindowedMetric,
 } from '@pulse/contracts';
 import {
   PoisonMessageError,
   TransientError,
   errorMessageOf,
+  type CommitPoint,
   type ConsumedMessage,
   type ConsumerHooks,
   type MessageHandler,
@@ -29,9 +28,8 @@ import {
   type Observation,
 } from '../lifecycle/lifecycle';
 import type { AlertMetrics } from '../metrics/alert-metrics';
-import type { RuleBook } from '../rules/rule-book';
-import { ORIGIN_HEADER, originOf, type AlertStateStore } from '../state/alert-state-store';
-import type { KafkaClient } from '../state/tracked-table';
+import type { RuleSource } from '../rules/rule-book';
+import { ORIGIN_HEADER, originOf, type AlertLedger } from '../state/alert-state-store';
 import { evaluateFraudVelocity } from './event-rules/fraud-velocity';
 import { observeEvent, rememberOrder } from './event-rules/event-observations';
 import { OrderHistory } from './event-rules/order-history';
@@ -40,7 +38,7 @@ import { decodeSignal, signalOfDeadLetter, signalOfWindow, signalRecord } from '
 import { DEAD_LETTER_SERIES, evaluateDeadLetters } from './window-rules/data-quality';
 import { SeriesStore } from './window-rules/series-store';
 import {
-  observeWindow,
+  observeSeries,
   watchKey,
   watchedSeries,
   watchesDeadLetters,
@@ -48,7 +46,6 @@ import {
 } from './window-rules/window-observations';
 
 export interface EvaluatorSettings {
-  groupId: string;
   defaultRepeatIntervalMs: number;
   /** How long a new partition owner waits to have read the alerts topic up to its end. */
   fenceTimeoutMs: number;
@@ -57,12 +54,17 @@ export interface EvaluatorSettings {
   links: LinkBuilder;
 }
 
+/** The group's committed offset and metadata for a partition ('-1' and null when none). */
+export type CommittedOffsetReader = (
+  ref: PartitionRef,
+) => Promise<{ offset: string; metadata: string | null }>;
+
 export interface EvaluatorDeps {
   topics: TopicNames;
-  rules: RuleBook;
-  store: AlertStateStore;
-  producer: PulseProducer;
-  kafka: KafkaClient;
+  rules: RuleSource;
+  store: AlertLedger;
+  producer: Pick<PulseProducer, 'send'>;
+  committed: CommittedOffsetReader;
   logger: Logger;
   metrics: AlertMetrics;
   settings: EvaluatorSettings;
@@ -152,7 +154,10 @@ export class Evaluator implements MessageHandler {
       } catch (error) {
         // Not written: forget them so the next tick (or the next input) decides again.
         this.deps.store.forgetUnconfirmed();
-        this.deps.logger.warn({ err: error }, 'could not write time-driven alert changes; retrying next tick');
+        this.deps.logger.warn(
+          { err: error },
+          'could not write time-driven alert changes; retrying next tick',
+        );
       }
     } finally {
       this.ticking = false;
@@ -180,12 +185,15 @@ export class Evaluator implements MessageHandler {
     }
   }
 
-  private afterBatch(partition: PartitionRef, lastOffset: string): ReturnType<NonNullable<ConsumerHooks['afterBatch']>> {
+  /** Stateful partitions commit the first offset their state still needs (see ReplayPosition). */
+  private afterBatch(partition: PartitionRef, lastOffset: string): CommitPoint | undefined {
     const context = this.contexts.get(originOf(partition.topic, partition.partition));
-    if (!context?.position) return Promise.resolve();
+    if (!context?.position) return undefined;
     const neededFrom =
-      partition.topic === this.deps.topics.eventsEnriched ? context.orders.neededFrom() : context.series.neededFrom();
-    return Promise.resolve(context.position.commitAfter(lastOffset, neededFrom));
+      partition.topic === this.deps.topics.eventsEnriched
+        ? context.orders.neededFrom()
+        : context.series.neededFrom();
+    return context.position.commitAfter(lastOffset, neededFrom);
   }
 
   /**
@@ -197,7 +205,7 @@ export class Evaluator implements MessageHandler {
     if (context.position) return Promise.resolve(context.position);
     context.preparing ??= (async () => {
       await this.deps.store.waitUntilCaughtUp(this.deps.settings.fenceTimeoutMs);
-      const committed = await this.committed(context.ref);
+      const committed = await this.deps.committed(context.ref);
       context.position = new ReplayPosition(committed.offset, committed.metadata);
       return context.position;
     })().catch((error: unknown) => {
@@ -207,29 +215,18 @@ export class Evaluator implements MessageHandler {
     return context.preparing;
   }
 
-  private async committed(ref: PartitionRef): Promise<{ offset: string; metadata: string | null }> {
-    const admin = this.deps.kafka.admin();
-    await admin.connect();
-    try {
-      const [topic] = await admin.fetchOffsets({ groupId: this.deps.settings.groupId, topics: [ref.topic] });
-      const entry = topic?.partitions.find(({ partition }) => partition === ref.partition);
-      return { offset: entry?.offset ?? '-1', metadata: entry?.metadata ?? null };
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   private context(message: ConsumedMessage): PartitionContext {
     const context = this.contexts.get(originOf(message.topic, message.partition));
     // The runner only hands over messages of assigned partitions, announced before their first batch.
-    if (!context) throw new TransientError(`no assignment known yet for ${message.topic}/${message.partition}`);
+    if (!context)
+      throw new TransientError(`no assignment known yet for ${message.topic}/${message.partition}`);
     return context;
   }
 
   private forwardWindow(message: ConsumedMessage): OutgoingRecord[] {
     const metric = decodeOrPoison(() =>
       decodeJsonWith(windowedMetricSchema, message.value, 'invalid window result'),
-    ) as WindowedMetric;
+    );
     if (!watchedSeries(this.deps.rules).has(watchKey(metric.grouping, metric.windowSizeMs))) return [];
     return [signalRecord(this.deps.topics.alertSignals, signalOfWindow(metric, message.offset))];
   }
@@ -237,7 +234,7 @@ export class Evaluator implements MessageHandler {
   private async handleEvent(message: ConsumedMessage): Promise<OutgoingRecord[]> {
     const context = this.context(message);
     const position = await this.ready(context);
-    const event = decodeOrPoison(() => decodeEnrichedEvent(message.value)) as EnrichedEvent;
+    const event = decodeOrPoison(() => decodeEnrichedEvent(message.value));
     rememberOrder(event, message.offset, context.orders, this.deps.rules);
     if (position.isReplay(message.offset)) {
       this.deps.metrics.replayedRecords.inc({ topic: 'events.enriched' });
@@ -251,8 +248,8 @@ export class Evaluator implements MessageHandler {
   private async handleSignal(message: ConsumedMessage): Promise<OutgoingRecord[]> {
     const context = this.context(message);
     const position = await this.ready(context);
-    const signal = decodeOrPoison(() => decodeSignal(message)) as ReturnType<typeof decodeSignal>;
-    const { history, windowStart, changed } = context.series.apply(signal, BigInt(message.offset));
+    const signal = decodeOrPoison(() => decodeSignal(message));
+    const { history, changed } = context.series.apply(signal, BigInt(message.offset));
     const now = this.now();
     let observations: Observation[] = [];
     if (position.isReplay(message.offset)) {
@@ -261,7 +258,7 @@ export class Evaluator implements MessageHandler {
       position.noteHandled(message.offset);
       if (changed) {
         this.deps.metrics.evaluations.inc({ source: 'window' });
-        observations = observeWindow(history, windowStart, this.deps.rules, now.getTime());
+        observations = observeSeries(history, this.deps.rules, now.getTime());
       }
     }
     const { rules } = this.deps;
@@ -306,12 +303,16 @@ export class Evaluator implements MessageHandler {
       let next: AlertEvent | null;
       if (!rule || rule.kind !== alert.kind) {
         next = resolveWithoutObservation(alert, now, 'its rule was removed from the rules file');
-      } else if (rule.kind === 'high_value_new_account' && now.getTime() - Date.parse(alert.startsAt) >= rule.holdFor) {
+      } else if (
+        rule.kind === 'high_value_new_account' &&
+        now.getTime() - Date.parse(alert.startsAt) >= rule.holdFor
+      ) {
         next = resolveWithoutObservation(alert, now, 'hold time over');
       } else {
         next = repeatIfDue(alert, now, rule.repeatInterval ?? this.deps.settings.defaultRepeatIntervalMs);
       }
-      if (next) records.push(this.write(next, context.origin, next.state === 'firing' ? 'repeat' : 'resolved'));
+      if (next)
+        records.push(this.write(next, context.origin, next.state === 'firing' ? 'repeat' : 'resolved'));
     }
     return records;
   }
@@ -326,11 +327,21 @@ export class Evaluator implements MessageHandler {
     return records;
   }
 
-  private write(event: AlertEvent, origin: string, transition: 'firing' | 'resolved' | 'repeat'): OutgoingRecord {
+  private write(
+    event: AlertEvent,
+    origin: string,
+    transition: 'firing' | 'resolved' | 'repeat',
+  ): OutgoingRecord {
     this.deps.store.remember(event, origin);
     this.deps.metrics.transitions.inc({ rule: event.rule, state: transition });
     this.deps.logger.info(
-      { fingerprint: event.fingerprint, rule: event.rule, state: event.state, sequence: event.sequence, transition },
+      {
+        fingerprint: event.fingerprint,
+        rule: event.rule,
+        state: event.state,
+        sequence: event.sequence,
+        transition,
+      },
       `alert ${event.rule} ${transition}`,
     );
     return {

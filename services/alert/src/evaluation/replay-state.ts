@@ -46,7 +46,9 @@ function parseLiveEdge(metadata: string | null | undefined): bigint | null {
   if (!metadata) return null;
   try {
     const parsed = JSON.parse(metadata) as { liveEdge?: unknown };
-    return typeof parsed.liveEdge === 'string' && /^\d+$/.test(parsed.liveEdge) ? BigInt(parsed.liveEdge) : null;
+    return typeof parsed.liveEdge === 'string' && /^\d+$/.test(parsed.liveEdge)
+      ? BigInt(parsed.liveEdge)
+      : null;
   } catch {
     return null;
   }

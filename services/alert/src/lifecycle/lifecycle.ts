@@ -44,9 +44,12 @@ export function decide(
   now: Date,
   links: LinkBuilder,
 ): AlertEvent | null {
-  const { rule } = observation;
   // A late update of an older window must not undo what a newer window decided.
-  if (observation.window && previous?.window && Date.parse(observation.window.start) < Date.parse(previous.window.start)) {
+  if (
+    observation.window &&
+    previous?.window &&
+    Date.parse(observation.window.start) < Date.parse(previous.window.start)
+  ) {
     return null;
   }
 

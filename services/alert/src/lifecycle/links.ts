@@ -20,7 +20,10 @@ const AFTER_MS = 15 * 60_000;
  * Links a notification carries: the Grafana dashboard around the alert's time (with the
  * category / region variables set) and the matching reporting query.
  */
-export function linksFor(settings: LinkSettings, subject: LinkSubject): { dashboard?: string; report?: string } {
+export function linksFor(
+  settings: LinkSettings,
+  subject: LinkSubject,
+): { dashboard?: string; report?: string } {
   const focusStart = Date.parse(subject.window?.start ?? subject.at);
   const focusEnd = Date.parse(subject.window?.end ?? subject.at);
   const from = focusStart - BEFORE_MS;
@@ -42,10 +45,12 @@ export function linksFor(settings: LinkSettings, subject: LinkSubject): { dashbo
     if (windowed) {
       url.searchParams.set('from', new Date(from).toISOString());
       url.searchParams.set('to', new Date(to).toISOString());
-      if (subject.windowSizeMs !== undefined) url.searchParams.set('interval', `${subject.windowSizeMs / 1000}s`);
-      const groupBy = [category === undefined ? null : 'category', region === undefined ? null : 'region'].filter(
-        (dimension): dimension is string => dimension !== null,
-      );
+      if (subject.windowSizeMs !== undefined)
+        url.searchParams.set('interval', `${subject.windowSizeMs / 1000}s`);
+      const groupBy = [
+        category === undefined ? null : 'category',
+        region === undefined ? null : 'region',
+      ].filter((dimension): dimension is string => dimension !== null);
       if (groupBy.length > 0) url.searchParams.set('groupBy', groupBy.join(','));
       if (category !== undefined) url.searchParams.set('category', category);
       if (region !== undefined) url.searchParams.set('region', region);

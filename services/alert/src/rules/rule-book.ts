@@ -15,6 +15,30 @@ export interface ReloadStatus {
   lastChange: { outcome: 'loaded' | 'rejected'; at: string; errors: string[] } | null;
 }
 
+/** Read access to the rules in effect (what evaluators and notifiers need). */
+export interface RuleSource {
+  rules(): readonly Rule[];
+  rule(name: string): Rule | undefined;
+  ofKind<K extends RuleKind>(kind: K): RuleOfKind<K>[];
+}
+
+/** A fixed rule list (tests, tools). */
+export class StaticRules implements RuleSource {
+  constructor(private readonly list: readonly Rule[]) {}
+
+  rules(): readonly Rule[] {
+    return this.list;
+  }
+
+  rule(name: string): Rule | undefined {
+    return this.list.find((rule) => rule.name === name);
+  }
+
+  ofKind<K extends RuleKind>(kind: K): RuleOfKind<K>[] {
+    return this.list.filter((rule): rule is RuleOfKind<K> => rule.kind === kind);
+  }
+}
+
 export class RulesFileError extends Error {
   constructor(
     readonly file: string,
@@ -30,7 +54,7 @@ export class RulesFileError extends Error {
  * is valid. Polling the content (not fs.watch) also sees a Kubernetes ConfigMap update, which
  * replaces a symlink rather than writing the file.
  */
-export class RuleBook {
+export class RuleBook implements RuleSource {
   private current: readonly Rule[] = [];
   private byName = new Map<string, Rule>();
   private readonly state: ReloadStatus;

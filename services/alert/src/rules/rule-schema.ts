@@ -16,11 +16,14 @@ const duration = z.string().transform((raw, ctx) => {
 
 const ruleName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lower-case letters, digits, "-" or "_" (it becomes a NATS subject token)');
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a label name such as team or service_tier');
-const currency = z
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'must be 1-63 lower-case letters, digits, "-" or "_" (it becomes a NATS subject token)',
+  );
+const labelName = z
   .string()
-  .regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code such as USD');
+  .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a label name such as team or service_tier');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code such as USD');
 const positiveInt = z.number().int('must be a whole number').positive('must be greater than 0');
 const positive = z.number().positive('must be greater than 0');
 
@@ -168,7 +171,12 @@ export const rulesFileSchema = z
     file.rules.forEach((rule, index) => {
       const first = seen.get(rule.name);
       if (first === undefined) seen.set(rule.name, index);
-      else ctx.addIssue({ code: 'custom', path: ['rules', index, 'name'], message: `duplicates rules[${first}].name` });
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'name'],
+          message: `duplicates rules[${first}].name`,
+        });
     });
   });
 

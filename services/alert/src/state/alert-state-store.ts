@@ -9,6 +9,16 @@ export function originOf(topic: string, partition: number): string {
   return `${topic}/${partition}`;
 }
 
+/** What deciding alerts needs to know and tell (the evaluator's port; AlertStateStore implements it). */
+export interface AlertLedger {
+  get(fingerprint: string): AlertEvent | undefined;
+  remember(event: AlertEvent, origin: string): void;
+  forgetUnconfirmed(): void;
+  firingFrom(origin: string): AlertEvent[];
+  /** Resolves once every alert record written before the call has been read. */
+  waitUntilCaughtUp(timeoutMs: number): Promise<void>;
+}
+
 interface StoredAlert {
   event: AlertEvent;
   origin: string | null;
@@ -19,7 +29,7 @@ interface StoredAlert {
  * instance, plus the decisions this instance made that the topic has not echoed back yet.
  * The record with the higher `sequence` wins, so an echo or a replay never moves an alert back.
  */
-export class AlertStateStore {
+export class AlertStateStore implements AlertLedger {
   private readonly confirmed = new Map<string, StoredAlert>();
   private readonly pending = new Map<string, StoredAlert>();
   private readonly table: TrackedTable<StoredAlert>;

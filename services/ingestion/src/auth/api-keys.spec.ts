@@ -4,7 +4,9 @@ const hex = (key: string) => sha256(key).toString('hex');
 
 describe('parseApiKeys', () => {
   it('reads name:sha256 lines, skipping comments and blank lines, also comma-separated', () => {
-    const keys = parseApiKeys(`# production keys\n\nshop-web:${hex('a')}  # the web shop\n mobile : ${hex('b')},pos:${hex('c')}\n`);
+    const keys = parseApiKeys(
+      `# production keys\n\nshop-web:${hex('a')}  # the web shop\n mobile : ${hex('b')},pos:${hex('c')}\n`,
+    );
     expect(keys.map((key) => key.name)).toEqual(['shop-web', 'mobile', 'pos']);
     expect(keys[0]!.digest.equals(sha256('a'))).toBe(true);
   });
@@ -32,17 +34,29 @@ describe('presentedKey', () => {
 });
 
 describe('ApiKeyAuthenticator', () => {
-  const authenticator = new ApiKeyAuthenticator(parseApiKeys(`web:${hex('web-key')}\npos:${hex('pos-key')}`), false);
+  const authenticator = new ApiKeyAuthenticator(
+    parseApiKeys(`web:${hex('web-key')}\npos:${hex('pos-key')}`),
+    false,
+  );
 
   it('names the key that matched', () => {
     expect(authenticator.authenticate({ 'x-api-key': 'pos-key' })).toEqual({ ok: true, keyName: 'pos' });
-    expect(authenticator.authenticate({ authorization: 'Bearer web-key' })).toEqual({ ok: true, keyName: 'web' });
+    expect(authenticator.authenticate({ authorization: 'Bearer web-key' })).toEqual({
+      ok: true,
+      keyName: 'web',
+    });
   });
 
   it('answers 401 without a key and 403 with a wrong one', () => {
     expect(authenticator.authenticate({})).toMatchObject({ ok: false, status: 401 });
-    expect(authenticator.authenticate({ 'x-api-key': 'web-key ' + 'x' })).toMatchObject({ ok: false, status: 403 });
-    expect(authenticator.authenticate({ 'x-api-key': hex('web-key') })).toMatchObject({ ok: false, status: 403 });
+    expect(authenticator.authenticate({ 'x-api-key': 'web-key ' + 'x' })).toMatchObject({
+      ok: false,
+      status: 403,
+    });
+    expect(authenticator.authenticate({ 'x-api-key': hex('web-key') })).toMatchObject({
+      ok: false,
+      status: 403,
+    });
   });
 
   it('lets everyone in as anonymous when disabled', () => {

@@ -115,7 +115,7 @@ export class EventIngestor {
         503,
         'unavailable',
         `${error.message}; the events were not acknowledged: retry after ${error.retryAfterSeconds} s ` +
-          'with the same event ids (a retried id is counted once downstream)',
+          'with the same event ids',
         undefined,
         { 'retry-after': String(error.retryAfterSeconds) },
       );

@@ -1,7 +1,13 @@
 import { EventType, type PulseEvent } from '@pulse/contracts';
 import { addEvent, countedEvents, emptyTotals, sumTotals } from './event-totals';
 
-const envelope = { specversion: '1.0', id: 'e', source: 's', time: '2026-01-01T00:00:00Z', datacontenttype: 'application/json' } as const;
+const envelope = {
+  specversion: '1.0',
+  id: 'e',
+  source: 's',
+  time: '2026-01-01T00:00:00Z',
+  datacontenttype: 'application/json',
+} as const;
 
 describe('activity totals', () => {
   it('counts orders with their units, views and cart adds, and nothing for stock changes', () => {

@@ -19,7 +19,12 @@ export const feederJobSchema = z.object({
 });
 export type FeederJob = z.infer<typeof feederJobSchema>;
 
-const totalsSchema = z.object({ orders: z.number(), units: z.number(), views: z.number(), cartAdds: z.number() });
+const totalsSchema = z.object({
+  orders: z.number(),
+  units: z.number(),
+  views: z.number(),
+  cartAdds: z.number(),
+});
 
 export const feederResultSchema = z.object({
   planned: z.number(),

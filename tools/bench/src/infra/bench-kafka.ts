@@ -15,7 +15,8 @@ export class BenchKafka {
   private admin: Admin | undefined;
 
   constructor(readonly brokers: string[]) {
-    this.logger = pino({ level: 'warn', base: { component: 'bench' } }, pino.destination(2));
+    // Errors only: kafkajs's start-up warnings would drown the progress lines.
+    this.logger = pino({ level: 'error', base: { component: 'bench' } }, pino.destination(2));
     this.kafka = createKafka({ brokers, clientId: 'pulse-bench' }, this.logger);
   }
 
@@ -43,7 +44,9 @@ export class BenchKafka {
   }
 
   async createTopic(topic: string, partitions: number): Promise<void> {
-    await (await this.connectedAdmin()).createTopics({
+    await (
+      await this.connectedAdmin()
+    ).createTopics({
       topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
       waitForLeaders: true,
     });

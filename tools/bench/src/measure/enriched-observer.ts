@@ -1,13 +1,16 @@
 import { ConsumerRunner, PulseProducer, type ConsumedMessage } from '@pulse/kafka';
 import type { BenchKafka } from '../infra/bench-kafka';
 import { LatencyRecorder, type LatencySummary } from '../stats/latency-recorder';
-import { ingestedAtOf } from './ingested-at';
+import { enrichedAtOf, ingestedAtOf } from './ingested-at';
 
 /** Events whose `ingestedat` falls in [from, to) are attributed to this window. */
 export interface ObservationWindow {
   readonly from: number;
   readonly to: number;
+  /** ingestedat → the record reached this consumer. */
   readonly latency: LatencyRecorder;
+  /** ingestedat → enrichment's `enrichedAt` stamp (handled, not yet produced): the split of `latency`. */
+  readonly untilEnrichedAt: LatencyRecorder;
 }
 
 export interface EnrichedSample {
@@ -62,7 +65,7 @@ export class EnrichedObserver {
 
   /** Starts attributing events ingested in [from, to) to a new latency recorder. */
   window(from: number, to: number): ObservationWindow {
-    const window = { from, to, latency: new LatencyRecorder() };
+    const window = { from, to, latency: new LatencyRecorder(), untilEnrichedAt: new LatencyRecorder() };
     this.windows.push(window);
     return window;
   }
@@ -72,7 +75,11 @@ export class EnrichedObserver {
   }
 
   sample(): EnrichedSample {
-    return { count: this.count, meanBytes: this.count === 0 ? 0 : this.bytes / this.count, values: [...this.values] };
+    return {
+      count: this.count,
+      meanBytes: this.count === 0 ? 0 : this.bytes / this.count,
+      values: [...this.values],
+    };
   }
 
   private observe(message: ConsumedMessage): void {
@@ -88,6 +95,7 @@ export class EnrichedObserver {
       const window = this.windows[index] as ObservationWindow;
       if (ingestedAt >= window.from && ingestedAt < window.to) {
         window.latency.record(now - ingestedAt);
+        window.untilEnrichedAt.record(enrichedAtOf(value) - ingestedAt);
         return;
       }
     }

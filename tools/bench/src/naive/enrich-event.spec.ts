@@ -1,15 +1,37 @@
-import { enrichedEventSchema, EventType, type Customer, type Product, type PulseEvent } from '@pulse/contracts';
+import {
+  enrichedEventSchema,
+  EventType,
+  type Customer,
+  type Product,
+  type PulseEvent,
+} from '@pulse/contracts';
 import { enrichEvent, type ReferenceLookup } from './enrich-event';
 
 const products = new Map<string, Product>([
-  ['p-1', { id: 'p-1', name: 'Mug', category: 'kitchen', price: 9.99, currency: 'USD', tags: ['ceramic'], stock: 3 }],
+  [
+    'p-1',
+    {
+      id: 'p-1',
+      name: 'Mug',
+      category: 'kitchen',
+      price: 9.99,
+      currency: 'USD',
+      tags: ['ceramic'],
+      stock: 3,
+    },
+  ],
 ]);
 const customers = new Map<string, Customer>([
   ['c-1', { id: 'c-1', segment: 'vip', signupTime: '2026-01-01T00:00:00Z', country: 'JP' }],
 ]);
 const lookup: ReferenceLookup = { product: (id) => products.get(id), customer: (id) => customers.get(id) };
 const NOW = Date.parse('2026-11-24T12:00:05Z');
-const envelope = { specversion: '1.0', source: 's', time: '2026-11-24T12:00:00Z', datacontenttype: 'application/json' } as const;
+const envelope = {
+  specversion: '1.0',
+  source: 's',
+  time: '2026-11-24T12:00:00Z',
+  datacontenttype: 'application/json',
+} as const;
 
 describe('baseline enrichEvent', () => {
   it('joins products per line, the customer with account age, and the customer region', () => {
@@ -33,9 +55,25 @@ describe('baseline enrichEvent', () => {
   });
 
   it('prefers the event country and marks unknown products, customers and geo as partial', () => {
-    const viewed: PulseEvent = { ...envelope, id: 'v', type: EventType.ProductViewed, country: 'DE', data: { productId: 'p-1' } };
-    expect(enrichEvent(viewed, lookup, NOW).enrichment.geo).toEqual({ country: 'DE', region: 'europe', source: 'event' });
-    const unknown: PulseEvent = { ...envelope, id: 'c', type: EventType.CartItemAdded, customerid: 'c-9', data: { productId: 'p-9', quantity: 1 } };
+    const viewed: PulseEvent = {
+      ...envelope,
+      id: 'v',
+      type: EventType.ProductViewed,
+      country: 'DE',
+      data: { productId: 'p-1' },
+    };
+    expect(enrichEvent(viewed, lookup, NOW).enrichment.geo).toEqual({
+      country: 'DE',
+      region: 'europe',
+      source: 'event',
+    });
+    const unknown: PulseEvent = {
+      ...envelope,
+      id: 'c',
+      type: EventType.CartItemAdded,
+      customerid: 'c-9',
+      data: { productId: 'p-9', quantity: 1 },
+    };
     const enriched = enrichEvent(unknown, lookup, NOW);
     expect(enriched.enrichmentstatus).toBe('partial');
     expect(enriched.enrichment.missing).toEqual(['product', 'customer', 'geo']);

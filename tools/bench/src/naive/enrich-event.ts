@@ -25,7 +25,8 @@ function geoOf(event: PulseEvent, customer: Customer | undefined): GeoInfo {
   if (event.country !== undefined && regionForCountry(event.country) !== 'unknown') {
     return { country: event.country, region: regionForCountry(event.country), source: 'event' };
   }
-  if (customer) return { country: customer.country, region: regionForCountry(customer.country), source: 'customer' };
+  if (customer)
+    return { country: customer.country, region: regionForCountry(customer.country), source: 'customer' };
   return { country: null, region: 'unknown', source: 'none' };
 }
 
@@ -35,7 +36,10 @@ function geoOf(event: PulseEvent, customer: Customer | undefined): GeoInfo {
  * customer's), written plainly. No IP lookup: the benchmark's events carry no client IP.
  */
 export function enrichEvent(event: PulseEvent, reference: ReferenceLookup, now: number): EnrichedEvent {
-  const productIds = event.type === EventType.OrderPlaced ? event.data.lines.map((line) => line.productId) : [event.data.productId];
+  const productIds =
+    event.type === EventType.OrderPlaced
+      ? event.data.lines.map((line) => line.productId)
+      : [event.data.productId];
   const products = productIds.map((id) => productInfo(reference.product(id)));
   const customer = event.customerid === undefined ? undefined : reference.customer(event.customerid);
   const geo = geoOf(event, customer);
@@ -52,7 +56,10 @@ export function enrichEvent(event: PulseEvent, reference: ReferenceLookup, now: 
       ? {
           segment: customer.segment,
           signupTime: customer.signupTime,
-          accountAgeDays: Math.max(0, Math.floor((Date.parse(event.time) - Date.parse(customer.signupTime)) / DAY_MS)),
+          accountAgeDays: Math.max(
+            0,
+            Math.floor((Date.parse(event.time) - Date.parse(customer.signupTime)) / DAY_MS),
+          ),
         }
       : null,
     geo,

@@ -9,10 +9,22 @@ const enrichment = (category: string): Enrichment => ({
   geo: { country: 'DE', region: 'europe', source: 'event' },
   enrichedAt: '2026-11-24T12:00:00Z',
 });
-const envelope = { specversion: '1.0', source: 's', datacontenttype: 'application/json', enrichmentstatus: 'complete' } as const;
+const envelope = {
+  specversion: '1.0',
+  source: 's',
+  datacontenttype: 'application/json',
+  enrichmentstatus: 'complete',
+} as const;
 
 function view(id: string, time: string): EnrichedEvent {
-  return { ...envelope, id, time, type: EventType.ProductViewed, data: { productId: 'p' }, enrichment: enrichment('toys') };
+  return {
+    ...envelope,
+    id,
+    time,
+    type: EventType.ProductViewed,
+    data: { productId: 'p' },
+    enrichment: enrichment('toys'),
+  };
 }
 
 describe('baseline WindowSums', () => {
@@ -33,13 +45,13 @@ describe('baseline WindowSums', () => {
     const first = Date.parse('2026-11-24T12:00:00Z');
     const second = first + 10_000;
     expect(lines).toContain(
-      `activity,grouping=total,partition=all,window=10s cart_adds=0i,customers=0i,final=false,orders=0i,units=0i,views=2i ${first}`,
+      `activity,grouping=total,partition=all,window=10s cart_adds=0i,customers=0i,final=F,orders=0i,units=0i,views=2i ${first}`,
     );
     expect(lines).toContain(
-      `activity,grouping=total,partition=all,window=10s cart_adds=0i,customers=1i,final=false,orders=1i,units=3i,views=0i ${second}`,
+      `activity,grouping=total,partition=all,window=10s cart_adds=0i,customers=1i,final=F,orders=1i,units=3i,views=0i ${second}`,
     );
     expect(lines).toContain(
-      `revenue,currency=EUR,grouping=total,partition=all,window=10s final=false,orders=1i,revenue=7.5,revenue_minor=750i,units=3i ${second}`,
+      `revenue,currency=EUR,grouping=total,partition=all,window=10s final=F,orders=1i,revenue=7.5,revenue_minor=750i,units=3i ${second}`,
     );
     expect(sums.takeDirtyLines()).toEqual([]);
   });

@@ -13,7 +13,10 @@ interface Sums {
   readonly revenue: Map<string, { minor: number; orders: number; units: number }>;
 }
 
-const MS = { convertTime: (value: string | number | Date | undefined) => (value === undefined ? undefined : String(value)) };
+const MS = {
+  convertTime: (value: string | number | Date | undefined) =>
+    value === undefined ? undefined : String(value),
+};
 
 /**
  * The baseline's aggregation: running sums per tumbling window and group (total, category,
@@ -47,13 +50,41 @@ export class WindowSums {
           share.units += line.quantity;
           share.minor += Math.round(line.unitPrice * 100) * line.quantity;
           categories.set(category, share);
-          const product = this.group(windowStart, { grouping: 'product', product_id: line.productId, category });
-          this.order(product, event.data.currency, line.quantity, Math.round(line.unitPrice * 100) * line.quantity, customer);
+          const product = this.group(windowStart, {
+            grouping: 'product',
+            product_id: line.productId,
+            category,
+          });
+          this.order(
+            product,
+            event.data.currency,
+            line.quantity,
+            Math.round(line.unitPrice * 100) * line.quantity,
+            customer,
+          );
         });
-        this.order(this.group(windowStart, { grouping: 'total' }), event.data.currency, units, minor, customer);
-        this.order(this.group(windowStart, { grouping: 'region', region }), event.data.currency, units, minor, customer);
+        this.order(
+          this.group(windowStart, { grouping: 'total' }),
+          event.data.currency,
+          units,
+          minor,
+          customer,
+        );
+        this.order(
+          this.group(windowStart, { grouping: 'region', region }),
+          event.data.currency,
+          units,
+          minor,
+          customer,
+        );
         for (const [category, share] of categories) {
-          this.order(this.group(windowStart, { grouping: 'category', category }), event.data.currency, share.units, share.minor, customer);
+          this.order(
+            this.group(windowStart, { grouping: 'category', category }),
+            event.data.currency,
+            share.units,
+            share.minor,
+            customer,
+          );
           this.order(
             this.group(windowStart, { grouping: 'category_region', category, region }),
             event.data.currency,
@@ -68,12 +99,13 @@ export class WindowSums {
       case EventType.CartItemAdded: {
         const category = event.enrichment.products[0]?.category ?? UNKNOWN_CATEGORY;
         const field = event.type === EventType.ProductViewed ? 'views' : 'cartAdds';
-        for (const tags of [
+        const groups: Record<string, string>[] = [
           { grouping: 'total' },
           { grouping: 'region', region },
           { grouping: 'category', category },
           { grouping: 'category_region', category, region },
-        ]) {
+        ];
+        for (const tags of groups) {
           const sums = this.group(windowStart, tags);
           sums[field] += 1;
           this.dirty.add(sums);
@@ -138,7 +170,16 @@ export class WindowSums {
     const key = `${windowStart}|${Object.values(tags).join('|')}`;
     let sums = this.groups.get(key);
     if (!sums) {
-      sums = { tags, windowStart, orders: 0, units: 0, views: 0, cartAdds: 0, customers: new Set(), revenue: new Map() };
+      sums = {
+        tags,
+        windowStart,
+        orders: 0,
+        units: 0,
+        views: 0,
+        cartAdds: 0,
+        customers: new Set(),
+        revenue: new Map(),
+      };
       this.groups.set(key, sums);
     }
     return sums;

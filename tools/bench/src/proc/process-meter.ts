@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { parseProcStat, parseProcStatus, type ProcMemory } from './proc-stat';
+import { loadavg } from 'node:os';
+import { parseMachineCpu, parseProcStat, parseProcStatus, type ProcMemory } from './proc-stat';
 
 /** What a measured process is, for the report: the pipeline's own processes, or the rest. */
 export type ProcessRole = 'pipeline' | 'broker' | 'database' | 'generator' | 'observer';
@@ -47,6 +48,11 @@ export function memoryOf(pid: number): ProcMemory | undefined {
   }
 }
 
+/** CPU milliseconds the whole machine has been busy (all cores, all users) so far. */
+export function machineBusyMs(): number {
+  return (parseMachineCpu(readFileSync('/proc/stat', 'utf8')).busyTicks * 1000) / clockTicksPerSecond();
+}
+
 /** CPU used by each process between `start()` and `stop()`. */
 export interface CpuReading {
   name: string;
@@ -60,6 +66,8 @@ export interface CpuReading {
  */
 export class CpuWindow {
   private readonly before = new Map<number, number>();
+  private readonly machineBefore = machineBusyMs();
+  private readonly startedAt = Date.now();
 
   constructor(private readonly processes: readonly MeteredProcess[]) {
     for (const { pid } of processes) {
@@ -78,5 +86,19 @@ export class CpuWindow {
       readings.push({ name, role, cpuMs: end - start });
     }
     return readings;
+  }
+
+  /**
+   * The whole machine over the window: cores busy on average (all processes of all users), and
+   * the part that `measuredCpuMs` (what the cell's figures account for) leaves unexplained.
+   */
+  machine(measuredCpuMs: number): { busyCores: number; unmeasuredCores: number; loadAverage1m: number } {
+    const busyMs = machineBusyMs() - this.machineBefore;
+    const elapsedMs = Math.max(1, Date.now() - this.startedAt);
+    return {
+      busyCores: busyMs / elapsedMs,
+      unmeasuredCores: Math.max(0, busyMs - measuredCpuMs) / elapsedMs,
+      loadAverage1m: loadavg()[0] ?? 0,
+    };
   }
 }

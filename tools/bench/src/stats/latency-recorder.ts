@@ -16,7 +16,11 @@ export interface LatencySummary {
  * Negative values (clock steps) are counted separately and left out of the percentiles.
  */
 export class LatencyRecorder {
-  private readonly histogram: RecordableHistogram = createHistogram({ lowest: 1, highest: 3_600_000_000, figures: 3 });
+  private readonly histogram: RecordableHistogram = createHistogram({
+    lowest: 1,
+    highest: 3_600_000_000,
+    figures: 3,
+  });
   negative = 0;
 
   record(ms: number): void {

@@ -52,6 +52,11 @@ describe('slope', () => {
   it('is 0 for a flat series, a single point or no spread in x', () => {
     expect(slope([0, 1, 2].map((x) => ({ x, y: 7 })))).toBe(0);
     expect(slope([{ x: 1, y: 1 }])).toBe(0);
-    expect(slope([{ x: 1, y: 1 }, { x: 1, y: 3 }])).toBe(0);
+    expect(
+      slope([
+        { x: 1, y: 1 },
+        { x: 1, y: 3 },
+      ]),
+    ).toBe(0);
   });
 });

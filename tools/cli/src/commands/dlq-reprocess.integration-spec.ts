@@ -30,7 +30,7 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
   it('inspects the dead-letter topic and re-drives what matches to the source topic', async () => {
     const producer = topics.kafka.producer();
     await producer.connect();
-    const failed = (offset: number, errorClass: string): ConsumedMessage => ({
+    const failed = (offset: number): ConsumedMessage => ({
       topic: topics.names.eventsRaw,
       partition: 0,
       offset: String(offset),
@@ -39,13 +39,15 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
       headers: { ce_id: `e-${offset}` },
       timestamp: Date.now(),
     });
-    const records = [
-      failed(1, 'ContractViolation'),
-      failed(2, 'ContractViolation'),
-      failed(3, 'TimeoutError'),
-    ].map((message) =>
-      deadLetterRecord(topics.names.deadLetter, 'enrichment', message, {
-        errorClass: message.offset === '3' ? 'TimeoutError' : 'ContractViolation',
+    const records = (
+      [
+        [1, 'ContractViolation'],
+        [2, 'ContractViolation'],
+        [3, 'TimeoutError'],
+      ] as const
+    ).map(([offset, errorClass]) =>
+      deadLetterRecord(topics.names.deadLetter, 'enrichment', failed(offset), {
+        errorClass,
         errorMessage: 'not valid JSON',
         attempts: 1,
         firstFailureTime: new Date(),

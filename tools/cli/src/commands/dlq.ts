@@ -89,7 +89,7 @@ export function register(program: Command, context: CliContext): void {
   const dlq = program
     .command('dlq')
     .description(
-      'The dead-letter topic: messages a service could not process, with why (error class and message,\n' +
+      'The dead-letter topic: messages a service could not process, with why (error class and message, ' +
         'source topic/partition/offset, service, attempts) in their headers.',
     );
 
@@ -150,8 +150,8 @@ export function register(program: Command, context: CliContext): void {
     dlq
       .command('redrive')
       .description(
-        'Send dead-letter records back to the topic they failed on (original key, bytes and headers), e.g. after\n' +
-          'fixing the reference data or deploying a fix. Re-driving a record twice is harmless: events are counted\n' +
+        'Send dead-letter records back to the topic they failed on (original key, bytes and headers), e.g. after ' +
+          'fixing the reference data or deploying a fix. Re-driving a record twice is harmless: events are counted ' +
           'once by id downstream. Use the filters (and --dry-run first) to choose what goes back.',
       )
       .option('--limit <n>', 'at most this many records', positiveInt('--limit'))

@@ -51,9 +51,9 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('reprocess')
     .description(
-      "Replay a service's input from a point in time: moves its consumer group's offsets back to the first\n" +
-        'record at or after --from (record timestamps on events.enriched are event times). Stop the service\n' +
-        '(scale it to zero) first; start it again afterwards and it recomputes from there. Aggregation rewrites\n' +
+      "Replay a service's input from a point in time: moves its consumer group's offsets back to the first " +
+        'record at or after --from (record timestamps on events.enriched are event times). Stop the service ' +
+        '(scale it to zero) first; start it again afterwards and it recomputes from there. Aggregation rewrites ' +
         'the same InfluxDB points (upserts), so replaying is safe; --from is aligned down to a window start.',
     )
     .requiredOption('--from <time>', 'replay from this time (RFC 3339, e.g. 2026-03-01T12:00:00Z)')

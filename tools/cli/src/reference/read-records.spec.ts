@@ -42,17 +42,34 @@ describe('reading reference files', () => {
   });
 
   it('types CSV cells: numbers, "|" lists, empty cells left out, text kept for validation to judge', () => {
-    const csv = 'id,name,category,price,currency,tags,stock\np-1,Mug,kitchen,9.99,usd,a| b ,12\np-2,Pan,kitchen,cheap,USD,,\n';
+    const csv =
+      'id,name,category,price,currency,tags,stock\np-1,Mug,kitchen,9.99,usd,a| b ,12\np-2,Pan,kitchen,cheap,USD,,\n';
     expect(parseCsvRecords(csv, 'p.csv', PRODUCTS.csv)).toEqual([
       {
         index: 0,
         line: 2,
-        value: { id: 'p-1', name: 'Mug', category: 'kitchen', price: 9.99, currency: 'usd', tags: ['a', 'b'], stock: 12 },
+        value: {
+          id: 'p-1',
+          name: 'Mug',
+          category: 'kitchen',
+          price: 9.99,
+          currency: 'usd',
+          tags: ['a', 'b'],
+          stock: 12,
+        },
       },
       {
         index: 1,
         line: 3,
-        value: { id: 'p-2', name: 'Pan', category: 'kitchen', price: 'cheap', currency: 'USD', tags: [], stock: undefined },
+        value: {
+          id: 'p-2',
+          name: 'Pan',
+          category: 'kitchen',
+          price: 'cheap',
+          currency: 'USD',
+          tags: [],
+          stock: undefined,
+        },
       },
     ]);
   });

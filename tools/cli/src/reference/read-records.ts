@@ -27,7 +27,10 @@ export function formatOf(file: string): InputFormat {
   if (extension === '.csv') return 'csv';
   if (extension === '.ndjson' || extension === '.jsonl') return 'ndjson';
   if (extension === '.json') return 'json';
-  throw new CliError(`${file}: cannot tell the format from the extension: use .json (an array), .ndjson or .csv`, 2);
+  throw new CliError(
+    `${file}: cannot tell the format from the extension: use .json (an array), .ndjson or .csv`,
+    2,
+  );
 }
 
 export function parseJsonArray(text: string, file: string): SourceRecord[] {
@@ -79,7 +82,9 @@ export function parseCsvRecords(text: string, file: string, shape: CsvShape = {}
   return rows.map(({ record, info }, index) => ({
     index,
     line: info.lines,
-    value: Object.fromEntries(Object.entries(record).map(([column, raw]) => [column, cell(raw, column, shape)])),
+    value: Object.fromEntries(
+      Object.entries(record).map(([column, raw]) => [column, cell(raw, column, shape)]),
+    ),
   }));
 }
 

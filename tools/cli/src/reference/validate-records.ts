@@ -15,7 +15,10 @@ export interface Validated<T> {
   duplicateIds: string[];
 }
 
-export function validateRecords<T extends { id: string }>(kind: ReferenceKind<T>, records: readonly SourceRecord[]): Validated<T> {
+export function validateRecords<T extends { id: string }>(
+  kind: ReferenceKind<T>,
+  records: readonly SourceRecord[],
+): Validated<T> {
   const valid: T[] = [];
   const invalid: InvalidRecord[] = [];
   const seen = new Set<string>();
@@ -35,5 +38,7 @@ export function validateRecords<T extends { id: string }>(kind: ReferenceKind<T>
 
 /** `file:line (record n): path: message`, one line per issue, as an operator reads them. */
 export function describeInvalid(file: string, record: InvalidRecord): string[] {
-  return record.issues.map((issue) => `${file}:${record.line} (record ${record.index + 1}): ${issue.path}: ${issue.message}`);
+  return record.issues.map(
+    (issue) => `${file}:${record.line} (record ${record.index + 1}): ${issue.path}: ${issue.message}`,
+  );
 }

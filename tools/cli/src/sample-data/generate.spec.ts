@@ -29,13 +29,19 @@ describe('sample data', () => {
   });
 
   it('holds a few thousand valid customers in every region and segment', () => {
-    const customers = validateRecords(CUSTOMERS, parseCsvRecords(files.customersCsv, 'customers.csv', CUSTOMERS.csv));
+    const customers = validateRecords(
+      CUSTOMERS,
+      parseCsvRecords(files.customersCsv, 'customers.csv', CUSTOMERS.csv),
+    );
     expect(customers.invalid).toEqual([]);
     expect(customers.valid).toHaveLength(3000);
     const regions = new Set(customers.valid.map((customer) => regionForCountry(customer.country)));
     expect([...regions].sort()).toEqual(REGIONS.filter((region) => region !== 'unknown').sort());
-    expect(new Set(customers.valid.map((customer) => customer.segment))).toEqual(new Set(['new', 'regular', 'vip', 'wholesale']));
-    const byCountry = (code: string) => customers.valid.filter((customer) => customer.country === code).length;
+    expect(new Set(customers.valid.map((customer) => customer.segment))).toEqual(
+      new Set(['new', 'regular', 'vip', 'wholesale']),
+    );
+    const byCountry = (code: string) =>
+      customers.valid.filter((customer) => customer.country === code).length;
     expect(byCountry('US')).toBeGreaterThan(byCountry('DE'));
     expect(byCountry('DE')).toBeGreaterThan(byCountry('PL'));
     const signups = customers.valid.map((customer) => Date.parse(customer.signupTime));

@@ -63,7 +63,8 @@ export class SeededRandom {
   sample<T>(items: readonly T[], count: number): T[] {
     const pool = [...items];
     const out: T[] = [];
-    while (out.length < count && pool.length > 0) out.push(pool.splice(this.int(0, pool.length - 1), 1)[0] as T);
+    while (out.length < count && pool.length > 0)
+      out.push(pool.splice(this.int(0, pool.length - 1), 1)[0] as T);
     return out;
   }
 }
@@ -107,10 +108,14 @@ export function generateCustomers(random: SeededRandom, count: number, until: Da
   const end = until.getTime();
   return Array.from({ length: count }, (_, index) => {
     // The first customers take each country once, so every country (and region) is present.
-    const country = index < COUNTRY_WEIGHTS.length ? (COUNTRY_WEIGHTS[index] as readonly [string, number])[0] : random.weighted(COUNTRY_WEIGHTS);
+    const country =
+      index < COUNTRY_WEIGHTS.length
+        ? (COUNTRY_WEIGHTS[index] as readonly [string, number])[0]
+        : random.weighted(COUNTRY_WEIGHTS);
     const segment = random.weighted(SEGMENT_WEIGHTS);
     // New customers signed up in the last 90 days; VIPs have been around for a while.
-    const [minDays, maxDays] = segment === 'new' ? [0, 90] : segment === 'vip' ? [180, 3 * 365] : [30, 3 * 365];
+    const [minDays, maxDays] =
+      segment === 'new' ? [0, 90] : segment === 'vip' ? [180, 3 * 365] : [30, 3 * 365];
     const signup = end - random.int(minDays * DAY_MS, maxDays * DAY_MS);
     return {
       id: `c-${String(index + 1).padStart(5, '0')}`,
@@ -136,7 +141,10 @@ export function renderSampleData(options: SampleDataOptions = DEFAULT_SAMPLE): S
   };
 }
 
-export async function writeSampleData(directory: string, options: SampleDataOptions = DEFAULT_SAMPLE): Promise<string[]> {
+export async function writeSampleData(
+  directory: string,
+  options: SampleDataOptions = DEFAULT_SAMPLE,
+): Promise<string[]> {
   const files = renderSampleData(options);
   await mkdir(directory, { recursive: true });
   const productsPath = join(directory, 'products.json');

@@ -74,6 +74,7 @@ export class E2eDeployment {
           PULSE_REPORTING_TOKENS_FILE: credentials.reportingTokensFile,
           PULSE_SLACK_WEBHOOK_URL: slack.url,
           PULSE_ALERT_RULES_FILE: options.alertRulesFile,
+          PULSE_REPORTING_URL: `http://127.0.0.1:${services.reporting?.port}`,
           ...tracingEnv(options.otlpEndpoint),
           ...options.env,
         },

@@ -61,7 +61,7 @@ export function loadgenCommand(): Command {
   return new Command('loadgen')
     .description(
       'Sends a deterministic e-commerce event scenario to Pulse ingestion and writes the ground truth ' +
-        '(what the reporting API must then show).',
+        '(what the reporting API must then show). See tools/loadgen/README.md.',
     )
     .addOption(
       new Option(
@@ -77,7 +77,11 @@ export function loadgenCommand(): Command {
       positiveNumber,
       100,
     )
-    .option('--duration <duration>', 'how long to send, e.g. 60s or 5m; 0 = until Ctrl-C', duration, 60_000)
+    .addOption(
+      new Option('--duration <duration>', 'how long to send, e.g. 60s or 5m; 0 = until Ctrl-C')
+        .argParser(duration)
+        .default(60_000, '60s'),
+    )
     .option('--seed <n>', 'random seed: the same seed and start time give the same events', integer, 42)
     .option('--start-time <time>', 'event time of the first instant (RFC 3339); default: now', instant)
     .option('--target <url>', 'ingestion base URL', 'http://127.0.0.1:3001')
@@ -91,7 +95,11 @@ export function loadgenCommand(): Command {
       positiveInt,
       1,
     )
-    .option('--linger <duration>', 'how long a partly filled batch waits for more events', duration, 50)
+    .addOption(
+      new Option('--linger <duration>', 'how long a partly filled batch waits for more events')
+        .argParser(duration)
+        .default(50, '50ms'),
+    )
     .option('--products <file>', 'product catalogue (JSON array)', 'deploy/sample-data/products.json')
     .option(
       '--customers <file>',

@@ -62,7 +62,7 @@ export class GroundTruthBuilder {
   private readonly malformed = {
     ...tally(),
     byKind: {} as Record<string, number>,
-    bypass: { sent: 0, written: 0 },
+    bypass: { sent: 0, written: 0, ids: [] as string[] },
   };
   private readonly duplicates = tally();
   private readonly late = tally();
@@ -101,7 +101,10 @@ export class GroundTruthBuilder {
     this.malformed.byKind[kind] = (this.malformed.byKind[kind] ?? 0) + 1;
     if (item.route === 'kafka') {
       this.malformed.bypass.sent += 1;
-      if (outcome === 'accepted') this.malformed.bypass.written += 1;
+      if (outcome === 'accepted') {
+        this.malformed.bypass.written += 1;
+        this.malformed.bypass.ids.push(item.eventId);
+      }
     } else if (outcome !== 'failed') {
       this.malformed[outcome] += 1;
     }
@@ -145,7 +148,7 @@ export class GroundTruthBuilder {
       malformed: {
         ...this.malformed,
         byKind: { ...this.malformed.byKind },
-        bypass: { ...this.malformed.bypass },
+        bypass: { ...this.malformed.bypass, ids: [...this.malformed.bypass.ids] },
       },
       duplicates: { ...this.duplicates },
       late: { ...this.late },

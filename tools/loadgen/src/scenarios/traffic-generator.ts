@@ -50,6 +50,8 @@ type TrafficKind = (typeof TYPE_MIX)[number][0];
 const RECENT = 64;
 const ROUTINE_STOCK_MIN = 50;
 const DOORBUSTER_SHARE = 0.7;
+/** Doorbusters are products the catalogue has in stock, so the restock after the sale is not a stock-out. */
+const DOORBUSTER_MIN_STOCK = 20;
 
 interface Scheduled {
   atMs: number;
@@ -110,7 +112,9 @@ export class TrafficGenerator {
         category,
         pickDistinct(
           saleRng,
-          this.model.productsByCategory.get(category) ?? [],
+          (this.model.productsByCategory.get(category) ?? []).filter(
+            (product) => product.stock >= DOORBUSTER_MIN_STOCK,
+          ),
           sale?.doorbustersPerCategory ?? 0,
         ),
       ]),

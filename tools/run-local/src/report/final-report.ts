@@ -32,7 +32,12 @@ export function finalReport(final: FinalFigures): string[] {
       fleetTotal(figures, (service) => service.deadLettered),
       'parked in the dead-letter topic',
     ),
-    row('aggregated', aggregation ? handledBy(aggregation) : 0, 'enriched events aggregation processed'),
+    row(
+      'aggregated',
+      counted(check),
+      `views, cart adds and orders in this run's windows, per the reporting API (aggregation processed ` +
+        `${number.format(aggregation ? handledBy(aggregation) : 0)} enriched events, replays included)`,
+    ),
     row('alerts fired', final.alertsFired, `Slack messages received: ${final.slackMessages.length}`),
     '',
   ];
@@ -53,6 +58,11 @@ export function finalReport(final: FinalFigures): string[] {
   if (check.mismatches.length > 20) lines.push(`    … and ${check.mismatches.length - 20} more`);
   lines.push('');
   return lines;
+}
+
+function counted(check: ReconcileResult): number {
+  const reported = check.reported;
+  return reported === undefined ? 0 : reported.views + reported.cartAdds + reported.orders;
 }
 
 export function printFinalReport(stream: NodeJS.WriteStream, final: FinalFigures): void {

@@ -25,7 +25,9 @@ export class LiveScreen {
       }
       return;
     }
-    const width = Math.max(20, (this.stream.columns ?? 120) - 1);
+    // Some pseudo-terminals report no size (0): assume a common width then.
+    const columns = this.stream.columns;
+    const width = columns !== undefined && columns >= 40 ? columns - 1 : 119;
     // Lines are cut to the terminal width: a wrapped line would throw off the count we move up by.
     const text = block
       .map((entry) => (entry.length > width ? `${entry.slice(0, width - 1)}…` : entry))

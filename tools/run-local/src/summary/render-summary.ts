@@ -31,7 +31,7 @@ export function renderSummary(state: SummaryState): string[] {
   const lines = [
     `Pulse — ${formatElapsed(state.elapsedMs)} — scenario ${state.scenario} at ${number.format(state.rate)} ev/s base — load generator: ${state.loadgen}`,
     '',
-    `  ${'stage'.padEnd(12)}${'events/s'.padStart(10)}${'handled'.padStart(12)}${'lag'.padStart(9)}${'dead-lettered'.padStart(15)}`,
+    `  ${'stage'.padEnd(12)}${'per sec'.padStart(10)}${'handled'.padStart(12)}${'lag'.padStart(9)}${'dead-lettered'.padStart(15)}`,
   ];
   if (state.stages === null) {
     lines.push('  (waiting for the first reading of /metrics)');

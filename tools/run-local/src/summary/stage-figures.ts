@@ -11,12 +11,28 @@ export interface StageLine {
   deadLettered: number;
 }
 
+/** The stream each consumer stage is measured by (its other inputs are bookkeeping). */
+const STAGE_INPUT: Readonly<Record<string, string>> = {
+  enrichment: 'events.raw',
+  aggregation: 'events.enriched',
+  alert: 'events.enriched',
+};
+
 /**
- * What a stage has handled: events ingestion acknowledged, or the messages a consumer
- * processed (reference data loads excluded — they are not traffic).
+ * What a stage has handled: events ingestion acknowledged, events a consumer processed from
+ * its stage input, or API requests reporting answered.
  */
 export function handledBy(service: ServiceFigures): number {
   if (service.name === 'ingestion') return service.ingestion.accepted ?? 0;
+  if (service.name === 'reporting') {
+    return service.samples
+      .filter(
+        (sample) => sample.name === 'pulse_http_requests_total' && sample.labels.route?.startsWith('/v1/'),
+      )
+      .reduce((sum, sample) => sum + sample.value, 0);
+  }
+  const input = STAGE_INPUT[service.name];
+  if (input !== undefined) return service.processed[input] ?? 0;
   return Object.entries(service.processed)
     .filter(([topic]) => !topic.startsWith('reference.'))
     .reduce((sum, [, count]) => sum + count, 0);

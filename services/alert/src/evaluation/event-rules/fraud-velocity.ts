@@ -20,7 +20,10 @@ export function evaluateFraudVelocity(
     if (rule.currency !== undefined && mark.currency !== rule.currency) continue;
     valueByCurrency.set(mark.currency, (valueByCurrency.get(mark.currency) ?? 0) + mark.value);
   }
-  const [topCurrency, topValue] = [...valueByCurrency].sort(([, a], [, b]) => b - a)[0] ?? [rule.currency ?? '', 0];
+  const [topCurrency, topValue] = [...valueByCurrency].sort(([, a], [, b]) => b - a)[0] ?? [
+    rule.currency ?? '',
+    0,
+  ];
   const tooMany = rule.maxOrders !== undefined && recent.length > rule.maxOrders;
   const tooMuch = rule.maxValue !== undefined && topValue > rule.maxValue;
   const byValue = !tooMany && (tooMuch || rule.maxOrders === undefined);

@@ -44,14 +44,24 @@ export type Signal = z.infer<typeof signalSchema>;
 export const DEAD_LETTER_BUCKET_MS = 60_000;
 
 export function seriesKey(series: Series): string {
-  return JSON.stringify([series.source, series.grouping, series.category, series.region, series.windowSizeMs]);
+  return JSON.stringify([
+    series.source,
+    series.grouping,
+    series.category,
+    series.region,
+    series.windowSizeMs,
+  ]);
 }
 
 export function decodeSignal(message: ConsumedMessage): Signal {
   return decodeJsonWith(signalSchema, message.value, 'invalid alert signal');
 }
 
-export function signalRecord(topic: string, signal: Signal, headers?: Record<string, string>): OutgoingRecord {
+export function signalRecord(
+  topic: string,
+  signal: Signal,
+  headers?: Record<string, string>,
+): OutgoingRecord {
   return {
     topic,
     key: seriesKey(signal.series),
@@ -89,7 +99,13 @@ export function signalOfDeadLetter(message: ConsumedMessage): Signal {
   const at = deadLetteredAt(message);
   return {
     v: 1,
-    series: { source: 'dead_letter', grouping: null, category: null, region: null, windowSizeMs: DEAD_LETTER_BUCKET_MS },
+    series: {
+      source: 'dead_letter',
+      grouping: null,
+      category: null,
+      region: null,
+      windowSizeMs: DEAD_LETTER_BUCKET_MS,
+    },
     windowStart: Math.floor(at / DEAD_LETTER_BUCKET_MS) * DEAD_LETTER_BUCKET_MS,
     contributor: `p${message.partition}`,
     mode: 'increment',

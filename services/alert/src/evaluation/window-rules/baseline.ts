@@ -7,8 +7,8 @@ export interface Baseline {
 }
 
 /**
- * Exponentially weighted moving average of the known slots among the `count` windows before
- * `beforeStart`, oldest first (so the most recent window weighs most). Null without any known slot.
+ * Exponentially weighted moving average of the windows with a result among the `count` windows
+ * before `beforeStart`, oldest first (so the most recent window weighs most). Null without any.
  */
 export function ewmaBaseline(
   history: SeriesHistory,

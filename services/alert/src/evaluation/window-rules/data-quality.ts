@@ -26,7 +26,11 @@ export function watchesLateEvents(rule: DataQualityRule, history: SeriesHistory)
  * Late events per minute over the rule's window, from the late counters of the shop-wide window
  * results (aggregation counts a late event on the window that was newest when it arrived).
  */
-export function evaluateLateEvents(rule: DataQualityRule, history: SeriesHistory, windowStart: number): Observation[] {
+export function evaluateLateEvents(
+  rule: DataQualityRule,
+  history: SeriesHistory,
+  windowStart: number,
+): Observation[] {
   if (rule.maxLatePerMinute === undefined) return [];
   const end = windowStart + history.sizeMs;
   let late = 0;

@@ -5,7 +5,9 @@ import type { SeriesHistory } from './series-store';
 
 export function watchesSeries(rule: OrderDropRule, history: SeriesHistory): boolean {
   const { series } = history;
-  return series.source === 'metrics' && series.grouping === rule.groupBy && series.windowSizeMs === rule.window;
+  return (
+    series.source === 'metrics' && series.grouping === rule.groupBy && series.windowSizeMs === rule.window
+  );
 }
 
 /**
@@ -13,7 +15,11 @@ export function watchesSeries(rule: OrderDropRule, history: SeriesHistory): bool
  * baseline being the EWMA of the windows before the streak (so the drop does not drag its own
  * baseline down). Unfinished windows are not judged: every window looks low while it is young.
  */
-export function evaluateOrderDrop(rule: OrderDropRule, history: SeriesHistory, windowStart: number): Observation[] {
+export function evaluateOrderDrop(
+  rule: OrderDropRule,
+  history: SeriesHistory,
+  windowStart: number,
+): Observation[] {
   const totals = history.totals(windowStart);
   if (!totals?.final) return [];
   const size = history.sizeMs;
@@ -24,7 +30,13 @@ export function evaluateOrderDrop(rule: OrderDropRule, history: SeriesHistory, w
     if (!slot) return [];
     streak.push(slot);
   }
-  const baseline = ewmaBaseline(history, streakStart, rule.baselineWindows, (slot) => slot.orders, rule.smoothing);
+  const baseline = ewmaBaseline(
+    history,
+    streakStart,
+    rule.baselineWindows,
+    (slot) => slot.orders,
+    rule.smoothing,
+  );
   const minWindows = rule.minBaselineWindows ?? Math.min(3, rule.baselineWindows);
   if (!baseline || baseline.windows < minWindows) return [];
   const threshold = rule.factor * baseline.value;

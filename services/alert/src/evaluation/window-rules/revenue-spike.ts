@@ -12,7 +12,9 @@ import type { SeriesHistory } from './series-store';
 
 export function watchesSeries(rule: RevenueSpikeRule, history: SeriesHistory): boolean {
   const { series } = history;
-  return series.source === 'metrics' && series.grouping === rule.groupBy && series.windowSizeMs === rule.window;
+  return (
+    series.source === 'metrics' && series.grouping === rule.groupBy && series.windowSizeMs === rule.window
+  );
 }
 
 /**

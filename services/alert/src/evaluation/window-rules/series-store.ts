@@ -51,12 +51,22 @@ class WindowCell {
       final &&= share.final;
       if (share.lastEventTime !== null) lastEventTime = Math.max(lastEventTime ?? 0, share.lastEventTime);
     }
-    return { start: this.start, end: this.start + this.sizeMs, revenue, orders, late, deadLettered, final, lastEventTime };
+    return {
+      start: this.start,
+      end: this.start + this.sizeMs,
+      revenue,
+      orders,
+      late,
+      deadLettered,
+      final,
+      lastEventTime,
+    };
   }
 
   neededFrom(): bigint | null {
     let min: bigint | null = null;
-    for (const { neededFrom } of this.contributions.values()) if (min === null || neededFrom < min) min = neededFrom;
+    for (const { neededFrom } of this.contributions.values())
+      if (min === null || neededFrom < min) min = neededFrom;
     return min;
   }
 }
@@ -77,11 +87,12 @@ export class SeriesHistory {
     return this.windows.get(start)?.totals();
   }
 
-  /** Start of the oldest window held: slots before it are unknown, gaps after it had no activity. */
-  earliestStart(): number | null {
-    let min: number | null = null;
-    for (const start of this.windows.keys()) if (min === null || start < min) min = start;
-    return min;
+  /** Start of the newest window every contributor finished, if any. */
+  latestFinalStart(): number | null {
+    let max: number | null = null;
+    for (const [start, cell] of this.windows)
+      if (cell.totals().final && (max === null || start > max)) max = start;
+    return max;
   }
 
   latestStart(): number | null {
@@ -91,22 +102,20 @@ export class SeriesHistory {
   }
 
   /**
-   * Totals of the slot starting at `start`: the window if held, zero if it lies after the oldest
-   * window held (nothing happened then), undefined if it lies before (unknown).
+   * Totals of the window starting at `start`, if a result for it arrived. A missing window is
+   * unknown, not zero: results of one series come through different partitions and one may
+   * simply not be here yet (and aggregation emits nothing for a window without activity).
    */
   slot(start: number): WindowTotals | undefined {
-    const held = this.totals(start);
-    if (held) return held;
-    const earliest = this.earliestStart();
-    if (earliest === null || start < earliest) return undefined;
-    return { start, end: start + this.sizeMs, revenue: {}, orders: 0, late: 0, deadLettered: 0, final: true, lastEventTime: null };
+    return this.totals(start);
   }
 
   /** Currencies seen in any window held (a currency that stopped selling still needs a verdict). */
   currencies(): Set<string> {
     const result = new Set<string>();
     for (const cell of this.windows.values()) {
-      for (const share of cell.contributions.values()) for (const currency of Object.keys(share.revenue)) result.add(currency);
+      for (const share of cell.contributions.values())
+        for (const currency of Object.keys(share.revenue)) result.add(currency);
     }
     return result;
   }
@@ -157,7 +166,10 @@ export class SeriesStore {
         share.sourceOffset = sourceOffset;
         share.lastEventTime = maxTime(share.lastEventTime, signal.lastEventTime);
       } else {
-        cell.contributions.set(signal.contributor, { ...shareOf(signal, sourceOffset), neededFrom: signalOffset });
+        cell.contributions.set(signal.contributor, {
+          ...shareOf(signal, sourceOffset),
+          neededFrom: signalOffset,
+        });
       }
       return { ...result, changed: true };
     }
@@ -165,7 +177,10 @@ export class SeriesStore {
     const previous = cell?.contributions.get(signal.contributor);
     if (previous && sourceOffset <= previous.sourceOffset) return result;
     cell ??= this.newCell(history, signal.windowStart);
-    cell.contributions.set(signal.contributor, { ...shareOf(signal, sourceOffset), neededFrom: signalOffset });
+    cell.contributions.set(signal.contributor, {
+      ...shareOf(signal, sourceOffset),
+      neededFrom: signalOffset,
+    });
     return { ...result, changed: true };
   }
 
@@ -181,7 +196,10 @@ export class SeriesStore {
    * Keeps, per series, the newest `keepWindows(history)` windows, and drops series with nothing
    * newer than `idleBefore(history)` (a category that stopped selling must not pin the replay).
    */
-  prune(keepWindows: (history: SeriesHistory) => number, idleBefore: (history: SeriesHistory) => number): void {
+  prune(
+    keepWindows: (history: SeriesHistory) => number,
+    idleBefore: (history: SeriesHistory) => number,
+  ): void {
     for (const [key, history] of this.histories) {
       const latest = history.latestStart();
       if (latest === null || latest + history.sizeMs < idleBefore(history)) {

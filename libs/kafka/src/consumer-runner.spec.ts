@@ -1,0 +1,455 @@
+import type { EachBatchPayload, Kafka, KafkaMessage, ProducerBatch } from 'kafkajs';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import {
+  ConsumerRunner,
+  type ConsumerHooks,
+  type ConsumerRunnerOptions,
+  type MessageHandler,
+} from './consumer-runner';
+import { DLQ_HEADER } from './dead-letter';
+import { PoisonMessageError, TransientError } from './errors';
+import { KafkaMetrics } from './kafka-metrics';
+import type { ConsumedMessage, OutgoingRecord } from './message';
+import { PulseProducer } from './producer';
+
+type EachBatch = (payload: EachBatchPayload) => Promise<void>;
+type Listener = (event: { payload: Record<string, unknown> }) => void;
+
+/**
+ * A kafkajs stand-in: the consumer hands us its eachBatch callback so a test can feed it batches,
+ * and the producer records every acknowledged send. Broker behaviour is covered by the
+ * integration suite; this one pins the runner's own decisions (retry, dead-letter, commit).
+ */
+function fakeKafka() {
+  const log: string[] = [];
+  const sent: ProducerBatch[] = [];
+  const listeners = new Map<string, Listener>();
+  let eachBatch: EachBatch | undefined;
+  const consumer = {
+    events: { GROUP_JOIN: 'join', CRASH: 'crash', HEARTBEAT: 'heartbeat', STOP: 'stop' },
+    on: (event: string, listener: Listener) => listeners.set(event, listener),
+    connect: jest.fn(async () => undefined),
+    subscribe: jest.fn(async () => undefined),
+    run: jest.fn(async (config: { eachBatch: EachBatch }) => {
+      eachBatch = config.eachBatch;
+    }),
+    disconnect: jest.fn(async () => undefined),
+    pause: jest.fn(),
+    resume: jest.fn(),
+  };
+  const producer = {
+    events: { CONNECT: 'c', DISCONNECT: 'd' },
+    on: () => undefined,
+    sendBatch: jest.fn(async (batch: ProducerBatch) => {
+      log.push(`produce ${batch.topicMessages?.map((t) => `${t.topic}:${t.messages.length}`).join(',')}`);
+      sent.push(batch);
+      return [];
+    }),
+  };
+  const consumerConfig = jest.fn();
+  const kafka = {
+    consumer: (config: unknown) => {
+      consumerConfig(config);
+      return consumer;
+    },
+    producer: () => producer,
+  } as unknown as Kafka;
+  return {
+    kafka,
+    consumer,
+    consumerConfig,
+    producer,
+    sent,
+    log,
+    emit: (event: string, payload: Record<string, unknown>) => listeners.get(event)?.({ payload }),
+    eachBatch: (): EachBatch => {
+      if (!eachBatch) throw new Error('runner not started');
+      return eachBatch;
+    },
+  };
+}
+
+function kafkaMessage(offset: number, value: string, headers: Record<string, string> = {}): KafkaMessage {
+  return {
+    key: Buffer.from(`key-${offset}`),
+    value: Buffer.from(value),
+    timestamp: String(Date.now()),
+    attributes: 0,
+    offset: String(offset),
+    headers,
+  };
+}
+
+interface BatchControl {
+  payload: EachBatchPayload;
+  commits: { offset: string; metadata: string | null }[];
+  resolved: string[];
+  running: boolean;
+  stale: boolean;
+}
+
+function batchOf(messages: KafkaMessage[], log: string[], { firstOffset = 0 } = {}): BatchControl {
+  const control: BatchControl = {
+    commits: [],
+    resolved: [],
+    running: true,
+    stale: false,
+  } as unknown as BatchControl;
+  control.payload = {
+    batch: {
+      topic: 'in',
+      partition: 0,
+      highWatermark: String(firstOffset + messages.length),
+      messages,
+    },
+    resolveOffset: (offset: string) => control.resolved.push(offset),
+    heartbeat: async () => undefined,
+    isRunning: () => control.running,
+    isStale: () => control.stale,
+    commitOffsetsIfNecessary: async (offsets: {
+      topics: { partitions: { offset: string; metadata: string | null }[] }[];
+    }) => {
+      const partition = offsets.topics[0]!.partitions[0]!;
+      log.push(`commit ${partition.offset}`);
+      control.commits.push({ offset: partition.offset, metadata: partition.metadata });
+    },
+  } as unknown as EachBatchPayload;
+  return control;
+}
+
+const options: ConsumerRunnerOptions = {
+  serviceName: 'svc',
+  groupId: 'g',
+  topics: ['in'],
+  deadLetterTopic: 'dlq',
+  retryBackoff: { initialMs: 2, maxMs: 4, factor: 2 },
+};
+
+async function startRunner(
+  handler: MessageHandler,
+  hooks?: ConsumerHooks,
+  extra: Partial<ConsumerRunnerOptions> = {},
+) {
+  const fake = fakeKafka();
+  const registry = new Registry();
+  const metrics = new KafkaMetrics(registry);
+  const producer = new PulseProducer(fake.kafka, metrics);
+  const runner = new ConsumerRunner(
+    fake.kafka,
+    producer,
+    handler,
+    { ...options, ...extra },
+    pino({ level: 'silent' }),
+    metrics,
+    hooks,
+  );
+  await runner.start();
+  const metric = async (name: string) =>
+    (await registry.getMetricsAsJSON())
+      .find((m) => m.name === name)
+      ?.values.reduce((sum, { value }) => sum + value, 0) ?? 0;
+  return { ...fake, runner, metric };
+}
+
+const echo = (message: ConsumedMessage): OutgoingRecord[] => [
+  { topic: 'out', key: message.key, value: message.value },
+];
+const producedValues = (sent: ProducerBatch[], topic: string) =>
+  sent
+    .flatMap((b) => b.topicMessages ?? [])
+    .filter((t) => t.topic === topic)
+    .flatMap((t) => t.messages.map((m) => String(m.value)));
+
+describe('ConsumerRunner', () => {
+  it('subscribes without auto-commit or auto-resolve', async () => {
+    const { consumer } = await startRunner({ handle: () => undefined }, undefined, { fromBeginning: true });
+    expect(consumer.subscribe).toHaveBeenCalledWith({ topics: ['in'], fromBeginning: true });
+    expect(consumer.run).toHaveBeenCalledWith(
+      expect.objectContaining({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+      }),
+    );
+  });
+
+  it('joins its group with the session, heartbeat and fetch settings, never creating topics', async () => {
+    const { consumerConfig } = await startRunner({ handle: () => undefined }, undefined, {
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 1_000,
+    });
+    expect(consumerConfig).toHaveBeenCalledWith(
+      expect.objectContaining({
+        groupId: 'g',
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
+        maxWaitTimeInMs: 1_000,
+        allowAutoTopicCreation: false,
+      }),
+    );
+  });
+
+  it('produces the records of a batch, then commits after its last message', async () => {
+    const { eachBatch, log, sent, metric } = await startRunner({ handle: echo });
+    const control = batchOf([kafkaMessage(0, 'a'), kafkaMessage(1, 'b')], log);
+    await eachBatch()(control.payload);
+    expect(producedValues(sent, 'out')).toEqual(['a', 'b']);
+    expect(log).toEqual(['produce out:2', 'commit 2']);
+    expect(control.commits).toEqual([{ offset: '2', metadata: null }]);
+    expect(control.resolved).toEqual(['1']);
+    expect(await metric('pulse_kafka_messages_processed_total')).toBe(2);
+  });
+
+  it('retries a failing message and applies its effect once', async () => {
+    let calls = 0;
+    const { eachBatch, log, sent, metric } = await startRunner({
+      handle: (message) => {
+        calls += 1;
+        if (calls <= 2) throw new Error(`flaky ${calls}`);
+        return echo(message);
+      },
+    });
+    await eachBatch()(batchOf([kafkaMessage(0, 'a')], log).payload);
+    expect(calls).toBe(3);
+    expect(producedValues(sent, 'out')).toEqual(['a']);
+    expect(producedValues(sent, 'dlq')).toEqual([]);
+    expect(await metric('pulse_kafka_messages_retried_total')).toBe(2);
+    expect(await metric('pulse_kafka_messages_failed_total')).toBe(2);
+  });
+
+  it('dead-letters a message that keeps failing after maxAttempts and handles the next', async () => {
+    const seen: string[] = [];
+    const { eachBatch, log, sent, metric } = await startRunner({
+      handle: (message) => {
+        seen.push(String(message.value));
+        if (String(message.value) === 'bad') throw new TypeError('cannot read x');
+        return echo(message);
+      },
+    });
+    const control = batchOf([kafkaMessage(0, 'bad', { h: '1' }), kafkaMessage(1, 'good')], log);
+    await eachBatch()(control.payload);
+
+    expect(seen).toEqual(['bad', 'bad', 'bad', 'good']);
+    const dlq = sent.flatMap((b) => b.topicMessages ?? []).find((t) => t.topic === 'dlq')!.messages;
+    expect(dlq).toHaveLength(1);
+    expect(String(dlq[0]!.value)).toBe('bad');
+    expect(String(dlq[0]!.key)).toBe('key-0');
+    expect(dlq[0]!.headers).toMatchObject({
+      h: '1',
+      [DLQ_HEADER.errorClass]: 'TypeError',
+      [DLQ_HEADER.errorMessage]: 'cannot read x',
+      [DLQ_HEADER.attempts]: '3',
+      [DLQ_HEADER.sourceTopic]: 'in',
+      [DLQ_HEADER.sourceOffset]: '0',
+      [DLQ_HEADER.service]: 'svc',
+    });
+    expect(producedValues(sent, 'out')).toEqual(['good']);
+    expect(control.commits).toEqual([{ offset: '2', metadata: null }]);
+    expect(await metric('pulse_kafka_messages_dead_lettered_total')).toBe(1);
+  });
+
+  it('honours maxAttempts', async () => {
+    let calls = 0;
+    const { eachBatch, log, sent } = await startRunner(
+      {
+        handle: () => {
+          calls += 1;
+          throw new Error('no');
+        },
+      },
+      undefined,
+      { maxAttempts: 5 },
+    );
+    await eachBatch()(batchOf([kafkaMessage(0, 'x')], log).payload);
+    expect(calls).toBe(5);
+    expect(sent[0]!.topicMessages![0]!.messages[0]!.headers).toMatchObject({ [DLQ_HEADER.attempts]: '5' });
+  });
+
+  it('dead-letters a poison message at once, under its error class', async () => {
+    let calls = 0;
+    const { eachBatch, log, sent } = await startRunner({
+      handle: () => {
+        calls += 1;
+        throw new PoisonMessageError('not JSON', 'ContractViolation');
+      },
+    });
+    await eachBatch()(batchOf([kafkaMessage(0, '{')], log).payload);
+    expect(calls).toBe(1);
+    expect(sent[0]!.topicMessages![0]!.messages[0]!.headers).toMatchObject({
+      [DLQ_HEADER.errorClass]: 'ContractViolation',
+      [DLQ_HEADER.attempts]: '1',
+    });
+  });
+
+  it('retries a transient failure past maxAttempts without dead-lettering it', async () => {
+    let calls = 0;
+    const { eachBatch, log, sent } = await startRunner({
+      handle: (message) => {
+        calls += 1;
+        if (calls <= 6) throw new TransientError('InfluxDB down', 1);
+        return echo(message);
+      },
+    });
+    const control = batchOf([kafkaMessage(0, 'a')], log);
+    await eachBatch()(control.payload);
+    expect(calls).toBe(7);
+    expect(producedValues(sent, 'dlq')).toEqual([]);
+    expect(producedValues(sent, 'out')).toEqual(['a']);
+    expect(control.commits).toEqual([{ offset: '1', metadata: null }]);
+  });
+
+  it('commits nothing past a transient failure when the consumer stops meanwhile', async () => {
+    const ref: { control?: BatchControl } = {};
+    const { eachBatch, log, sent } = await startRunner({
+      handle: (message) => {
+        if (String(message.value) === 'blocked') {
+          ref.control!.running = false;
+          throw new TransientError('Slack 429', 50);
+        }
+        return echo(message);
+      },
+    });
+    const control = batchOf(
+      [kafkaMessage(0, 'ok'), kafkaMessage(1, 'blocked'), kafkaMessage(2, 'later')],
+      log,
+    );
+    ref.control = control;
+    await eachBatch()(control.payload);
+    expect(producedValues(sent, 'out')).toEqual(['ok']);
+    expect(control.commits).toEqual([{ offset: '1', metadata: null }]);
+    expect(control.resolved).toEqual(['0']);
+  });
+
+  it('commits nothing when the very first message is interrupted', async () => {
+    const ref: { control?: BatchControl } = {};
+    const { eachBatch, log } = await startRunner({
+      handle: () => {
+        ref.control!.running = false;
+        throw new TransientError('down');
+      },
+    });
+    const control = batchOf([kafkaMessage(0, 'x')], log);
+    ref.control = control;
+    await eachBatch()(control.payload);
+    expect(log).toEqual([]);
+    expect(control.resolved).toEqual([]);
+  });
+
+  it('stops handling messages once the consumer stops, and commits what it handled', async () => {
+    const ref: { control?: BatchControl } = {};
+    const seen: string[] = [];
+    const { eachBatch, log } = await startRunner({
+      handle: (message) => {
+        seen.push(String(message.value));
+        if (seen.length === 2) ref.control!.running = false;
+        return echo(message);
+      },
+    });
+    const control = batchOf(
+      [0, 1, 2, 3].map((i) => kafkaMessage(i, `m${i}`)),
+      log,
+    );
+    ref.control = control;
+    await eachBatch()(control.payload);
+    expect(seen).toEqual(['m0', 'm1']);
+    expect(log).toEqual(['produce out:2', 'commit 2']);
+  });
+
+  it('neither produces nor commits a batch that went stale in a rebalance', async () => {
+    const ref: { control?: BatchControl } = {};
+    const { eachBatch, log } = await startRunner({
+      handle: (message) => {
+        ref.control!.stale = true;
+        return echo(message);
+      },
+    });
+    const control = batchOf([kafkaMessage(0, 'a'), kafkaMessage(1, 'b')], log);
+    ref.control = control;
+    await eachBatch()(control.payload);
+    expect(log).toEqual([]);
+  });
+
+  it('retries producing until the broker acknowledges, committing only afterwards', async () => {
+    const { eachBatch, log, producer } = await startRunner({ handle: echo });
+    producer.sendBatch.mockRejectedValueOnce(new Error('leader not available'));
+    await eachBatch()(batchOf([kafkaMessage(0, 'a')], log).payload);
+    expect(producer.sendBatch).toHaveBeenCalledTimes(2);
+    expect(log).toEqual(['produce out:1', 'commit 1']);
+  });
+
+  it('runs afterBatch after producing and commits the point it returns, with metadata', async () => {
+    const afterBatch = jest.fn(async (_partition: unknown, lastHandledOffset: string) => {
+      expect(lastHandledOffset).toBe('11');
+      return { offset: '7', metadata: '{"watermark":1764000000000}' };
+    });
+    const { eachBatch, log } = await startRunner({ handle: echo }, { afterBatch });
+    const control = batchOf([kafkaMessage(10, 'a'), kafkaMessage(11, 'b')], log, { firstOffset: 10 });
+    await eachBatch()(control.payload);
+    expect(afterBatch).toHaveBeenCalledWith({ topic: 'in', partition: 0 }, '11');
+    expect(control.commits).toEqual([{ offset: '7', metadata: '{"watermark":1764000000000}' }]);
+    expect(control.resolved).toEqual(['11']);
+  });
+
+  it('retries a failing afterBatch and commits nothing until it succeeds', async () => {
+    let calls = 0;
+    const { eachBatch, log } = await startRunner(
+      { handle: echo },
+      {
+        afterBatch: async () => {
+          calls += 1;
+          log.push(`afterBatch ${calls}`);
+          if (calls < 3) throw new Error('InfluxDB write failed');
+        },
+      },
+    );
+    await eachBatch()(batchOf([kafkaMessage(0, 'a')], log).payload);
+    expect(log).toEqual(['produce out:1', 'afterBatch 1', 'afterBatch 2', 'afterBatch 3', 'commit 1']);
+  });
+
+  it('resolves but never commits when commitOffsets is off', async () => {
+    const { eachBatch, log } = await startRunner({ handle: () => undefined }, undefined, {
+      commitOffsets: false,
+    });
+    const control = batchOf([kafkaMessage(0, 'a')], log);
+    await eachBatch()(control.payload);
+    expect(control.resolved).toEqual(['0']);
+    expect(control.commits).toEqual([]);
+  });
+
+  it('reports health from the group events', async () => {
+    const onAssignment = jest.fn();
+    const { runner, emit } = await startRunner({ handle: () => undefined }, { onAssignment });
+    expect(runner.health().state).toBe('joining');
+    expect(runner.isHealthy()).toBe(false);
+
+    emit('join', { memberAssignment: { in: [0, 2] } });
+    expect(runner.health()).toMatchObject({
+      state: 'running',
+      groupId: 'g',
+      assigned: [
+        { topic: 'in', partition: 0 },
+        { topic: 'in', partition: 2 },
+      ],
+    });
+    expect(onAssignment).toHaveBeenCalledWith(runner.health().assigned);
+    expect(runner.isHealthy()).toBe(true);
+    expect(runner.isHealthy(Date.now() + 60_000)).toBe(false);
+
+    emit('crash', { error: new Error('coordinator gone'), restart: false });
+    expect(runner.health()).toMatchObject({ state: 'crashed', lastError: 'coordinator gone' });
+    expect(runner.isHealthy()).toBe(false);
+  });
+
+  it('stops once and forwards pause and resume', async () => {
+    const { runner, consumer } = await startRunner({ handle: () => undefined });
+    runner.pause([{ topic: 'in', partition: 1 }]);
+    runner.resume([{ topic: 'in', partition: 1 }]);
+    expect(consumer.pause).toHaveBeenCalledWith([{ topic: 'in', partitions: [1] }]);
+    expect(consumer.resume).toHaveBeenCalledWith([{ topic: 'in', partitions: [1] }]);
+    await runner.stop();
+    await runner.stop();
+    expect(consumer.disconnect).toHaveBeenCalledTimes(1);
+    expect(runner.health().state).toBe('stopped');
+  });
+});

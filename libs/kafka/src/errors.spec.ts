@@ -1,0 +1,39 @@
+import { PoisonMessageError, TransientError, errorClassOf, errorMessageOf } from './errors';
+
+describe('errors', () => {
+  it('gives a poison message its own error class, PoisonMessage by default', () => {
+    expect(errorClassOf(new PoisonMessageError('bad bytes'))).toBe('PoisonMessage');
+    expect(errorClassOf(new PoisonMessageError('bad', 'ContractViolation'))).toBe('ContractViolation');
+    expect(new PoisonMessageError('bad')).toBeInstanceOf(Error);
+    expect(new PoisonMessageError('bad').name).toBe('PoisonMessageError');
+  });
+
+  it('keeps the cause of a poison message', () => {
+    const cause = new Error('root');
+    expect(new PoisonMessageError('bad', 'X', { cause }).cause).toBe(cause);
+  });
+
+  it('carries the retry-after of a transient error', () => {
+    const error = new TransientError('429 from Slack', 1_500);
+    expect(error.retryAfterMs).toBe(1_500);
+    expect(error.name).toBe('TransientError');
+    expect(new TransientError('down').retryAfterMs).toBeUndefined();
+    expect(errorClassOf(error)).toBe('TransientError');
+  });
+
+  it('names other errors by their name, and non-errors by their type', () => {
+    class ContractViolation extends Error {
+      override name = 'ContractViolation';
+    }
+    expect(errorClassOf(new ContractViolation('x'))).toBe('ContractViolation');
+    expect(errorClassOf(new TypeError('x'))).toBe('TypeError');
+    expect(errorClassOf('boom')).toBe('string');
+    expect(errorClassOf(undefined)).toBe('undefined');
+  });
+
+  it('gives the message of errors and the string form of anything else', () => {
+    expect(errorMessageOf(new Error('broken'))).toBe('broken');
+    expect(errorMessageOf('plain')).toBe('plain');
+    expect(errorMessageOf(42)).toBe('42');
+  });
+});

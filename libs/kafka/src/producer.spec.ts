@@ -1,0 +1,153 @@
+import { CompressionTypes, type Kafka, type ProducerBatch } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { KafkaMetrics } from './kafka-metrics';
+import { PulseProducer } from './producer';
+
+/** The kafkajs producer surface PulseProducer uses, recording what it was asked to send. */
+function fakeKafka() {
+  const listeners = new Map<string, () => void>();
+  const sent: ProducerBatch[] = [];
+  const producer = {
+    events: { CONNECT: 'producer.connect', DISCONNECT: 'producer.disconnect' },
+    on: jest.fn((event: string, listener: () => void) => listeners.set(event, listener)),
+    connect: jest.fn(async () => undefined),
+    disconnect: jest.fn(async () => listeners.get('producer.disconnect')?.()),
+    sendBatch: jest.fn(async (batch: ProducerBatch) => {
+      sent.push(batch);
+      return [];
+    }),
+  };
+  const config = jest.fn();
+  const kafka = {
+    producer: (options: unknown) => {
+      config(options);
+      return producer;
+    },
+  } as unknown as Kafka;
+  return { kafka, producer, sent, config };
+}
+
+describe('PulseProducer', () => {
+  it('is idempotent with one request in flight and no topic auto-creation', () => {
+    const { kafka, config } = fakeKafka();
+    new PulseProducer(kafka);
+    expect(config).toHaveBeenCalledWith(
+      expect.objectContaining({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
+    );
+  });
+
+  it('sends records grouped by topic with acks=all, gzip, keys, headers and timestamps', async () => {
+    const { kafka, sent } = fakeKafka();
+    const producer = new PulseProducer(kafka);
+    await producer.send([
+      { topic: 'a', key: 'k1', value: 'v1', headers: { h: '1' }, timestamp: 1_764_000_000_000 },
+      { topic: 'b', key: null, value: null },
+      { topic: 'a', key: Buffer.from('k2'), value: Buffer.from('v2') },
+    ]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ acks: -1, compression: CompressionTypes.GZIP });
+    expect(sent[0]!.topicMessages).toEqual([
+      {
+        topic: 'a',
+        messages: [
+          { key: 'k1', value: 'v1', headers: { h: '1' }, timestamp: '1764000000000' },
+          { key: Buffer.from('k2'), value: Buffer.from('v2'), headers: {} },
+        ],
+      },
+      { topic: 'b', messages: [{ key: null, value: null, headers: {} }] },
+    ]);
+  });
+
+  it('can send uncompressed', async () => {
+    const { kafka, sent } = fakeKafka();
+    await new PulseProducer(kafka, undefined, { compression: 'none' }).send([
+      { topic: 'a', key: null, value: 'x' },
+    ]);
+    expect(sent[0]!.compression).toBe(CompressionTypes.None);
+  });
+
+  it('does not call the broker for nothing', async () => {
+    const { kafka, producer } = fakeKafka();
+    await new PulseProducer(kafka).send([]);
+    expect(producer.sendBatch).not.toHaveBeenCalled();
+  });
+
+  it('does not change the caller’s headers', async () => {
+    const { kafka } = fakeKafka();
+    const headers = { h: '1' };
+    const prepared = new PulseProducer(kafka).prepare({ topic: 'a', key: null, value: 'x', headers });
+    prepared.span.end();
+    expect(headers).toEqual({ h: '1' });
+    expect(prepared.record.headers).not.toBe(headers);
+  });
+
+  it('counts produced records and failed requests, and rejects when the broker did not acknowledge', async () => {
+    const { kafka, producer: raw } = fakeKafka();
+    const registry = new Registry();
+    const producer = new PulseProducer(kafka, new KafkaMetrics(registry));
+    await producer.send([
+      { topic: 'a', key: null, value: '1' },
+      { topic: 'a', key: null, value: '2' },
+    ]);
+    raw.sendBatch.mockRejectedValueOnce(new Error('NOT_ENOUGH_REPLICAS'));
+    await expect(producer.send([{ topic: 'a', key: null, value: '3' }])).rejects.toThrow(
+      'NOT_ENOUGH_REPLICAS',
+    );
+
+    const metrics = await registry.getMetricsAsJSON();
+    const value = (name: string) => metrics.find((metric) => metric.name === name)?.values[0]?.value;
+    expect(value('pulse_kafka_messages_produced_total')).toBe(2);
+    expect(value('pulse_kafka_produce_errors_total')).toBe(1);
+  });
+
+  it('reports saturation while too many sends wait, and flush waits for them', async () => {
+    const { kafka, producer: raw } = fakeKafka();
+    const producer = new PulseProducer(kafka, undefined, { maxPendingSends: 2 });
+    const releases: (() => void)[] = [];
+    raw.sendBatch.mockImplementation(() => new Promise((resolve) => releases.push(() => resolve([]))));
+
+    const first = producer.send([{ topic: 'a', key: null, value: '1' }]);
+    expect(producer.isSaturated()).toBe(false);
+    const second = producer.send([{ topic: 'a', key: null, value: '2' }]);
+    expect(producer.isSaturated()).toBe(true);
+
+    let flushed = false;
+    const flushing = producer.flush().then(() => (flushed = true));
+    releases[0]!();
+    await first;
+    expect(flushed).toBe(false);
+    releases[1]!();
+    await Promise.all([second, flushing]);
+    expect(flushed).toBe(true);
+    expect(producer.isSaturated()).toBe(false);
+  });
+
+  it('tracks the connection', async () => {
+    const { kafka, producer: raw } = fakeKafka();
+    const producer = new PulseProducer(kafka);
+    expect(producer.isConnected()).toBe(false);
+    await producer.connect();
+    expect(producer.isConnected()).toBe(true);
+    await producer.disconnect();
+    expect(raw.disconnect).toHaveBeenCalled();
+    expect(producer.isConnected()).toBe(false);
+  });
+});
+
+describe('KafkaMetrics', () => {
+  it('registers the pulse_ Kafka metrics in the given registry', async () => {
+    const registry = new Registry();
+    new KafkaMetrics(registry);
+    const names = (await registry.getMetricsAsJSON()).map((metric) => metric.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'pulse_kafka_messages_processed_total',
+        'pulse_kafka_messages_failed_total',
+        'pulse_kafka_messages_retried_total',
+        'pulse_kafka_messages_dead_lettered_total',
+        'pulse_kafka_batch_duration_seconds',
+        'pulse_kafka_consumer_lag',
+      ]),
+    );
+  });
+});

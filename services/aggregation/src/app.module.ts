@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { KafkaModule, kafkaConnectionFromEnv } from '@pulse/kafka';
+import { AGGREGATION_CONFIG, type AggregationConfig } from './config';
+import { AggregationConsumer } from './consumer/aggregation-consumer';
+import { createInfluxWriter } from './influx/create-writer';
+import { INFLUX_WRITER } from './influx/influx-writer';
+
+export const SERVICE_NAME = 'aggregation';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AggregationConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        KafkaModule.forRoot({
+          connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
+          topicPrefix: config.PULSE_TOPIC_PREFIX,
+        }),
+      ],
+      providers: [
+        { provide: AGGREGATION_CONFIG, useValue: config },
+        { provide: INFLUX_WRITER, useFactory: () => createInfluxWriter(config) },
+        AggregationConsumer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import {
+  ConfigError,
+  env,
+  influxSchema,
+  kafkaSchema,
+  serviceSchema,
+  type ConfigOf,
+  type Env,
+  type EnvVar,
+} from '@pulse/config';
+
+const windows = env.durationList(
+  'tumbling window sizes in event time, comma-separated (e.g. 1m,5m,1h)',
+  '1m',
+);
+const lateness = env.duration(
+  'allowed lateness: how far behind the newest event time an event may be and still count',
+  '30s',
+);
+
+const windowSizes: EnvVar<number[]> = {
+  description: windows.description,
+  secret: false,
+  read(name: string, source: Env): number[] {
+    const sizes = windows.read(name, source);
+    const bad = sizes.find((size) => size < 1_000 || !Number.isInteger(size));
+    if (bad !== undefined)
+      throw new ConfigError(name, 'every window must be at least 1s', String(source[name] ?? ''));
+    return sizes;
+  },
+};
+
+const horizonValue = env.optionalString(
+  'how long an event id is remembered to drop duplicates (default: largest window + allowed lateness)',
+);
+
+/** At least the largest window plus the lateness, so a duplicate is caught while its window is open. */
+const dedupeHorizon: EnvVar<number> = {
+  description: horizonValue.description,
+  secret: false,
+  read(name: string, source: Env): number {
+    const minimum =
+      Math.max(...windowSizes.read('PULSE_WINDOWS', source)) +
+      lateness.read('PULSE_ALLOWED_LATENESS', source);
+    const raw = horizonValue.read(name, source);
+    if (raw === undefined) return minimum;
+    const horizon = env.duration(horizonValue.description, '0s').read(name, source);
+    if (horizon < minimum) {
+      throw new ConfigError(
+        name,
+        `must be at least the largest window plus the allowed lateness (${minimum} ms)`,
+        raw,
+      );
+    }
+    return horizon;
+  },
+};
+
+export const schema = {
+  ...serviceSchema(3003),
+  ...kafkaSchema,
+  ...influxSchema,
+  PULSE_CONSUMER_GROUP: env.string('Kafka consumer group (one per deployment; tests use their own)', {
+    default: 'pulse-aggregation',
+  }),
+  PULSE_WINDOWS: windowSizes,
+  PULSE_ALLOWED_LATENESS: lateness,
+  PULSE_DEDUPE_HORIZON: dedupeHorizon,
+  PULSE_FLUSH_INTERVAL: env.duration(
+    'how often changed windows are written to InfluxDB and metrics.windowed',
+    '1s',
+  ),
+  PULSE_INFLUX_BATCH_LINES: env.int('lines per InfluxDB write request', {
+    default: 5_000,
+    min: 100,
+    max: 100_000,
+  }),
+  PULSE_INFLUX_TIMEOUT: env.duration('timeout of one InfluxDB request', '10s'),
+  PULSE_PIPELINE_STATS_INTERVAL: env.duration(
+    'how often consumer lag and dead-letter size are written to InfluxDB',
+    '10s',
+  ),
+  PULSE_CONSUMER_SESSION_TIMEOUT: env.duration(
+    'Kafka consumer session timeout: how soon the group notices a dead instance (broker minimum 6s)',
+    '30s',
+  ),
+} as const;
+
+export type AggregationConfig = ConfigOf<typeof schema>;
+
+export const AGGREGATION_CONFIG = Symbol('pulse.aggregation.config');

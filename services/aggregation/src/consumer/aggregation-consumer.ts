@@ -1,0 +1,240 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Admin } from 'kafkajs';
+import { Gauge, Registry } from 'prom-client';
+import { ContractViolation, decodeEnrichedEvent } from '@pulse/contracts';
+import {
+  KafkaRuntime,
+  PoisonMessageError,
+  type ConsumedMessage,
+  type ConsumerRunner,
+  type MessageHandler,
+  type PartitionRef,
+} from '@pulse/kafka';
+import { LOGGER, type Logger } from '@pulse/observability';
+import { AGGREGATION_CONFIG, type AggregationConfig } from '../config';
+import { toEventFacts } from '../facts/event-facts';
+import { INFLUX_WRITER, type InfluxWriter } from '../influx/influx-writer';
+import { OffsetsPoller } from '../pipeline/offsets-poller';
+import { PartitionAggregator, type AggregationSettings } from '../state/partition-aggregator';
+import { windowSpecs } from '../windows/window-spec';
+import { AggregationMetrics } from './aggregation-metrics';
+import { PartitionRegistry } from './partition-registry';
+import { PartitionWorker } from './partition-worker';
+
+/**
+ * Consumes `events.enriched` (DESIGN §5): each message updates its partition's windows; after a
+ * batch (and on a timer for quiet partitions) changed windows go to InfluxDB and
+ * `metrics.windowed`; the commit point is where a new owner must replay from.
+ */
+@Injectable()
+export class AggregationConsumer
+  implements MessageHandler, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly settings: AggregationSettings;
+  private readonly metrics: AggregationMetrics;
+  private admin: Admin | undefined;
+  private runner: ConsumerRunner | undefined;
+  private registry: PartitionRegistry<PartitionWorker> | undefined;
+  private poller: OffsetsPoller | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+
+  constructor(
+    private readonly runtime: KafkaRuntime,
+    @Inject(AGGREGATION_CONFIG) private readonly config: AggregationConfig,
+    @Inject(INFLUX_WRITER) private readonly writer: InfluxWriter,
+    @Inject(LOGGER) private readonly logger: Logger,
+    registry: Registry,
+  ) {
+    this.settings = {
+      windows: windowSpecs(config.PULSE_WINDOWS),
+      allowedLatenessMs: config.PULSE_ALLOWED_LATENESS,
+      dedupeHorizonMs: config.PULSE_DEDUPE_HORIZON,
+    };
+    this.metrics = new AggregationMetrics(registry);
+    this.registerGauges(registry);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const topic = this.runtime.topics.eventsEnriched;
+    const groupId = this.config.PULSE_CONSUMER_GROUP;
+    this.admin = this.runtime.kafka.admin();
+    await this.admin.connect();
+    this.registry = new PartitionRegistry({
+      admin: this.admin,
+      groupId,
+      topic,
+      logger: this.logger.child({ component: 'partitions' }),
+      create: ({ partition, resume }) => {
+        this.logger.info({ partition, resume }, 'partition assigned; rebuilding windows by replay');
+        return new PartitionWorker(new PartitionAggregator(partition, this.settings, resume), {
+          writer: this.writer,
+          producer: this.runtime.producer,
+          windowedTopic: this.runtime.topics.metricsWindowed,
+          flushIntervalMs: this.config.PULSE_FLUSH_INTERVAL,
+          metrics: this.metrics,
+          logger: this.logger,
+          membershipFresh: () => this.membershipFresh(),
+        });
+      },
+    });
+    this.poller = new OffsetsPoller({
+      admin: this.admin,
+      writer: this.writer,
+      logger: this.logger,
+      groupId,
+      topic,
+      deadLetterTopic: this.runtime.topics.deadLetter,
+      owned: () => this.ownedPartitions(),
+    });
+    const sessionTimeoutMs = this.config.PULSE_CONSUMER_SESSION_TIMEOUT;
+    this.runner = this.runtime.createConsumer(
+      this,
+      {
+        groupId,
+        topics: [topic],
+        // A new group computes every window still in the topic (Kappa: the log is the source).
+        fromBeginning: true,
+        sessionTimeoutMs,
+        heartbeatIntervalMs: Math.max(500, Math.min(3_000, Math.floor(sessionTimeoutMs / 5))),
+      },
+      {
+        onAssignment: (assigned) => this.onAssignment(assigned),
+        afterBatch: async ({ partition }, lastOffset) =>
+          (await this.worker(partition)).afterBatch(Number(lastOffset)),
+      },
+    );
+    await this.runner.start();
+    this.every(this.config.PULSE_FLUSH_INTERVAL, () => this.flushQuietPartitions());
+    this.every(this.config.PULSE_PIPELINE_STATS_INTERVAL, () => this.poller?.poll());
+  }
+
+  async handle(message: ConsumedMessage): Promise<void> {
+    const worker = this.registry?.get(message.partition) ?? (await this.worker(message.partition));
+    const offset = Number(message.offset);
+    let facts;
+    try {
+      facts = toEventFacts(decodeEnrichedEvent(message.value));
+    } catch (error) {
+      if (error instanceof ContractViolation) {
+        worker.deadLettered(offset);
+        throw new PoisonMessageError(error.message, 'ContractViolation', { cause: error });
+      }
+      throw error;
+    }
+    worker.count(facts, offset);
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    for (const timer of this.timers) clearInterval(timer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin?.disconnect();
+  }
+
+  private onAssignment(assigned: PartitionRef[]): void {
+    const topic = this.runtime.topics.eventsEnriched;
+    this.registry?.assign(assigned.filter((ref) => ref.topic === topic).map((ref) => ref.partition));
+  }
+
+  private worker(partition: number): Promise<PartitionWorker> {
+    if (this.registry === undefined) throw new Error('aggregation consumer not started');
+    return this.registry.whenReady(partition);
+  }
+
+  /** A member that missed heartbeats may have lost its partitions: it must not write then. */
+  private membershipFresh(): boolean {
+    const last = this.runner?.health().lastHeartbeatAt;
+    return (
+      last === null ||
+      last === undefined ||
+      Date.now() - last < this.config.PULSE_CONSUMER_SESSION_TIMEOUT / 2
+    );
+  }
+
+  private async flushQuietPartitions(): Promise<void> {
+    for (const worker of this.registry?.workers() ?? []) {
+      if (!worker.dueForFlush()) continue;
+      await worker
+        .flush()
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { err: error, partition: worker.partition },
+            'flush of a quiet partition failed; will retry',
+          ),
+        );
+    }
+  }
+
+  private *ownedPartitions() {
+    for (const worker of this.registry?.workers() ?? []) {
+      yield {
+        partition: worker.partition,
+        position: worker.aggregator.lastHandledOffset + 1,
+        progress: () => worker.progress(),
+      };
+    }
+  }
+
+  private every(ms: number, task: () => Promise<void> | undefined): void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || this.stopping) return;
+      running = true;
+      Promise.resolve(task())
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'periodic aggregation task failed'))
+        .finally(() => (running = false));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private registerGauges(registry: Registry): void {
+    const workers = () => [...(this.registry?.workers() ?? [])];
+    new Gauge({
+      name: 'pulse_aggregation_open_windows',
+      help: 'Windows held in memory (open, or closed and not yet written)',
+      registers: [registry],
+      collect() {
+        this.set(workers().reduce((sum, worker) => sum + worker.aggregator.openWindows, 0));
+      },
+    });
+    new Gauge({
+      name: 'pulse_aggregation_remembered_event_ids',
+      help: 'Event ids held for duplicate detection',
+      registers: [registry],
+      collect() {
+        this.set(workers().reduce((sum, worker) => sum + worker.aggregator.rememberedIds, 0));
+      },
+    });
+    new Gauge({
+      name: 'pulse_aggregation_catching_up_partitions',
+      help: 'Owned partitions still replaying to their end offset (writes of open windows held back)',
+      registers: [registry],
+      collect() {
+        this.set(workers().filter((worker) => worker.aggregator.catchingUp).length);
+      },
+    });
+    new Gauge({
+      name: 'pulse_aggregation_watermark_seconds',
+      help: 'Watermark (max event time − allowed lateness) of each owned partition',
+      labelNames: ['partition'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const worker of workers()) {
+          const watermark = worker.aggregator.watermark;
+          if (Number.isFinite(watermark)) this.set({ partition: String(worker.partition) }, watermark / 1000);
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** Aggregation's own Prometheus metrics (the consumer's are in @pulse/kafka's KafkaMetrics). */
+export class AggregationMetrics {
+  readonly events: Counter<'outcome'>;
+  readonly flushes: Counter<'result'>;
+  readonly flushDuration: Histogram;
+  readonly pointsWritten: Counter;
+  readonly resultsProduced: Counter;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.events = new Counter({
+      name: 'pulse_aggregation_events_total',
+      help: 'Events by outcome: counted in their windows, late, duplicate, or ignored (no sales metric)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.flushes = new Counter({
+      name: 'pulse_aggregation_flushes_total',
+      help: 'Writes of changed windows to InfluxDB and metrics.windowed, by result',
+      labelNames: ['result'],
+      registers,
+    });
+    this.flushDuration = new Histogram({
+      name: 'pulse_aggregation_flush_duration_seconds',
+      help: 'Time to write one flush to InfluxDB and metrics.windowed',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.pointsWritten = new Counter({
+      name: 'pulse_aggregation_points_written_total',
+      help: 'Window points written to InfluxDB (rewrites of a point included)',
+      registers,
+    });
+    this.resultsProduced = new Counter({
+      name: 'pulse_aggregation_results_produced_total',
+      help: 'Window results produced to metrics.windowed',
+      registers,
+    });
+  }
+}

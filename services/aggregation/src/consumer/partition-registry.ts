@@ -1,0 +1,142 @@
+import type { Admin } from 'kafkajs';
+import type { Logger } from '@pulse/observability';
+import { TransientError, backoffDelay, sleep } from '@pulse/kafka';
+import { decodeCommitMetadata } from '../state/commit-metadata';
+import type { ResumePoint } from '../state/partition-aggregator';
+
+/** Where one assigned partition resumes (from Kafka: committed offset, metadata, log end). */
+export interface Resumption {
+  readonly partition: number;
+  /** First offset the consumer will read: the committed one, else the log start. */
+  readonly startOffset: number;
+  readonly resume: ResumePoint;
+}
+
+export interface RegistryOptions<W> {
+  readonly admin: Admin;
+  readonly groupId: string;
+  readonly topic: string;
+  readonly logger: Logger;
+  create(resumption: Resumption): W;
+  /** Called for workers of partitions this instance no longer owns (or owns anew). */
+  dispose?(worker: W): void;
+}
+
+/**
+ * The partitions this instance owns and their workers. On every assignment all state is
+ * dropped and rebuilt: kafkajs restarts every assigned partition, kept ones included, from its
+ * committed offset, so kept state would count the replayed messages twice.
+ */
+export class PartitionRegistry<W> {
+  private readonly ready = new Map<number, W>();
+  private readonly pending = new Map<number, Promise<W>>();
+  private generation = 0;
+
+  constructor(private readonly options: RegistryOptions<W>) {}
+
+  /** Must run synchronously inside the GROUP_JOIN event, before any message of it is handled. */
+  assign(partitions: readonly number[]): void {
+    this.generation += 1;
+    const generation = this.generation;
+    for (const worker of this.ready.values()) this.options.dispose?.(worker);
+    this.ready.clear();
+    this.pending.clear();
+    if (partitions.length === 0) return;
+    const loading = this.load(partitions, generation);
+    // Only the handler awaits these; a superseded load must not raise an unhandled rejection.
+    loading.catch(() => undefined);
+    for (const partition of partitions) {
+      const worker = loading.then((resumptions) => {
+        const resumption = resumptions.get(partition) as Resumption;
+        const created = this.options.create(resumption);
+        if (generation === this.generation) {
+          this.ready.set(partition, created);
+          this.pending.delete(partition);
+        }
+        return created;
+      });
+      worker.catch(() => undefined);
+      this.pending.set(partition, worker);
+    }
+  }
+
+  /** The worker of a partition, once its resumption point is known. */
+  get(partition: number): W | undefined {
+    return this.ready.get(partition);
+  }
+
+  async whenReady(partition: number): Promise<W> {
+    const ready = this.ready.get(partition);
+    if (ready !== undefined) return ready;
+    const pending = this.pending.get(partition);
+    if (pending === undefined)
+      throw new TransientError(
+        `partition ${partition} is not assigned to this instance (rebalance under way)`,
+      );
+    return pending;
+  }
+
+  workers(): IterableIterator<W> {
+    return this.ready.values();
+  }
+
+  private async load(partitions: readonly number[], generation: number): Promise<Map<number, Resumption>> {
+    for (let attempt = 1; ; attempt += 1) {
+      if (generation !== this.generation)
+        throw new TransientError('assignment superseded by a newer rebalance');
+      try {
+        return await this.fetch(partitions);
+      } catch (error) {
+        this.options.logger.warn({ err: error, attempt }, 'could not read committed offsets; retrying');
+        await sleep(backoffDelay(attempt));
+      }
+    }
+  }
+
+  private async fetch(partitions: readonly number[]): Promise<Map<number, Resumption>> {
+    const { admin, groupId, topic, logger } = this.options;
+    const [committed, ends] = await Promise.all([
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+      admin.fetchTopicOffsets(topic),
+    ]);
+    const commits = new Map(
+      (committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [
+        entry.partition,
+        entry,
+      ]),
+    );
+    const logs = new Map(ends.map((entry) => [entry.partition, entry]));
+    const out = new Map<number, Resumption>();
+    for (const partition of partitions) {
+      const commit = commits.get(partition);
+      const log = logs.get(partition);
+      const low = Number(log?.low ?? 0);
+      const high = Number(log?.high ?? 0);
+      const committedOffset = commit === undefined ? -1 : Number(commit.offset);
+      const startOffset = committedOffset >= 0 ? Math.max(committedOffset, low) : low;
+      const metadata = decodeCommitMetadata(commit?.metadata);
+      if (committedOffset >= 0 && metadata === undefined) {
+        logger.warn(
+          { partition, committedOffset },
+          'committed offset has no aggregation metadata; starting windows afresh there',
+        );
+      }
+      if (committedOffset >= 0 && committedOffset < low) {
+        logger.warn(
+          { partition, committedOffset, low },
+          'committed offset is older than the log start (retention); windows there may be partial',
+        );
+      }
+      out.set(partition, {
+        partition,
+        startOffset,
+        resume: {
+          maxEventTime: metadata?.maxEventTime ?? Number.NEGATIVE_INFINITY,
+          frontier: metadata?.frontier ?? Number.NEGATIVE_INFINITY,
+          catchUpUntil: high > startOffset ? high : null,
+        },
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,93 @@
+import { Registry } from 'prom-client';
+import pino from 'pino';
+import { TransientError, type OutgoingRecord, type PulseProducer } from '@pulse/kafka';
+import { toEventFacts } from '../facts/event-facts';
+import type { InfluxWriter } from '../influx/influx-writer';
+import { PartitionAggregator } from '../state/partition-aggregator';
+import { browseEvent } from '../testing/test-events';
+import { windowSpecs } from '../windows/window-spec';
+import { AggregationMetrics } from './aggregation-metrics';
+import { PartitionWorker } from './partition-worker';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+class FakeWriter implements InfluxWriter {
+  down = false;
+  readonly written: string[] = [];
+
+  async write(lines: readonly string[]): Promise<void> {
+    if (this.down) throw new TransientError('InfluxDB unreachable: connect ECONNREFUSED');
+    this.written.push(...lines);
+  }
+}
+
+function setup(options: { membershipFresh?: () => boolean } = {}) {
+  const writer = new FakeWriter();
+  const produced: OutgoingRecord[] = [];
+  const producer = { send: async (records: OutgoingRecord[]) => void produced.push(...records) } as unknown as PulseProducer;
+  let now = 1_000_000;
+  const aggregator = new PartitionAggregator(0, {
+    windows: windowSpecs([60_000]),
+    allowedLatenessMs: 30_000,
+    dedupeHorizonMs: 90_000,
+  });
+  const worker = new PartitionWorker(aggregator, {
+    writer,
+    producer,
+    windowedTopic: 'metrics.windowed',
+    flushIntervalMs: 1_000,
+    metrics: new AggregationMetrics(new Registry()),
+    logger: pino({ level: 'silent' }),
+    membershipFresh: options.membershipFresh ?? (() => true),
+    now: () => now,
+  });
+  const view = (id: string, at: number, offset: number) => worker.count(toEventFacts(browseEvent('view', id, at)), offset);
+  return { writer, produced, worker, view, advance: (ms: number) => (now += ms) };
+}
+
+describe('PartitionWorker', () => {
+  it('writes changed windows to InfluxDB and metrics.windowed in the background, and commits the replay point', async () => {
+    const { writer, produced, worker, view, advance } = setup();
+    view('e1', T0 + 1_000, 0);
+    advance(1_000);
+    const commit = await worker.afterBatch(0);
+    expect(commit.offset).toBe('0');
+    await worker.flush();
+    expect(writer.written.some((line) => line.startsWith('activity,grouping=total,partition=0,window=1m '))).toBe(true);
+    expect(writer.written.some((line) => line.startsWith('pipeline,partition=0,stage=aggregation '))).toBe(true);
+    expect(writer.written.some((line) => line.startsWith('progress,partition=0 '))).toBe(true);
+    expect(produced.map((record) => record.topic)).toContain('metrics.windowed');
+  });
+
+  it('pauses (throws TransientError) while InfluxDB is down, commits nothing past unwritten state, and catches up after', async () => {
+    const { writer, worker, view, advance } = setup();
+    writer.down = true;
+    view('e1', T0 + 1_000, 0);
+    view('e2', T0 + 200_000, 1); // closes the first window (a final to write); e1's id leaves the horizon
+    advance(1_000);
+    expect((await worker.afterBatch(1)).offset).toBe('0'); // starts the flush in the background
+    await expect(worker.flush()).rejects.toBeInstanceOf(TransientError);
+    // The next batch waits for the write and so fails with it: the runner pauses and retries.
+    await expect(worker.afterBatch(1)).rejects.toBeInstanceOf(TransientError);
+    expect(writer.written).toEqual([]);
+
+    writer.down = false;
+    const commit = await worker.afterBatch(1);
+    expect(writer.written.filter((line) => line.includes('final=T'))).not.toHaveLength(0);
+    // Written now, the closed window no longer holds the commit point back.
+    expect(commit.offset).toBe('1');
+    expect(writer.written.filter((line) => line.startsWith('pipeline,')).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not write when its group membership may have lapsed', async () => {
+    let fresh = false;
+    const { writer, worker, view, advance } = setup({ membershipFresh: () => fresh });
+    view('e1', T0 + 1_000, 0);
+    advance(1_000);
+    await expect(worker.flush()).rejects.toThrow(/membership/);
+    expect(writer.written).toEqual([]);
+    fresh = true;
+    await worker.flush();
+    expect(writer.written).not.toEqual([]);
+  });
+});

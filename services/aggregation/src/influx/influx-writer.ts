@@ -1,0 +1,17 @@
+/** Where aggregation's line-protocol points go (InfluxDB 1.x `/write` or the v2 write API). */
+export interface InfluxWriter {
+  /**
+   * Writes the lines in batches; resolves once InfluxDB accepted all of them. Throws a
+   * TransientError while InfluxDB is unreachable or overloaded (the caller retries; points are
+   * upserts, so writing a batch twice is harmless).
+   */
+  write(lines: readonly string[]): Promise<void>;
+}
+
+export const INFLUX_WRITER = Symbol('pulse.aggregation.influx-writer');
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,70 @@
+import { stack } from '@pulse/testing';
+import type { ExpectedMetrics } from './expected-metrics';
+
+interface RawSeries {
+  tags?: Record<string, string>;
+  columns: string[];
+  values?: unknown[][];
+}
+
+/** Runs InfluxQL statements against a test database on the local stack; fails on any error. */
+export async function influxQuery(database: string, statements: readonly string[]): Promise<RawSeries[][]> {
+  const url = `${stack.influxUrl}/query?${new URLSearchParams({ db: database, epoch: 'ms', q: statements.join(';') })}`;
+  const response = await fetch(url);
+  const body = (await response.json()) as { results?: { series?: RawSeries[]; error?: string }[]; error?: string };
+  if (!response.ok || body.error !== undefined) throw new Error(`InfluxDB: ${body.error ?? response.status}`);
+  return (body.results ?? []).map((result, index) => {
+    if (result.error !== undefined && !/database not found/.test(result.error)) {
+      throw new Error(`InfluxDB statement ${index + 1}: ${result.error}`);
+    }
+    return result.series ?? [];
+  });
+}
+
+function rows(series: readonly RawSeries[], key: (tags: Record<string, string>, time: number) => string, fields: readonly string[]) {
+  const out = new Map<string, Record<string, number>>();
+  for (const entry of series) {
+    for (const values of entry.values ?? []) {
+      const record = Object.fromEntries(entry.columns.map((column, i) => [column, values[i]]));
+      const value: Record<string, number> = {};
+      for (const field of fields) value[field] = Number(record[field] ?? 0);
+      out.set(key(entry.tags ?? {}, Number(record.time)), value);
+    }
+  }
+  return out;
+}
+
+/** Everything aggregation wrote for windows, summed over partitions by InfluxDB, keyed like ExpectedMetrics. */
+export async function readWindowMetrics(database: string, fromMs: number, toMs: number): Promise<ExpectedMetrics> {
+  const range = `time >= ${fromMs}ms AND time < ${toMs}ms`;
+  const dims = '"window", "grouping", "category", "region"';
+  const money = 'sum("revenue_minor") AS "revenue_minor", sum("orders") AS "orders", sum("units") AS "units"';
+  const [activity, revenue, products, lateActivity, lateRevenue] = await influxQuery(database, [
+    `SELECT sum("orders") AS "orders", sum("units") AS "units", sum("customers") AS "customers", sum("views") AS "views", sum("cart_adds") AS "cart_adds" FROM "activity" WHERE ${range} GROUP BY time(1m), ${dims} fill(none)`,
+    `SELECT ${money} FROM "revenue" WHERE ${range} GROUP BY time(1m), ${dims}, "currency" fill(none)`,
+    `SELECT ${money} FROM "product_sales" WHERE ${range} GROUP BY time(1m), "window", "product_id", "currency" fill(none)`,
+    `SELECT sum("events") AS "events", sum("orders") AS "orders", sum("units") AS "units", sum("views") AS "views", sum("cart_adds") AS "cart_adds" FROM "late_activity" WHERE ${range} GROUP BY time(1m), ${dims} fill(none)`,
+    `SELECT ${money} FROM "late_revenue" WHERE ${range} GROUP BY time(1m), ${dims}, "currency" fill(none)`,
+  ]);
+  const groupKey = (tags: Record<string, string>, time: number): string =>
+    `${tags.window}|${time}|${tags.grouping}|${tags.category ?? ''}|${tags.region ?? ''}`;
+  const moneyFields = ['revenue_minor', 'orders', 'units'] as const;
+  return {
+    activity: rows(activity ?? [], groupKey, ['orders', 'units', 'customers', 'views', 'cart_adds']) as ExpectedMetrics['activity'],
+    revenue: rows(revenue ?? [], (tags, time) => `${groupKey(tags, time)}|${tags.currency}`, moneyFields) as ExpectedMetrics['revenue'],
+    products: rows(products ?? [], (tags, time) => `${tags.window}|${time}|${tags.product_id}|${tags.currency}`, moneyFields) as ExpectedMetrics['products'],
+    lateActivity: rows(lateActivity ?? [], groupKey, ['events', 'orders', 'units', 'views', 'cart_adds']) as ExpectedMetrics['lateActivity'],
+    lateRevenue: rows(lateRevenue ?? [], (tags, time) => `${groupKey(tags, time)}|${tags.currency}`, moneyFields) as ExpectedMetrics['lateRevenue'],
+  };
+}
+
+/** The latest progress per partition: offset written up to, and the watermark then. */
+export async function readProgress(database: string): Promise<Map<number, { offset: number; watermark: number }>> {
+  const [series] = await influxQuery(database, [`SELECT last("offset") AS "offset", last("watermark") AS "watermark" FROM "progress" GROUP BY "partition"`]);
+  return new Map(
+    (series ?? []).map((entry) => {
+      const record = Object.fromEntries(entry.columns.map((column, i) => [column, entry.values?.[0]?.[i]]));
+      return [Number(entry.tags?.partition), { offset: Number(record.offset), watermark: Number(record.watermark) }];
+    }),
+  );
+}

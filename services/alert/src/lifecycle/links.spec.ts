@@ -1,0 +1,44 @@
+import { linksFor } from './links';
+
+describe('linksFor', () => {
+  const settings = {
+    grafanaUrl: 'https://grafana.test/',
+    dashboardPath: '/d/pulse-business/pulse-business',
+    reportingUrl: 'https://reporting.test',
+  };
+
+  it('points a window alert at the dashboard and the sales report around its window', () => {
+    const links = linksFor(settings, {
+      kind: 'revenue_spike',
+      labels: { category: 'toys', currency: 'USD' },
+      window: { start: '2026-11-24T12:00:00.000Z', end: '2026-11-24T12:01:00.000Z' },
+      at: '2026-11-24T12:00:30.000Z',
+      windowSizeMs: 60_000,
+    });
+    const dashboard = new URL(links.dashboard!);
+    expect(dashboard.pathname).toBe('/d/pulse-business/pulse-business');
+    expect(dashboard.searchParams.get('var-category')).toBe('toys');
+    expect(Number(dashboard.searchParams.get('from'))).toBe(Date.parse('2026-11-24T11:00:00.000Z'));
+    const report = new URL(links.report!);
+    expect(report.pathname).toBe('/v1/reports/sales');
+    expect(Object.fromEntries(report.searchParams)).toMatchObject({
+      groupBy: 'category',
+      category: 'toys',
+      interval: '60s',
+    });
+  });
+
+  it('points other alerts at the alert list and leaves out what is not configured', () => {
+    const links = linksFor(
+      { dashboardPath: '/d/x', reportingUrl: 'https://reporting.test/base/' },
+      {
+        kind: 'fraud_velocity',
+        labels: { customer: 'c-1' },
+        window: null,
+        at: '2026-11-24T12:00:00.000Z',
+      },
+    );
+    expect(links.dashboard).toBeUndefined();
+    expect(links.report).toBe('https://reporting.test/base/v1/alerts?since=2026-11-24T11%3A00%3A00.000Z');
+  });
+});

@@ -1,0 +1,8 @@
+import './telemetry'; // must stay first: starts OpenTelemetry before http/undici/kafkajs load
+import { loadConfigOrExit } from '@pulse/config';
+import { exitOnStartupError, runService } from '@pulse/observability';
+import { schema } from './config';
+import { alertServiceOptions } from './service';
+
+const config = loadConfigOrExit(schema);
+runService(alertServiceOptions(config)).catch(exitOnStartupError('alert'));

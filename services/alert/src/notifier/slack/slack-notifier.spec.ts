@@ -1,0 +1,220 @@
+import type { AlertEvent } from '@pulse/contracts';
+import { DLQ_HEADER, PoisonMessageError, type ConsumedMessage, type OutgoingRecord } from '@pulse/kafka';
+import { createLogger } from '@pulse/observability';
+import { waitFor } from '@pulse/testing';
+import { Registry } from 'prom-client';
+import { AlertMetrics } from '../../metrics/alert-metrics';
+import { StaticRules } from '../../rules/rule-book';
+import { alertEvent, ruleOf } from '../../testing/fixtures';
+import type { Delivery } from '../delivery-log';
+import { SlackNotifier } from './slack-notifier';
+import type { SlackPayload } from './slack-message';
+import type { SlackResult } from './slack-webhook';
+
+class ScriptedWebhook {
+  readonly posts: { at: number; payload: SlackPayload; result: SlackResult }[] = [];
+  constructor(private readonly script: SlackResult[] = []) {}
+  async post(payload: unknown): Promise<SlackResult> {
+    const result = this.script.shift() ?? { kind: 'ok' };
+    this.posts.push({ at: Date.now(), payload: payload as SlackPayload, result });
+    return result;
+  }
+  delivered(): SlackPayload[] {
+    return this.posts.filter((post) => post.result.kind === 'ok').map((post) => post.payload);
+  }
+}
+
+class MemoryDeliveries {
+  readonly records: Delivery[] = [];
+  handled(channel: string, fingerprint: string, sequence: number): boolean {
+    return this.records.some(
+      (d) => d.channel === channel && d.fingerprint === fingerprint && d.sequence >= sequence,
+    );
+  }
+  async record(deliveries: Delivery[]): Promise<void> {
+    this.records.push(...deliveries);
+  }
+  waitUntilCaughtUp(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const TOPIC = 'alerts';
+let offset = 0;
+
+function record(alert: AlertEvent, partition = 0): ConsumedMessage {
+  return {
+    topic: TOPIC,
+    partition,
+    offset: String(offset++),
+    key: Buffer.from(alert.fingerprint),
+    value: Buffer.from(JSON.stringify(alert)),
+    headers: {},
+    timestamp: Date.now(),
+  };
+}
+
+function firing(
+  fingerprint: string,
+  rule = 'revenue-spike',
+  overrides: Partial<AlertEvent> = {},
+): AlertEvent {
+  const now = new Date().toISOString();
+  return alertEvent({ fingerprint, rule, startsAt: now, updatedAt: now, ...overrides });
+}
+
+function setup(script: SlackResult[] = [], silenced: (alert: AlertEvent) => string[] = () => []) {
+  const webhook = new ScriptedWebhook(script);
+  const deliveries = new MemoryDeliveries();
+  const produced: OutgoingRecord[] = [];
+  const notifier = new SlackNotifier({
+    webhook,
+    deliveries,
+    silences: { silencing: silenced },
+    rules: new StaticRules([ruleOf('fraud_velocity', { maxOrders: 1, group: 'fraud' })]),
+    producer: { send: async (records: OutgoingRecord[]) => void produced.push(...records) },
+    deadLetterTopic: 'dead-letter',
+    serviceName: 'alert',
+    logger: createLogger('alert-test', 'silent'),
+    metrics: new AlertMetrics(new Registry()),
+    settings: {
+      groupWaitMs: 150,
+      minIntervalMs: 0,
+      maxBackoffMs: 200,
+      handoverGraceMs: 0,
+      fenceTimeoutMs: 1_000,
+    },
+  });
+  const hooks = notifier.hooks();
+  void hooks.onAssignment?.([
+    { topic: TOPIC, partition: 0 },
+    { topic: TOPIC, partition: 1 },
+  ]);
+  notifier.start();
+  const commitPoint = (partition: number, last: string) =>
+    hooks.afterBatch?.({ topic: TOPIC, partition }, last);
+  return { notifier, webhook, deliveries, produced, commitPoint };
+}
+
+describe('SlackNotifier', () => {
+  let running: SlackNotifier | undefined;
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+
+  it('groups alerts of one group that arrive within the group wait into one message', async () => {
+    const { notifier, webhook, commitPoint } = setup();
+    running = notifier;
+    const first = record(firing('a', 'fraud-velocity'), 0);
+    notifier.handle(first);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = record(firing('b', 'fraud-velocity'), 1);
+    notifier.handle(second);
+    notifier.handle(record(firing('c', 'revenue-spike'), 1));
+
+    // Nothing is committed past a record not yet delivered.
+    expect(await commitPoint(0, first.offset)).toEqual({ offset: first.offset });
+
+    await waitFor('two messages', () => webhook.posts.length === 2, { timeoutMs: 3_000 });
+    const [fraud, spike] = webhook.delivered();
+    expect(fraud?.text).toMatch(/^FIRING 2 firing · fraud/);
+    expect(JSON.stringify(fraud?.blocks)).toContain('`a`');
+    expect(JSON.stringify(fraud?.blocks)).toContain('`b`');
+    expect(spike?.text).toMatch(/^FIRING 1 firing · revenue-spike/);
+    expect(
+      webhook.posts[0]!.at - Date.parse(JSON.parse(first.value!.toString()).updatedAt),
+    ).toBeGreaterThanOrEqual(140);
+    expect(await commitPoint(0, first.offset)).toEqual({ offset: String(Number(first.offset) + 1) });
+    expect(notifier.pending()).toBe(0);
+  });
+
+  it('skips what the delivery log already holds and sends only the newest state of an alert', async () => {
+    const { notifier, webhook, deliveries } = setup();
+    running = notifier;
+    await deliveries.record([
+      { channel: 'slack', fingerprint: 'old', sequence: 0, state: 'firing', outcome: 'delivered', at: '' },
+    ]);
+    notifier.handle(record(firing('old')));
+    notifier.handle(record(firing('x')));
+    notifier.handle(record(firing('x', 'revenue-spike', { state: 'resolved', sequence: 1 })));
+    await waitFor('one message', () => webhook.posts.length === 1 && notifier.pending() === 0, {
+      timeoutMs: 3_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(webhook.posts).toHaveLength(1);
+    expect(webhook.delivered()[0]?.text).toMatch(/^RESOLVED 1 resolved/);
+    expect(deliveries.records.map((d) => [d.fingerprint, d.sequence, d.outcome])).toEqual([
+      ['old', 0, 'delivered'],
+      ['x', 1, 'delivered'],
+    ]);
+  });
+
+  it('does not send silenced alerts, and records them as silenced', async () => {
+    const { notifier, webhook, deliveries } = setup([], (alert) =>
+      alert.labels.category === 'toys' ? ['s-1'] : [],
+    );
+    running = notifier;
+    notifier.handle(record(firing('t', 'revenue-spike', { labels: { category: 'toys' } })));
+    await waitFor('settled', () => notifier.pending() === 0, { timeoutMs: 3_000 });
+    expect(webhook.posts).toEqual([]);
+    expect(deliveries.records).toEqual([expect.objectContaining({ fingerprint: 't', outcome: 'silenced' })]);
+  });
+
+  it('retries after 5xx, honours Retry-After on 429, and delivers once', async () => {
+    const { notifier, webhook } = setup([
+      { kind: 'transient', reason: 'Slack answered 500' },
+      { kind: 'rate_limited', retryAfterMs: 1_000, reason: 'Slack answered 429' },
+    ]);
+    running = notifier;
+    notifier.handle(record(firing('r')));
+    await waitFor('delivered', () => webhook.delivered().length === 1, { timeoutMs: 5_000 });
+    expect(webhook.posts.map((post) => post.result.kind)).toEqual(['transient', 'rate_limited', 'ok']);
+    expect(webhook.posts[2]!.at - webhook.posts[1]!.at).toBeGreaterThanOrEqual(990);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(webhook.posts).toHaveLength(3);
+  });
+
+  it('dead-letters alerts Slack refuses for good, with the reason, and moves on', async () => {
+    const { notifier, webhook, produced, commitPoint } = setup([
+      { kind: 'permanent', status: 410, reason: 'Slack answered 410: channel_is_archived' },
+    ]);
+    running = notifier;
+    const refused = record(firing('gone'));
+    notifier.handle(refused);
+    await waitFor('settled', () => notifier.pending() === 0, { timeoutMs: 3_000 });
+    expect(webhook.posts).toHaveLength(1);
+    expect(produced).toEqual([
+      expect.objectContaining({
+        topic: 'dead-letter',
+        key: refused.key,
+        value: refused.value,
+        headers: expect.objectContaining({
+          [DLQ_HEADER.errorClass]: 'SlackRejected',
+          [DLQ_HEADER.errorMessage]: expect.stringContaining('410: channel_is_archived'),
+          [DLQ_HEADER.sourceTopic]: TOPIC,
+          [DLQ_HEADER.sourceOffset]: refused.offset,
+        }),
+      }),
+    ]);
+    expect(await commitPoint(0, refused.offset)).toEqual({ offset: String(Number(refused.offset) + 1) });
+  });
+
+  it('starts over after a rebalance: records of the old assignment are dropped, not sent', async () => {
+    const { notifier, webhook } = setup();
+    running = notifier;
+    notifier.handle(record(firing('before')));
+    void notifier.hooks().onAssignment?.([{ topic: TOPIC, partition: 1 }]);
+    expect(notifier.pending()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(webhook.posts).toEqual([]);
+  });
+
+  it('dead-letters a record that is not an alert', () => {
+    const { notifier } = setup();
+    running = notifier;
+    expect(() => notifier.handle({ ...record(firing('z')), value: Buffer.from('{"state":"odd"}') })).toThrow(
+      PoisonMessageError,
+    );
+  });
+});

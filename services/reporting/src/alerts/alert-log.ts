@@ -1,0 +1,83 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { alertEventSchema, type AlertEvent } from '@pulse/contracts';
+import { KafkaRuntime, TopicTableReader, backoffDelay, sleep } from '@pulse/kafka';
+import { LOGGER, type Logger } from '@pulse/observability';
+import { REPORTING_CONFIG, type ReportingConfig } from '../config';
+
+export interface AlertQuery {
+  readonly state?: AlertEvent['state'];
+  readonly sinceMs?: number;
+  readonly limit: number;
+}
+
+/**
+ * The latest state of each alert (by fingerprint), read from the `alerts` topic into a bounded
+ * table. Loads in the background and retries while the topic does not exist yet, so reports
+ * are served even before alerting runs.
+ */
+@Injectable()
+export class AlertLog implements OnApplicationBootstrap, OnApplicationShutdown {
+  private reader: TopicTableReader<AlertEvent> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly runtime: KafkaRuntime,
+    @Inject(REPORTING_CONFIG) private readonly config: ReportingConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.startWithRetries();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.reader?.stop();
+  }
+
+  /** False until the topic was read up to the end offsets seen at start. */
+  get loaded(): boolean {
+    return this.reader?.isReady() ?? false;
+  }
+
+  find(query: AlertQuery): AlertEvent[] {
+    const matches: AlertEvent[] = [];
+    for (const alert of this.reader?.values() ?? []) {
+      if (query.state !== undefined && alert.state !== query.state) continue;
+      if (query.sinceMs !== undefined && Date.parse(alert.updatedAt) < query.sinceMs) continue;
+      matches.push(alert);
+    }
+    return matches
+      .sort(
+        (a, b) =>
+          Date.parse(b.updatedAt) - Date.parse(a.updatedAt) || a.fingerprint.localeCompare(b.fingerprint),
+      )
+      .slice(0, query.limit);
+  }
+
+  private async startWithRetries(): Promise<void> {
+    const logger = this.logger.child({ component: 'alert-log' });
+    for (let attempt = 1; !this.stopped; attempt += 1) {
+      const reader = new TopicTableReader<AlertEvent>(
+        this.runtime.kafka,
+        {
+          topic: this.runtime.topics.alerts,
+          groupIdPrefix: 'pulse-reporting-alerts',
+          decode: (message) => alertEventSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null')),
+          keyOf: (_, alert) => alert.fingerprint,
+          maxEntries: this.config.PULSE_ALERTS_MAX,
+        },
+        logger,
+      );
+      try {
+        await reader.start();
+        this.reader = reader;
+        return;
+      } catch (error) {
+        await reader.stop().catch(() => undefined);
+        logger.warn({ err: error, attempt }, 'cannot read the alerts topic yet; retrying');
+        await sleep(backoffDelay(attempt));
+      }
+    }
+  }
+}

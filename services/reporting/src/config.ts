@@ -1,0 +1,85 @@
+import {
+  ConfigError,
+  env,
+  influxSchema,
+  kafkaSchema,
+  serviceSchema,
+  type ConfigOf,
+  type Env,
+  type EnvVar,
+} from '@pulse/config';
+import { parseReadTokens, type ReadToken } from './auth/read-tokens';
+
+const authDisabled = env.bool(
+  'serve reports without a read token (local experiments only; never in production)',
+  false,
+);
+const tokensText = env.optionalString(
+  'read tokens as "name:sha256hex" lines; give the file as PULSE_REPORTING_TOKENS_FILE',
+  {
+    secret: true,
+  },
+);
+
+/** Refuses to start without a token unless auth is explicitly disabled: a forgotten secret never opens the API. */
+const readTokens: EnvVar<ReadToken[]> = {
+  description: tokensText.description,
+  secret: true,
+  read(name: string, source: Env): ReadToken[] {
+    const raw = tokensText.read(name, source);
+    const tokens = raw === undefined ? [] : parseReadTokens(raw, name);
+    if (tokens.length === 0 && !authDisabled.read('PULSE_AUTH_DISABLED', source)) {
+      throw new ConfigError(
+        `${name}_FILE`,
+        'must name a file with at least one "name:sha256hex" line (or set PULSE_AUTH_DISABLED=true for local experiments)',
+        undefined,
+      );
+    }
+    return tokens;
+  },
+};
+
+const windows = env.durationList(
+  'window sizes aggregation writes (its PULSE_WINDOWS): the report intervals offered',
+  '1m',
+);
+const windowSizes: EnvVar<number[]> = {
+  description: windows.description,
+  secret: false,
+  read(name: string, source: Env): number[] {
+    const sizes = [...new Set(windows.read(name, source))].sort((a, b) => a - b);
+    if (sizes.some((size) => size < 1_000))
+      throw new ConfigError(name, 'every window must be at least 1s', String(source[name] ?? ''));
+    return sizes;
+  },
+};
+
+export const schema = {
+  ...serviceSchema(3005),
+  ...kafkaSchema,
+  ...influxSchema,
+  PULSE_REPORTING_TOKENS: readTokens,
+  PULSE_AUTH_DISABLED: authDisabled,
+  PULSE_WINDOWS: windowSizes,
+  PULSE_REPORTING_CURRENCY: env.string('currency top-products ranks by when by=revenue and none is given', {
+    default: 'USD',
+  }),
+  PULSE_REPORTING_MAX_RANGE: env.duration('longest time range one report may cover', '31d'),
+  PULSE_REPORTING_MAX_WINDOWS: env.int('most windows (range ÷ interval) one sales report may return', {
+    default: 10_000,
+    min: 1,
+  }),
+  PULSE_REPORTING_PROGRESS_LOOKBACK: env.duration(
+    'partitions whose aggregation progress is older than this are left out of the "final" decision',
+    '15m',
+  ),
+  PULSE_INFLUX_QUERY_TIMEOUT: env.duration('timeout of one InfluxQL query', '15s'),
+  PULSE_ALERTS_MAX: env.int('most alerts (latest state per fingerprint) held in memory for /v1/alerts', {
+    default: 10_000,
+    min: 1,
+  }),
+} as const;
+
+export type ReportingConfig = ConfigOf<typeof schema>;
+
+export const REPORTING_CONFIG = Symbol('pulse.reporting.config');

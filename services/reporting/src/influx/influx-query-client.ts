@@ -1,0 +1,106 @@
+/** One series of an InfluxQL result: its group-by tags and rows keyed by column. */
+export interface Series {
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly rows: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** InfluxDB could not be reached or is overloaded: the client should retry later (HTTP 503). */
+export class InfluxUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InfluxUnavailableError';
+  }
+}
+
+/** InfluxDB refused the query: a bug in the query, not the client's fault (HTTP 500). */
+export class InfluxQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InfluxQueryError';
+  }
+}
+
+export interface InfluxQueryOptions {
+  url: string;
+  database: string;
+  token?: string;
+  timeoutMs: number;
+}
+
+interface RawSeries {
+  name: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values?: unknown[][];
+}
+
+interface RawResult {
+  statement_id?: number;
+  series?: RawSeries[];
+  error?: string;
+}
+
+export const INFLUX_QUERY = Symbol('pulse.reporting.influx-query');
+
+/**
+ * InfluxQL over `/query` (InfluxDB 1.x natively, 2.x through a DBRP mapping, 3.x natively),
+ * times as epoch milliseconds. A database that does not exist yet is an empty result: nothing
+ * was aggregated into it so far.
+ */
+export class InfluxQueryClient {
+  constructor(private readonly options: InfluxQueryOptions) {}
+
+  /** Runs one or more `;`-separated statements; returns the series of each, in order. */
+  async query(statements: readonly string[]): Promise<Series[][]> {
+    const params = new URLSearchParams({ db: this.options.database, epoch: 'ms', q: statements.join(';\n') });
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.options.token) headers.authorization = `Token ${this.options.token}`;
+    let response: Response;
+    try {
+      // GET: the method every InfluxQL-speaking version accepts for read-only queries.
+      response = await fetch(`${this.options.url}/query?${params}`, {
+        headers,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      throw new InfluxUnavailableError(`InfluxDB unreachable: ${(error as Error).message}`, { cause: error });
+    }
+    const text = await response.text();
+    if (response.status === 429 || response.status >= 500) {
+      throw new InfluxUnavailableError(`InfluxDB answered HTTP ${response.status}: ${text.slice(0, 200)}`);
+    }
+    let body: { results?: RawResult[]; error?: string };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new InfluxQueryError(
+        `InfluxDB answered HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+      );
+    }
+    if (!response.ok || body.error !== undefined) {
+      throw new InfluxQueryError(
+        `InfluxDB refused the query (HTTP ${response.status}): ${body.error ?? text.slice(0, 200)}`,
+      );
+    }
+    return statements.map((_, index) => {
+      const result =
+        body.results?.find((entry) => (entry.statement_id ?? 0) === index) ?? body.results?.[index];
+      if (result?.error !== undefined) {
+        if (/database not found/.test(result.error)) return [];
+        throw new InfluxQueryError(`InfluxDB refused statement ${index + 1}: ${result.error}`);
+      }
+      return (result?.series ?? []).map(toSeries);
+    });
+  }
+}
+
+function toSeries(raw: RawSeries): Series {
+  return {
+    name: raw.name,
+    tags: raw.tags ?? {},
+    rows: (raw.values ?? []).map((values) =>
+      Object.fromEntries(raw.columns.map((column, i) => [column, values[i]])),
+    ),
+  };
+}

@@ -1,0 +1,3 @@
+import { startTelemetry } from '@pulse/telemetry';
+
+startTelemetry({ serviceName: 'reporting' });

@@ -1,0 +1,15 @@
+import type { MonitoredStage } from '../measure/pipeline-monitor';
+import type { MeteredProcess } from '../proc/process-meter';
+
+/** A pipeline under test, running as separate processes. */
+export interface PipelineSystem {
+  readonly stages: readonly MonitoredStage[];
+  readonly processes: readonly MeteredProcess[];
+  /** Ingestion's base URL when the pipeline has an HTTP front. */
+  readonly ingestUrl: string | undefined;
+  /** With --profile: where the processes write their CPU profiles when they stop. */
+  readonly profileDir: string | undefined;
+  /** Processes that exited although nobody asked them to. */
+  crashed(): string[];
+  stop(): Promise<void>;
+}

@@ -1,0 +1,49 @@
+import { CELL_NAMES, parseBenchArgs } from './options';
+
+const NOW = new Date('2026-11-24T15:00:00.000Z');
+
+describe('parseBenchArgs', () => {
+  it('defaults to every cell, three repetitions, 60 s steps and rising rates', () => {
+    const options = parseBenchArgs([], NOW);
+    expect(options).toMatchObject({
+      cells: [...CELL_NAMES],
+      repetitions: 3,
+      durationMs: 60_000,
+      rates: [5000, 10000, 15000, 20000],
+      windowMs: 10_000,
+      out: 'bench-results/2026-11-24T15-00-00-000Z.json',
+    });
+  });
+
+  it('shortens steps and volumes with --quick, keeping three repetitions', () => {
+    expect(parseBenchArgs(['--quick'], NOW)).toMatchObject({
+      repetitions: 3,
+      durationMs: 20_000,
+      windowMs: 5_000,
+    });
+  });
+
+  it('sorts rates and turns the HTTP-fed pulse cell into the direct one with --direct', () => {
+    const options = parseBenchArgs(
+      ['--cells', 'pulse,baseline,pulse-direct', '--rates', '20000,5000', '--direct'],
+      NOW,
+    );
+    expect(options.cells).toEqual(['pulse-direct', 'baseline']);
+    expect(options.rates).toEqual([5000, 20000]);
+  });
+
+  it('collects repeated --service-env pairs for the services', () => {
+    const options = parseBenchArgs(
+      ['--service-env', 'PULSE_FLUSH_INTERVAL=250ms', '--service-env', 'PULSE_LOG_LEVEL=warn'],
+      NOW,
+    );
+    expect(options.serviceEnv).toEqual({ PULSE_FLUSH_INTERVAL: '250ms', PULSE_LOG_LEVEL: 'warn' });
+    expect(() => parseBenchArgs(['--service-env', 'lower=case'], NOW)).toThrow(/NAME=value/);
+  });
+
+  it('refuses unknown cells, bad rates and steps shorter than two windows', () => {
+    expect(() => parseBenchArgs(['--cells', 'kafka,nope'], NOW)).toThrow(/unknown cell/);
+    expect(() => parseBenchArgs(['--rates', '100,-1'], NOW)).toThrow(/positive/);
+    expect(() => parseBenchArgs(['--duration', '15s'], NOW)).toThrow(/two windows/);
+  });
+});

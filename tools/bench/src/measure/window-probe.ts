@@ -1,0 +1,77 @@
+import type { InfluxQl } from '../infra/influx';
+import type { ActivityTotals } from '../feed/event-totals';
+import type { WindowObservation } from './window-latency';
+
+/** Aggregation's schema (docs/metrics-schema.md): the `activity` measurement, `total` grouping. */
+const MEASUREMENT = 'activity';
+
+/**
+ * Polls InfluxDB for the counted events (orders + views + cart adds) of each window of the
+ * `total` grouping, summed over partitions — what a dashboard would show — to time when each
+ * window's final figure became visible.
+ */
+export class WindowProbe {
+  readonly observations: WindowObservation[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private since = 0;
+
+  constructor(
+    private readonly influx: InfluxQl,
+    private readonly database: string,
+    private readonly windowLabel: string,
+    private readonly pollMs: number,
+  ) {}
+
+  /** Polls windows that start at or after `since` until `stop()`. */
+  start(since: number): void {
+    this.since = since;
+    const tick = () => {
+      this.running = this.counts()
+        .then((counts) => void this.observations.push({ at: Date.now(), counts }))
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.timer !== undefined) this.timer = setTimeout(tick, this.pollMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  async counts(since = this.since): Promise<Map<number, number>> {
+    const series = await this.influx.query(
+      this.database,
+      `SELECT sum("orders"), sum("views"), sum("cart_adds") FROM "${MEASUREMENT}" ` +
+        `WHERE "grouping" = 'total' AND "window" = '${this.windowLabel}' AND time >= ${Math.floor(since)}ms ` +
+        `GROUP BY time(${this.windowLabel}) fill(none)`,
+    );
+    const counts = new Map<number, number>();
+    for (const { values } of series) {
+      for (const [time, orders, views, cartAdds] of values as [
+        number,
+        number | null,
+        number | null,
+        number | null,
+      ][]) {
+        counts.set(time, (orders ?? 0) + (views ?? 0) + (cartAdds ?? 0));
+      }
+    }
+    return counts;
+  }
+
+  /** Everything the pipeline wrote for the `total` grouping, summed over windows and partitions. */
+  async totals(): Promise<ActivityTotals> {
+    const series = await this.influx.query(
+      this.database,
+      `SELECT sum("orders"), sum("units"), sum("views"), sum("cart_adds") FROM "${MEASUREMENT}" ` +
+        `WHERE "grouping" = 'total' AND "window" = '${this.windowLabel}'`,
+    );
+    const row = (series[0]?.values[0] ?? []) as (number | null)[];
+    return { orders: row[1] ?? 0, units: row[2] ?? 0, views: row[3] ?? 0, cartAdds: row[4] ?? 0 };
+  }
+}

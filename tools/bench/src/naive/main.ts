@@ -1,0 +1,157 @@
+// The naive baseline pipeline of the benchmark, written as the textbook example does it: kafkajs
+// used directly (the one place outside libs/kafka — it is the thing Pulse is compared against),
+// `eachMessage`, one await and one `send` per message, auto-commit.
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { loadConfigOrExit } from '@pulse/config';
+import {
+  customerSchema,
+  decodeEnrichedEvent,
+  decodePulseEvent,
+  productSchema,
+  type Customer,
+  type Product,
+} from '@pulse/contracts';
+import { TopicTableReader, topicNames } from '@pulse/kafka';
+import pino from 'pino';
+import { schema, type NaiveConfig } from './config';
+import { enrichEvent } from './enrich-event';
+import { StatusServer } from './status-server';
+import { WindowSums } from './window-sums';
+
+const logger = pino({ level: 'warn', base: { component: 'naive-baseline' } });
+
+interface Stage {
+  stop(): Promise<void>;
+}
+
+function watchLag(consumer: Consumer, status: StatusServer): void {
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    status.lag.set(
+      { topic: payload.topic, partition: String(payload.partition) },
+      Math.max(0, Number(payload.offsetLag)),
+    );
+  });
+}
+
+async function loadTable<V>(
+  kafka: Kafka,
+  topic: string,
+  decode: (value: unknown) => V,
+): Promise<TopicTableReader<V>> {
+  const table = new TopicTableReader<V>(
+    kafka,
+    {
+      topic,
+      groupIdPrefix: 'naive-reference',
+      decode: (message) => decode(JSON.parse(message.value?.toString('utf8') ?? 'null')),
+    },
+    logger,
+  );
+  await table.start();
+  await table.whenReady(60_000);
+  return table;
+}
+
+async function enrichStage(kafka: Kafka, config: NaiveConfig, status: StatusServer): Promise<Stage> {
+  const topics = topicNames(config.PULSE_TOPIC_PREFIX);
+  const products = await loadTable<Product>(kafka, topics.referenceProducts, (value) =>
+    productSchema.parse(value),
+  );
+  const customers = await loadTable<Customer>(kafka, topics.referenceCustomers, (value) =>
+    customerSchema.parse(value),
+  );
+  const reference = {
+    product: (id: string) => products.get(id),
+    customer: (id: string) => customers.get(id),
+  };
+  const producer: Producer = kafka.producer();
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: config.BENCH_NAIVE_GROUP });
+  watchLag(consumer, status);
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.eventsRaw, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      const event = decodePulseEvent(message.value);
+      const enriched = enrichEvent(event, reference, Date.now());
+      await producer.send({
+        topic: topics.eventsEnriched,
+        messages: [
+          { key: message.key, value: JSON.stringify(enriched), timestamp: String(Date.parse(event.time)) },
+        ],
+      });
+      status.processed.inc({ topic });
+    },
+  });
+  return {
+    stop: async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await Promise.all([products.stop(), customers.stop()]);
+    },
+  };
+}
+
+async function aggregateStage(kafka: Kafka, config: NaiveConfig, status: StatusServer): Promise<Stage> {
+  const topics = topicNames(config.PULSE_TOPIC_PREFIX);
+  const sums = new WindowSums(config.BENCH_NAIVE_WINDOW, `${config.BENCH_NAIVE_WINDOW / 1000}s`);
+  const writeUrl = `${config.PULSE_INFLUX_URL.replace(/\/$/, '')}/write?db=${encodeURIComponent(config.PULSE_INFLUX_DATABASE)}&precision=ms`;
+  const flush = async () => {
+    const lines = sums.takeDirtyLines();
+    if (lines.length === 0) return;
+    const response = await fetch(writeUrl, { method: 'POST', body: lines.join('\n') });
+    if (!response.ok)
+      logger.error({ status: response.status, body: await response.text() }, 'InfluxDB write failed');
+  };
+  // The client library's way: points are buffered and written on an interval.
+  const timer = setInterval(
+    () => void flush().catch((error: unknown) => logger.error({ err: error }, 'flush failed')),
+    config.BENCH_NAIVE_FLUSH_INTERVAL,
+  );
+  const consumer = kafka.consumer({ groupId: config.BENCH_NAIVE_GROUP });
+  watchLag(consumer, status);
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.eventsEnriched, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      sums.add(decodeEnrichedEvent(message.value));
+      status.processed.inc({ topic });
+    },
+  });
+  return {
+    stop: async () => {
+      await consumer.disconnect();
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(schema);
+  const status = new StatusServer(config.BENCH_NAIVE_STAGE);
+  await status.listen(config.PULSE_HTTP_PORT, config.PULSE_HTTP_HOST);
+  const kafka = new Kafka({
+    clientId: `naive-${config.BENCH_NAIVE_STAGE}`,
+    brokers: config.PULSE_KAFKA_BROKERS,
+    logLevel: logLevel.WARN,
+  });
+  const stage =
+    config.BENCH_NAIVE_STAGE === 'enrich'
+      ? await enrichStage(kafka, config, status)
+      : await aggregateStage(kafka, config, status);
+  status.markReady();
+  const shutdown = () => {
+    void stage
+      .stop()
+      .then(() => status.close())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  logger.error({ err: error }, 'naive baseline failed to start');
+  process.exit(1);
+});

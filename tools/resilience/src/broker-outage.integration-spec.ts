@@ -1,0 +1,151 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { findRepoRoot, waitForQuiet } from '@pulse/fleet';
+import { uniqueName } from '@pulse/testing';
+import { AcknowledgingClient, sendUntilStopped } from './support/acknowledging-client';
+import { Deployment } from './support/deployment';
+import { PrivateComponent } from './support/private-stack';
+import { compareTotalsWithReporting } from './support/reporting-totals';
+import { ShopEventSource, expectedTotals } from './support/shop-events';
+import { Timeline } from './support/timeline';
+import { eventIdsIn, missingFrom } from './support/topic-contents';
+
+const OUTAGE_MS = 20_000;
+const WINDOW_MS = 60_000;
+
+/**
+ * The Kafka broker goes away for 20 s while clients keep sending. Ingestion must refuse with 503
+ * and Retry-After (never acknowledge what Kafka did not), the consumers must ride it out, and
+ * once the broker is back every acknowledged event must be in the figures exactly once.
+ *
+ * The broker is a private one (deploy/local with its own dir and ports): the shared broker that
+ * other suites use is never stopped. The clients are this suite's own (support/acknowledging-
+ * client): unlike the load generator, whose retry budget is a few seconds, they retry each
+ * request until it is acknowledged, so the ledger of acknowledged events is exact and the
+ * expected figures are computed from it independently of the pipeline.
+ */
+describe('the Kafka broker stopped for 20 s mid-stream', () => {
+  const timeline = new Timeline('broker outage');
+  const abort = new AbortController();
+  let kafka: PrivateComponent | undefined;
+  let deployment: Deployment | undefined;
+  let batches: AcknowledgingClient;
+  let singles: AcknowledgingClient;
+  let trafficError: unknown;
+
+  beforeAll(async () => {
+    const repoRoot = findRepoRoot(__dirname);
+    kafka = await PrivateComponent.start('kafka', repoRoot);
+    timeline.mark('private broker up');
+    deployment = await Deployment.start({
+      label: 'broker_outage',
+      services: ['ingestion', 'enrichment', 'aggregation', 'reporting'],
+      stack: { kafkaBrokers: [kafka.address] },
+      serviceEnv: {
+        // Requests stuck behind the outage are acknowledged up to ~30 s after their event time;
+        // the events must count, not be classed as late (lateness is not what this case tests).
+        aggregation: { PULSE_ALLOWED_LATENESS: '2m' },
+      },
+    });
+    timeline.mark('services ready');
+
+    const clientOptions = {
+      target: deployment.url('ingestion'),
+      apiKey: deployment.credentials.apiKey,
+      giveUpAfterMs: 120_000,
+      signal: abort.signal,
+    };
+    batches = new AcknowledgingClient(clientOptions);
+    singles = new AcknowledgingClient(clientOptions);
+    const source = new ShopEventSource(uniqueName('broker_outage'));
+    const stopSending = new AbortController();
+    const traffic = Promise.all([
+      sendUntilStopped(batches, () => source.next(), {
+        batchSize: 20,
+        intervalMs: 400,
+        signal: stopSending.signal,
+      }),
+      sendUntilStopped(singles, () => source.next(), {
+        batchSize: 1,
+        intervalMs: 250,
+        signal: stopSending.signal,
+      }),
+    ]).catch((error: unknown) => {
+      trafficError = error;
+    });
+
+    await sleep(8_000);
+    timeline.mark('stopping the broker');
+    await kafka.down();
+    timeline.mark('broker stopped');
+    await sleep(OUTAGE_MS);
+    timeline.mark('restarting the broker');
+    await kafka.up();
+    timeline.mark('broker back');
+    await sleep(10_000);
+    stopSending.abort();
+    await traffic;
+    timeline.mark('clients done');
+    await waitForQuiet(deployment.monitored(), deployment.topics.prefix, { timeoutMs: 90_000 });
+    timeline.mark('pipeline quiet');
+  }, 330_000);
+
+  afterAll(async () => {
+    abort.abort();
+    console.log(timeline.toString());
+    await deployment?.stop();
+    await kafka?.destroy();
+  }, 120_000);
+
+  const acknowledged = () => [...batches.acknowledged, ...singles.acknowledged];
+  const answers = () => [...batches.answers, ...singles.answers];
+
+  it('every request was eventually acknowledged', () => {
+    expect(trafficError).toBeUndefined();
+    expect(acknowledged().length).toBeGreaterThan(500);
+  });
+
+  it('answered 503 with Retry-After while the broker was down, and only 202 or 503 throughout', () => {
+    const down = answers().filter(
+      (answer) =>
+        answer.at > timeline.at('broker stopped') + 1_000 && answer.at < timeline.at('restarting the broker'),
+    );
+    expect(down.length).toBeGreaterThan(3);
+    expect(down.filter((answer) => answer.status !== 503)).toEqual([]);
+    for (const answer of answers().filter((candidate) => candidate.status === 503)) {
+      expect(answer.retryAfter).toMatch(/^[1-9]\d*$/);
+    }
+    expect(answers().filter((answer) => answer.status !== 202 && answer.status !== 503)).toEqual([]);
+  });
+
+  it('lost no acknowledged event: each is in events.raw and in events.enriched', async () => {
+    const ids = acknowledged().map(({ event }) => event.id);
+    const { kafka: client, names } = deployment!.topics;
+    const raw = await eventIdsIn(client, names.eventsRaw);
+    expect(missingFrom(raw, ids)).toEqual([]);
+    const enriched = await eventIdsIn(client, names.eventsEnriched);
+    expect(missingFrom(enriched, ids)).toEqual([]);
+    // Nothing that was not acknowledged got in either (every event sent was eventually acknowledged).
+    expect(missingFrom(ids, new Set(raw))).toEqual([]);
+  });
+
+  it('resumed after the outage, and the reported totals equal the acknowledged events exactly', async () => {
+    const after = acknowledged().filter(({ at }) => at > timeline.at('broker back'));
+    expect(after.length).toBeGreaterThan(100);
+    const expected = expectedTotals(
+      acknowledged().map(({ event }) => event),
+      WINDOW_MS,
+    );
+    const comparison = await compareTotalsWithReporting(
+      deployment!.url('reporting'),
+      deployment!.credentials.reportingToken,
+      expected,
+      { windowMs: WINDOW_MS, timeoutMs: 60_000 },
+    );
+    expect(comparison.mismatches).toEqual([]);
+    expect(comparison.compared).toBeGreaterThan(5);
+  });
+
+  it('no service crashed', () => {
+    expect(deployment!.crashed()).toEqual([]);
+  });
+});

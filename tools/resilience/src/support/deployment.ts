@@ -1,0 +1,238 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  Fleet,
+  SlackReceiver,
+  ensureLocalCredentials,
+  findRepoRoot,
+  freePort,
+  runCommand,
+  type FleetMember,
+  type LocalCredentials,
+  type MonitoredService,
+  type ServiceName,
+  type ServiceOverrides,
+} from '@pulse/fleet';
+import { createTestTopics, stack, uniqueName, type TestTopics } from '@pulse/testing';
+
+/** Where the deployment's Kafka, InfluxDB and NATS are: the shared local stack unless told. */
+export interface StackAddresses {
+  kafkaBrokers: readonly string[];
+  influxUrl: string;
+  natsUrl: string;
+}
+
+export interface DeploymentOptions {
+  /** Names the topics, groups, database and log dir (`tmp/resilience-logs/<label>`). */
+  label: string;
+  services: readonly ServiceName[];
+  /** A private broker or InfluxDB instead of the shared one. */
+  stack?: Partial<StackAddresses>;
+  /** Extra environment for every service. */
+  env?: NodeJS.ProcessEnv;
+  /** Extra environment for one service. */
+  serviceEnv?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+  /** The alert rules (YAML), when alert is among the services. */
+  alertRules?: string;
+}
+
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * One isolated Pulse deployment for a fault-injection test: its own topics, consumer groups,
+ * InfluxDB database, credentials and Slack receiver, and the chosen services as separate
+ * processes (libs/fleet) configured only through environment variables. A service can be killed
+ * with SIGKILL and started again on the same port with the same environment — as a container
+ * runtime would restart a crashed pod.
+ */
+export class Deployment {
+  private readonly current = new Map<ServiceName, FleetMember>();
+  private readonly fleets: Fleet[] = [];
+
+  private constructor(
+    readonly label: string,
+    readonly repoRoot: string,
+    readonly stack: StackAddresses,
+    readonly topics: TestTopics,
+    readonly database: string,
+    readonly credentials: LocalCredentials,
+    readonly slack: SlackReceiver,
+    readonly logDir: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly overrides: Partial<Record<ServiceName, ServiceOverrides>>,
+    private readonly scratch: string,
+  ) {}
+
+  static async start(options: DeploymentOptions): Promise<Deployment> {
+    const repoRoot = findRepoRoot(__dirname);
+    const addresses: StackAddresses = {
+      kafkaBrokers: options.stack?.kafkaBrokers ?? stack.kafkaBrokers,
+      influxUrl: options.stack?.influxUrl ?? stack.influxUrl,
+      natsUrl: options.stack?.natsUrl ?? stack.natsUrl,
+    };
+    const logDir = join(repoRoot, 'tmp', 'resilience-logs', options.label);
+    rmSync(logDir, { recursive: true, force: true });
+    mkdirSync(logDir, { recursive: true });
+    const scratch = mkdtempSync(join(tmpdir(), `pulse-resilience-${options.label}-`));
+    const topics = await createTestTopics(options.label, 3, addresses.kafkaBrokers);
+    const database = uniqueName(options.label);
+    const groups = uniqueName(options.label);
+    const credentials = ensureLocalCredentials(join(scratch, 'credentials'));
+    const slack = await SlackReceiver.start();
+    const overrides: Partial<Record<ServiceName, ServiceOverrides>> = {};
+    for (const name of options.services) {
+      overrides[name] = {
+        port: await freePort(),
+        env: { PULSE_CONSUMER_GROUP: `${groups}-${name}`, ...options.serviceEnv?.[name] },
+      };
+    }
+    const rulesFile = join(scratch, 'alert-rules.yaml');
+    writeFileSync(rulesFile, options.alertRules ?? 'rules: []\n');
+    const env: NodeJS.ProcessEnv = {
+      PULSE_KAFKA_BROKERS: addresses.kafkaBrokers.join(','),
+      PULSE_TOPIC_PREFIX: topics.prefix,
+      PULSE_INFLUX_URL: addresses.influxUrl,
+      PULSE_INFLUX_DATABASE: database,
+      PULSE_NATS_URL: addresses.natsUrl,
+      PULSE_LOG_LEVEL: 'info',
+      PULSE_API_KEYS_FILE: credentials.apiKeysFile,
+      PULSE_REPORTING_TOKENS_FILE: credentials.reportingTokensFile,
+      PULSE_SLACK_WEBHOOK_URL: slack.url,
+      PULSE_ALERT_RULES_FILE: rulesFile,
+      ...(overrides.reporting ? { PULSE_REPORTING_URL: `http://127.0.0.1:${overrides.reporting.port}` } : {}),
+      ...options.env,
+    };
+    const deployment = new Deployment(
+      options.label,
+      repoRoot,
+      addresses,
+      topics,
+      database,
+      credentials,
+      slack,
+      logDir,
+      env,
+      overrides,
+      scratch,
+    );
+    try {
+      await deployment.loadReferenceData();
+      const fleet = await Fleet.start({
+        repoRoot,
+        logDir,
+        env,
+        services: overrides,
+        only: options.services,
+        readyTimeoutMs: READY_TIMEOUT_MS,
+      });
+      deployment.adopt(fleet);
+    } catch (error) {
+      await deployment.stop();
+      throw error;
+    }
+    return deployment;
+  }
+
+  url(name: ServiceName): string {
+    return this.member(name).url;
+  }
+
+  pid(name: ServiceName): number {
+    return this.member(name).process.pid;
+  }
+
+  /** The running services, for `waitForQuiet` and `readFleetFigures`. */
+  monitored(): MonitoredService[] {
+    return [...this.current.values()].map(({ name, url }) => ({ name, url }));
+  }
+
+  /** Services whose current process has exited (not counting those killed on purpose and restarted). */
+  crashed(): ServiceName[] {
+    return [...this.current.values()]
+      .filter((member) => !member.process.running)
+      .map((member) => member.name);
+  }
+
+  /** `kill -9`: no drain, no commit, no goodbye to the consumer group. */
+  async kill(name: ServiceName): Promise<void> {
+    const { process: child } = this.member(name);
+    process.kill(child.pid, 'SIGKILL');
+    const exit = await child.exited;
+    if (exit.signal !== 'SIGKILL') {
+      throw new Error(`${name} exited by itself (code ${exit.code}) before the kill reached it`);
+    }
+  }
+
+  /** Starts the service again on its port with its environment; resolves once it is ready. */
+  async restart(name: ServiceName): Promise<void> {
+    if (this.member(name).process.running) throw new Error(`${name} is still running`);
+    const fleet = await Fleet.start({
+      repoRoot: this.repoRoot,
+      logDir: this.logDir,
+      env: this.env,
+      services: { [name]: this.overrides[name] },
+      only: [name],
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    });
+    this.adopt(fleet);
+  }
+
+  /**
+   * Stops every process it started (by PID, SIGKILL after a timeout), then removes the topics,
+   * the database and the scratch files. Safe to call after a failed start.
+   */
+  async stop(): Promise<void> {
+    try {
+      await Promise.all(this.fleets.map((fleet) => fleet.stop({ timeoutMs: STOP_TIMEOUT_MS })));
+    } finally {
+      await this.slack.close();
+      await this.topics.cleanup();
+      await dropDatabase(this.stack.influxUrl, this.database);
+      rmSync(this.scratch, { recursive: true, force: true });
+    }
+  }
+
+  private adopt(fleet: Fleet): void {
+    this.fleets.push(fleet);
+    for (const member of fleet.members) this.current.set(member.name, member);
+  }
+
+  private member(name: ServiceName): FleetMember {
+    const member = this.current.get(name);
+    if (!member) throw new Error(`${name} is not part of the ${this.label} deployment`);
+    return member;
+  }
+
+  /** The sample catalogue and customers, loaded by the operator CLI as an operator would. */
+  private async loadReferenceData(): Promise<void> {
+    const sample = join(this.repoRoot, 'deploy', 'sample-data');
+    await runCommand(
+      process.execPath,
+      [
+        join(this.repoRoot, 'dist', 'tools', 'cli', 'src', 'main.js'),
+        'reference',
+        'load',
+        '--products',
+        join(sample, 'products.json'),
+        '--customers',
+        join(sample, 'customers.csv'),
+      ],
+      {
+        cwd: this.repoRoot,
+        env: { PULSE_KAFKA_BROKERS: this.stack.kafkaBrokers.join(','), PULSE_TOPIC_PREFIX: this.topics.prefix },
+      },
+    );
+  }
+}
+
+async function dropDatabase(influxUrl: string, database: string): Promise<void> {
+  try {
+    const url = new URL('/query', influxUrl);
+    url.searchParams.set('q', `DROP DATABASE "${database}"`);
+    await fetch(url, { method: 'POST', signal: AbortSignal.timeout(5_000) });
+  } catch {
+    // Best effort: a leftover test database is harmless and uniquely named.
+  }
+}
