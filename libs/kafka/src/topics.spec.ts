@@ -69,25 +69,34 @@ describe('declaredTopics', () => {
   });
 });
 
-/** An in-memory stand-in for the few admin calls ensureTopics makes. */
+/** An in-memory stand-in for the few admin calls ensureTopics makes; created topics get a leader. */
 function fakeAdmin(existing: { name: string; partitions: number; policy: string }[]) {
-  const created: string[][] = [];
+  const topics = [...existing];
+  const metadataOf = (names: string[]) => ({
+    topics: topics
+      .filter((topic) => names.includes(topic.name))
+      .map((topic) => ({
+        name: topic.name,
+        partitions: Array.from({ length: topic.partitions }, (_, i) => ({ partitionId: i, leader: 1 })),
+      })),
+  });
   const admin = {
-    listTopics: jest.fn(async () => existing.map((topic) => topic.name)),
-    createTopics: jest.fn(async ({ topics }: { topics: { topic: string }[] }) => {
-      created.push(topics.map((topic) => topic.topic));
-      return true;
-    }),
-    fetchTopicMetadata: jest.fn(async ({ topics }: { topics: string[] }) => ({
-      topics: existing
-        .filter((topic) => topics.includes(topic.name))
-        .map((topic) => ({
-          name: topic.name,
-          partitions: Array.from({ length: topic.partitions }, (_, i) => ({ partitionId: i })),
-        })),
-    })),
+    listTopics: jest.fn(async () => topics.map((topic) => topic.name)),
+    createTopics: jest.fn(
+      async (options: {
+        topics: { topic: string; numPartitions: number; configEntries: { name: string; value: string }[] }[];
+      }) => {
+        for (const topic of options.topics) {
+          const policy =
+            topic.configEntries.find((entry) => entry.name === 'cleanup.policy')?.value ?? 'delete';
+          topics.push({ name: topic.topic, partitions: topic.numPartitions, policy });
+        }
+        return true;
+      },
+    ),
+    fetchTopicMetadata: jest.fn(async ({ topics: names }: { topics: string[] }) => metadataOf(names)),
     describeConfigs: jest.fn(async ({ resources }: { resources: { name: string }[] }) => ({
-      resources: existing
+      resources: topics
         .filter((topic) => resources.some((resource) => resource.name === topic.name))
         .map((topic) => ({
           resourceName: topic.name,
@@ -95,7 +104,12 @@ function fakeAdmin(existing: { name: string; partitions: number; policy: string 
         })),
     })),
   };
-  return { admin: admin as unknown as Admin, created, calls: admin };
+  return { admin: admin as unknown as Admin, calls: admin, metadataOf };
+}
+
+/** A kafkajs protocol error as the client raises it: the broker's error code name in `type`. */
+function protocolError(type: string): Error {
+  return Object.assign(new Error(type.toLowerCase().replace(/_/g, ' ')), { type });
 }
 
 describe('ensureTopics', () => {
@@ -108,7 +122,7 @@ describe('ensureTopics', () => {
     const result = await ensureTopics(admin, [raw, products]);
     expect(result).toEqual({ created: [products.name], existing: [raw.name] });
     expect(calls.createTopics).toHaveBeenCalledWith({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [
         {
           topic: products.name,
@@ -150,9 +164,30 @@ describe('ensureTopics', () => {
     );
   });
 
+  it('waits for the new topics to have leaders, through the errors a KRaft broker gives meanwhile', async () => {
+    const { admin, calls, metadataOf } = fakeAdmin([]);
+    calls.fetchTopicMetadata
+      .mockRejectedValueOnce(protocolError('UNKNOWN_TOPIC_OR_PARTITION'))
+      .mockRejectedValueOnce(protocolError('LEADER_NOT_AVAILABLE'))
+      .mockResolvedValueOnce({ topics: [{ name: raw.name, partitions: [{ partitionId: 0, leader: -1 }] }] })
+      .mockImplementation(async ({ topics }: { topics: string[] }) => metadataOf(topics));
+    await expect(ensureTopics(admin, [raw])).resolves.toEqual({ created: [raw.name], existing: [] });
+    expect(calls.fetchTopicMetadata).toHaveBeenCalledTimes(4);
+  });
+
+  it('passes other metadata errors on', async () => {
+    const { admin, calls } = fakeAdmin([]);
+    calls.fetchTopicMetadata.mockRejectedValueOnce(protocolError('TOPIC_AUTHORIZATION_FAILED'));
+    await expect(ensureTopics(admin, [raw])).rejects.toThrow('topic authorization failed');
+  });
+
   it('lets a concurrent creation by another instance pass', async () => {
     const { admin, calls } = fakeAdmin([]);
-    calls.createTopics.mockRejectedValueOnce(new Error('Topic with this name already exists'));
+    const create = calls.createTopics.getMockImplementation()!;
+    calls.createTopics.mockImplementationOnce(async (options) => {
+      await create(options); // the other instance won the race
+      throw new Error('Topic with this name already exists');
+    });
     await expect(ensureTopics(admin, [raw])).resolves.toEqual({ created: [raw.name], existing: [] });
   });
 

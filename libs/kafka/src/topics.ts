@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
+import { sleep } from './backoff';
 
 /** Logical topic names (DESIGN §3); the deployed name is `<PULSE_TOPIC_PREFIX><name>`. */
 export const TOPIC = {
@@ -20,7 +21,9 @@ export type TopicKey = keyof typeof TOPIC;
 export type TopicNames = { readonly [K in TopicKey]: string };
 
 export function topicNames(prefix: string): TopicNames {
-  return Object.fromEntries(Object.entries(TOPIC).map(([key, name]) => [key, `${prefix}${name}`])) as TopicNames;
+  return Object.fromEntries(
+    Object.entries(TOPIC).map(([key, name]) => [key, `${prefix}${name}`]),
+  ) as TopicNames;
 }
 
 export interface TopicSpec {
@@ -48,7 +51,10 @@ export function declaredTopics(layout: TopicLayout): TopicSpec[] {
     replicationFactor: layout.replicationFactor,
     config: { 'min.insync.replicas': minIsr, ...config },
   });
-  const deleteAfter = (days: number) => ({ 'cleanup.policy': 'delete', 'retention.ms': String(days * DAY_MS) });
+  const deleteAfter = (days: number) => ({
+    'cleanup.policy': 'delete',
+    'retention.ms': String(days * DAY_MS),
+  });
   return [
     spec(names.eventsRaw, deleteAfter(7)),
     // Enriched events are the replay source for aggregation state (Kappa): keep them longer
@@ -87,22 +93,54 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<En
       configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
     }));
     try {
-      await admin.createTopics({ topics, waitForLeaders: true });
+      // Not kafkajs' waitForLeaders: it gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft
+      // broker answers until a new topic reaches its metadata cache (seen under load).
+      await admin.createTopics({ topics, waitForLeaders: false });
     } catch (error) {
       // Another instance may have created them concurrently; verification below decides.
       if (!(error instanceof Error) || !/already exists/i.test(error.message)) throw error;
     }
+    await waitForLeaders(admin, missing);
   }
   const present = specs.filter((spec) => existingNames.has(spec.name));
   if (present.length > 0) await verifyTopics(admin, present);
   return { created: missing.map((spec) => spec.name), existing: present.map((spec) => spec.name) };
 }
 
+const METADATA_NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/** Waits until every partition of the new topics has a leader, so producers can use them at once. */
+async function waitForLeaders(admin: Admin, specs: TopicSpec[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) });
+      const led = specs.every((spec) => {
+        const partitions = topics.find((topic) => topic.name === spec.name)?.partitions ?? [];
+        return partitions.length > 0 && partitions.every((partition) => partition.leader >= 0);
+      });
+      if (led) return;
+    } catch (error) {
+      if (!METADATA_NOT_YET.has((error as { type?: string }).type ?? '')) throw error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Kafka topics have no leader ${timeoutMs} ms after creation: ${specs.map((s) => s.name).join(', ')}`,
+      );
+    }
+    await sleep(100);
+  }
+}
+
 async function verifyTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
   const metadata = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) });
   const configs = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: specs.map((spec) => ({ type: 2 /* TOPIC */, name: spec.name, configNames: ['cleanup.policy'] })),
+    resources: specs.map((spec) => ({
+      type: 2 /* TOPIC */,
+      name: spec.name,
+      configNames: ['cleanup.policy'],
+    })),
   });
   const problems: string[] = [];
   for (const spec of specs) {
@@ -118,5 +156,6 @@ async function verifyTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
       problems.push(`${spec.name} has cleanup.policy=${policy}, ${wanted} declared`);
     }
   }
-  if (problems.length > 0) throw new Error(`Kafka topics differ from the declared layout: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(`Kafka topics differ from the declared layout: ${problems.join('; ')}`);
 }

@@ -43,7 +43,13 @@ export async function createTestTopics(
   const admin = kafka.admin();
   await admin.connect();
   const specs = declaredTopics({ prefix, partitions, replicationFactor: 1 });
-  await ensureTopics(admin, specs);
+  try {
+    await ensureTopics(admin, specs);
+  } catch (error) {
+    // Otherwise the open admin connection keeps Jest from exiting after the failed suite.
+    await admin.disconnect();
+    throw error;
+  }
   return {
     prefix,
     names: topicNames(prefix),

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { CompressionTypes } from 'kafkajs';
 import { windowedMetricSchema, type WindowedMetric } from '@pulse/contracts';
 import {
   ServiceProcess,
@@ -47,7 +48,15 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
 
   beforeAll(async () => {
     const started = Date.now();
-    [topics, build] = await Promise.all([createTestTopics('agg-exact', PARTITIONS), compileServices(['aggregation', 'reporting'])]);
+    const [createdTopics, compiled] = await Promise.allSettled([
+      createTestTopics('agg-exact', PARTITIONS),
+      compileServices(['aggregation', 'reporting']),
+    ]);
+    // Keep whatever was made, so afterAll cleans it up even when the other failed.
+    if (createdTopics.status === 'fulfilled') topics = createdTopics.value;
+    if (compiled.status === 'fulfilled') build = compiled.value;
+    if (createdTopics.status === 'rejected') throw createdTopics.reason;
+    if (compiled.status === 'rejected') throw compiled.reason;
     messages = generateDataset({
       seed: 20261124,
       events: 50_000,
@@ -354,6 +363,8 @@ async function produce(topics: TestTopics, messages: readonly LabelledMessage[])
       await producer.send({
         topic: topics.names.eventsEnriched,
         acks: -1,
+        // A batch per partition must stay under the broker's message.max.bytes (1 MB).
+        compression: CompressionTypes.GZIP,
         messages: messages.slice(i, i + 5_000).map((message) => ({
           partition: message.partition,
           key: message.key,

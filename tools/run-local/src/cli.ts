@@ -48,11 +48,10 @@ export function parseRunLocalArgs(argv: readonly string[]): RunLocalOptions {
       false,
     )
     .option('--slack-port <port>', 'port of the local Slack receiver', integer, 3090)
-    .option(
-      '--settle-timeout <duration>',
-      'how long the pipeline may take to catch up after sending',
-      duration,
-      120_000,
+    .addOption(
+      new Option('--settle-timeout <duration>', 'how long the pipeline may take to catch up after sending')
+        .argParser(duration)
+        .default(120_000, '2m'),
     )
     .exitOverride()
     .allowExcessArguments(false);

@@ -8,7 +8,7 @@ import { PidRegistry } from './pid-registry';
 /** A stand-in service: serves /health/ready on PULSE_HTTP_PORT, logs its env, exits on SIGTERM. */
 const FAKE_SERVICE = `
 const http = require('node:http');
-console.log('env', process.env.PULSE_TOPIC_PREFIX, process.env.PULSE_CONSUMER_GROUP);
+console.log(\`env \${process.env.PULSE_TOPIC_PREFIX} \${process.env.PULSE_CONSUMER_GROUP ?? 'none'}\`);
 if (process.env.FAKE_CRASH === '1') { console.error('boom: cannot start'); process.exit(3); }
 const server = http.createServer((req, res) => { res.writeHead(req.url === '/health/ready' ? 200 : 404); res.end(); });
 server.listen(Number(process.env.PULSE_HTTP_PORT), '127.0.0.1');
@@ -27,10 +27,15 @@ describe('Fleet', () => {
       writeFileSync(entry, FAKE_SERVICE);
     }
   });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(() => {
+    delete process.env.PULSE_CONSUMER_GROUP;
+    rmSync(root, { recursive: true, force: true });
+  });
 
   it('starts each service as its own process with its env, waits until ready, and stops them by PID', async () => {
     const registry = new PidRegistry(join(root, 'run', 'fleet.json'));
+    // Exported by someone for one service: must not leak into the others.
+    process.env.PULSE_CONSUMER_GROUP = 'exported-group';
     const ports = { ingestion: await freePort(), enrichment: await freePort() };
     const fleet = await Fleet.start({
       repoRoot: root,
@@ -56,6 +61,7 @@ describe('Fleet', () => {
     const log = readFileSync(join(root, 'logs', 'ingestion.log'), 'utf8');
     expect(log).toContain('env e2e. g-ingestion');
     expect(log).toContain('draining');
+    expect(readFileSync(join(root, 'logs', 'enrichment.log'), 'utf8')).toContain('env e2e. none');
     expect(() => readFileSync(join(root, 'run', 'fleet.json'))).toThrow();
   });
 

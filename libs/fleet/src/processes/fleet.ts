@@ -128,9 +128,18 @@ function startMember(name: ServiceName, options: FleetOptions): FleetMember {
     command: options.nodeBinary ?? process.execPath,
     args: ['--enable-source-maps', entry],
     cwd: options.repoRoot,
-    env: { ...process.env, ...options.env, ...overrides.env, PULSE_HTTP_PORT: String(port) },
+    env: { ...inheritedEnv(), ...options.env, ...overrides.env, PULSE_HTTP_PORT: String(port) },
     logFile,
   });
   options.pidRegistry?.add({ name, pid: child.pid, marker: entry });
   return { name, port, url: `http://127.0.0.1:${port}`, process: child };
+}
+
+/**
+ * Our environment minus what is per service by nature: one exported PULSE_CONSUMER_GROUP would
+ * otherwise put all five services into one consumer group.
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const { PULSE_CONSUMER_GROUP: _group, PULSE_HTTP_PORT: _port, ...rest } = process.env;
+  return rest;
 }

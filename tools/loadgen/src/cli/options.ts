@@ -106,12 +106,21 @@ export function loadgenCommand(): Command {
       'customers (CSV: id,segment,signupTime,country)',
       'deploy/sample-data/customers.csv',
     )
-    .option('--window <duration>', "aggregation's window size, for the ground truth", duration, 60_000)
-    .option(
-      '--allowed-lateness <duration>',
-      "aggregation's allowed lateness, for the ground truth",
-      duration,
-      30_000,
+    .addOption(
+      new Option(
+        '--window <duration>',
+        "aggregation's window size (its smallest PULSE_WINDOWS), for the ground truth",
+      )
+        .argParser(duration)
+        .default(60_000, '1m'),
+    )
+    .addOption(
+      new Option(
+        '--allowed-lateness <duration>',
+        "aggregation's PULSE_ALLOWED_LATENESS, for the ground truth",
+      )
+        .argParser(duration)
+        .default(30_000, '30s'),
     )
     .option('--malformed-share <share>', 'share of invalid events in malformed-mix', share)
     .option('--duplicate-share <share>', 'share of re-sent events in late-duplicates', share)

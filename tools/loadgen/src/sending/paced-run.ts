@@ -62,6 +62,8 @@ export async function pacedRun(
       await pause(Math.max(1, Math.min(lingerUntil, next.value.sendAtMs) - clock()), options.signal);
     }
     while (inflight.size >= options.concurrency) await Promise.race(inflight);
+    // A batch that failed meanwhile stops the run; this one was never sent, so it is not recorded.
+    if (failure) break;
     const sending: Promise<void> = sink
       .send(batch)
       .then((outcomes) => onBatch({ items: batch, outcomes }))

@@ -221,7 +221,10 @@ export class Deployment {
       ],
       {
         cwd: this.repoRoot,
-        env: { PULSE_KAFKA_BROKERS: this.stack.kafkaBrokers.join(','), PULSE_TOPIC_PREFIX: this.topics.prefix },
+        env: {
+          PULSE_KAFKA_BROKERS: this.stack.kafkaBrokers.join(','),
+          PULSE_TOPIC_PREFIX: this.topics.prefix,
+        },
       },
     );
   }

@@ -30,7 +30,10 @@ export async function compareTotalsWithReporting(
     try {
       comparison = compareCells('total', expected, await fetchSalesCells(reportingUrl, token, query));
     } catch (error) {
-      comparison = { compared: 0, mismatches: [`could not read the reporting API: ${(error as Error).message}`] };
+      comparison = {
+        compared: 0,
+        mismatches: [`could not read the reporting API: ${(error as Error).message}`],
+      };
     }
     if (comparison.mismatches.length === 0 || Date.now() >= deadline) return comparison;
     await sleep(2_000);

@@ -13,12 +13,16 @@ export type ShopEvent = {
   id: string;
   source: string;
   time: string;
-  customerid: string;
 } & (
-  | { type: typeof EventType.ProductViewed; data: { productId: string } }
-  | { type: typeof EventType.CartItemAdded; data: { productId: string; quantity: number } }
+  | { type: typeof EventType.ProductViewed; customerid: string; data: { productId: string } }
+  | {
+      type: typeof EventType.CartItemAdded;
+      customerid: string;
+      data: { productId: string; quantity: number };
+    }
   | {
       type: typeof EventType.OrderPlaced;
+      customerid: string;
       data: { orderId: string; currency: string; lines: OrderLineSent[] };
     }
   | { type: typeof EventType.InventoryLevelChanged; data: { productId: string; stock: number } }
@@ -47,7 +51,7 @@ export class ShopEventSource {
       id: `${this.runId}-${n}`,
       source: '/resilience',
       time: new Date(now).toISOString(),
-      customerid: `c-${String((n % CUSTOMERS) + 1).padStart(5, '0')}`,
+      customerid: customerId((n % CUSTOMERS) + 1),
     };
     const productId = PRODUCTS[n % PRODUCTS.length] as string;
     switch (n % 5) {
@@ -65,6 +69,34 @@ export class ShopEventSource {
         return { ...base, type: EventType.ProductViewed, data: { productId } };
     }
   }
+}
+
+/** A customer of the sample reference data: c-00001 … c-03000. */
+export function customerId(number: number): string {
+  return `c-${String(number).padStart(5, '0')}`;
+}
+
+/** An order of one line, as a client would send it. */
+export function orderOf(id: string, customer: string, line: OrderLineSent, now = Date.now()): ShopEvent {
+  return {
+    id,
+    source: '/resilience',
+    time: new Date(now).toISOString(),
+    type: EventType.OrderPlaced,
+    customerid: customer,
+    data: { orderId: `${id}-order`, currency: 'USD', lines: [line] },
+  };
+}
+
+/** A warehouse's new stock level of a product. */
+export function stockLevelOf(id: string, productId: string, stock: number, now = Date.now()): ShopEvent {
+  return {
+    id,
+    source: '/resilience/warehouse',
+    time: new Date(now).toISOString(),
+    type: EventType.InventoryLevelChanged,
+    data: { productId, stock },
+  };
 }
 
 function line(n: number): OrderLineSent {
@@ -113,7 +145,8 @@ export function expectedTotals(events: Iterable<ShopEvent>, windowMs: number): G
       const { currency } = event.data;
       for (const { quantity, unitPrice } of event.data.lines) {
         cell.units += quantity;
-        cell.revenueMinor[currency] = (cell.revenueMinor[currency] ?? 0) + Math.round(unitPrice * 100) * quantity;
+        cell.revenueMinor[currency] =
+          (cell.revenueMinor[currency] ?? 0) + Math.round(unitPrice * 100) * quantity;
       }
     }
   }

@@ -1,0 +1,165 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  LoadgenProcess,
+  findRepoRoot,
+  reconcileWithReporting,
+  type GroundTruth,
+  type ServiceName,
+} from '@pulse/fleet';
+import { waitFor } from '@pulse/testing';
+import { Deployment } from './support/deployment';
+import { waitUntilSettled } from './support/settle';
+import { alertRecords, latestPerAlert, lifecycleViolations, transitionKey } from './support/alerts-topic';
+import { repeated, transitionsIn } from './support/slack-alerts';
+import { Timeline } from './support/timeline';
+import { eventIdsIn, missingFrom } from './support/topic-contents';
+
+/** Alert rules whose firing the ground truth predicts exactly (as the e2e suite's). */
+const RULES = `rules:
+  - name: fraud-velocity
+    kind: fraud_velocity
+    severity: critical
+    maxOrders: 10
+    within: 1m
+  - name: stock-out
+    kind: low_stock
+    severity: warning
+    threshold: 1
+    perWarehouse: false
+`;
+
+/** When (after the load generator started) each consuming service is killed, and for how long it stays down. */
+const KILLS: readonly { service: ServiceName; atMs: number; downMs: number }[] = [
+  { service: 'enrichment', atMs: 12_000, downMs: 2_000 },
+  { service: 'aggregation', atMs: 24_000, downMs: 2_000 },
+  { service: 'alert', atMs: 36_000, downMs: 2_000 },
+];
+
+/**
+ * `kill -9` of each consuming service in turn while the load generator sends a flash sale with
+ * a fraud burst, duplicates and late events: no drain, no commit, no leaving the group. Each is
+ * started again (as Kubernetes would) and must resume from its last commit so that nothing is
+ * lost and nothing counted twice: InfluxDB (through the reporting API) equals the generator's
+ * ground truth exactly, every acknowledged event went through enrichment, and every expected
+ * alert reached Slack exactly once.
+ */
+describe('kill -9 of each consuming service mid-stream, then restart', () => {
+  const timeline = new Timeline('kill -9 and restart');
+  let deployment: Deployment | undefined;
+  let loadgen: LoadgenProcess | undefined;
+  let truth: GroundTruth;
+
+  beforeAll(async () => {
+    const repoRoot = findRepoRoot(__dirname);
+    deployment = await Deployment.start({
+      label: 'kill_restart',
+      services: ['ingestion', 'enrichment', 'aggregation', 'alert', 'reporting'],
+      alertRules: RULES,
+      env: {
+        // Fresh topics: the alert evaluator must see them from their first record.
+        PULSE_CONSUMER_START: 'earliest',
+        PULSE_ALERT_GROUP_WAIT: '1s',
+        // A killed member leaves no goodbye: the group waits this long before reassigning.
+        PULSE_CONSUMER_SESSION_TIMEOUT: '10s',
+      },
+    });
+    timeline.mark('services ready');
+    const started = Date.now();
+    loadgen = LoadgenProcess.start(repoRoot, {
+      scenario: 'flash-sale,fraud-burst,late-duplicates',
+      rate: 30,
+      durationMs: 60_000,
+      seed: 8,
+      target: deployment.url('ingestion'),
+      apiKey: deployment.credentials.apiKey,
+      groundTruthFile: join(deployment.logDir, 'ground-truth.json'),
+      logFile: join(deployment.logDir, 'loadgen.log'),
+    });
+    for (const { service, atMs, downMs } of KILLS) {
+      await sleep(Math.max(0, started + atMs - Date.now()));
+      await deployment.kill(service);
+      timeline.mark(`${service} killed`);
+      await sleep(downMs);
+      await deployment.restart(service);
+      timeline.mark(`${service} ready again`);
+    }
+    truth = await loadgen.finished();
+    timeline.mark('load generator done');
+    await waitUntilSettled(deployment, { timeoutMs: 120_000 });
+    timeline.mark('pipeline settled');
+  }, 330_000);
+
+  afterAll(async () => {
+    console.log(timeline.toString());
+    await loadgen?.stop();
+    await deployment?.stop();
+  }, 120_000);
+
+  it('killed and restarted each consuming service while events were flowing', () => {
+    const finished = Date.parse(truth.run.finishedAt);
+    for (const { service } of KILLS) expect(timeline.at(`${service} ready again`)).toBeLessThan(finished);
+    expect(deployment!.crashed()).toEqual([]);
+  });
+
+  it('the load generator got a definite answer for every event', () => {
+    expect(truth.exact).toBe(true);
+    expect(truth.events.failed).toBe(0);
+    expect(truth.events.accepted).toBeGreaterThan(1_500);
+  });
+
+  it('accounted for every acknowledged event: each is in events.raw and went through enrichment', async () => {
+    const { kafka, names } = deployment!.topics;
+    const raw = await eventIdsIn(kafka, names.eventsRaw);
+    // Ingestion was never killed: events.raw holds exactly what it acknowledged (re-sends included).
+    expect(raw).toHaveLength(truth.events.accepted);
+    const distinct = new Set(raw);
+    expect(distinct.size).toBe(truth.events.accepted - truth.duplicates.accepted);
+    // Enrichment may have written some twice around its kill; none may be missing.
+    const enriched = await eventIdsIn(kafka, names.eventsEnriched);
+    expect(missingFrom(enriched, distinct)).toEqual([]);
+    expect(missingFrom(distinct, new Set(enriched))).toEqual([]);
+    expect(await eventIdsIn(kafka, names.deadLetter)).toEqual([]);
+  });
+
+  it('InfluxDB holds exactly the ground truth: every window, category, region and currency', async () => {
+    const result = await reconcileWithReporting({
+      reportingUrl: deployment!.url('reporting'),
+      token: deployment!.credentials.reportingToken,
+      truth,
+      timeoutMs: 60_000,
+    });
+    expect(result.mismatches).toEqual([]);
+    expect(result.compared).toBeGreaterThan(500);
+  });
+
+  it('fired the expected alerts, each transition once, and Slack received each exactly once', async () => {
+    const records = await alertRecords(deployment!.topics.kafka, deployment!.topics.names.alerts);
+    expect(lifecycleViolations(records)).toEqual([]);
+    const firing = records.filter((alert) => alert.state === 'firing');
+    const fraudsters = truth.expectations.orderBursts.map((burst) => burst.customerId);
+    const drained = [...new Set(truth.expectations.stockOuts.map((stockOut) => stockOut.productId))].sort();
+    expect(fraudsters).toHaveLength(1);
+    expect(drained.length).toBeGreaterThan(0);
+    const subjects = (rule: string, label: string) =>
+      [...new Set(firing.filter((alert) => alert.rule === rule).map((alert) => alert.labels[label]))].sort();
+    expect(subjects('fraud-velocity', 'customer')).toEqual(fraudsters);
+    expect(subjects('stock-out', 'product')).toEqual(drained);
+    expect(firing.filter((alert) => !['fraud-velocity', 'stock-out'].includes(alert.rule))).toEqual([]);
+
+    // Grouping may fold a transition into a newer one of the same alert, but never send one twice,
+    // never send what is not on the topic, and always end with each alert's latest state.
+    const latest = latestPerAlert(records).map(transitionKey);
+    const deliveredNow = () => deployment!.slack.messages.flatMap((message) => transitionsIn(message));
+    await waitFor(
+      'Slack to receive the latest state of every alert',
+      () => missingFrom(deliveredNow(), latest).length === 0,
+      { timeoutMs: 30_000, intervalMs: 500 },
+    ).catch(() => undefined);
+    const delivered = deliveredNow();
+    expect(repeated(delivered)).toEqual([]);
+    const onTopic = new Set(records.map(transitionKey));
+    expect(delivered.filter((key) => !onTopic.has(key))).toEqual([]);
+    expect(missingFrom(delivered, latest)).toEqual([]);
+  });
+});
