@@ -10,6 +10,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface EnvVar<T> {
   readonly description: string;
   readonly secret: boolean;
+  /** The default as an operator would write it (`30s`, `127.0.0.1:9092`), for docs; undefined when required or optional. */
+  readonly defaultText?: string | undefined;
   read(name: string, env: Env): T;
 }
 
@@ -33,12 +35,13 @@ function lookup(name: string, env: Env, allowFile: boolean): string | undefined 
 function variable<T>(
   description: string,
   parser: Parser<T>,
-  options: { fallback?: T; secret?: boolean; optional?: boolean },
+  options: { fallback?: T; secret?: boolean; optional?: boolean; defaultText?: string },
 ): EnvVar<T> {
   const secret = options.secret ?? false;
   return {
     description,
     secret,
+    defaultText: options.defaultText ?? ('fallback' in options ? defaultTextOf(options.fallback) : undefined),
     read(name: string, env: Env): T {
       const raw = lookup(name, env, true);
       if (raw === undefined) {
@@ -54,6 +57,11 @@ function variable<T>(
       }
     },
   };
+}
+
+function defaultTextOf(value: unknown): string {
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
@@ -114,7 +122,7 @@ export const env = {
     );
   },
   duration(description: string, defaultValue: string): EnvVar<number> {
-    return variable(description, parseDuration, { fallback: parseDuration(defaultValue) });
+    return variable(description, parseDuration, { fallback: parseDuration(defaultValue), defaultText: defaultValue });
   },
   durationList(description: string, defaultValue: string): EnvVar<number[]> {
     const parse = (raw: string): number[] => {
@@ -130,7 +138,7 @@ export const env = {
         throw new Expected(expected);
       }
     };
-    return variable(description, parse, { fallback: parse(defaultValue) });
+    return variable(description, parse, { fallback: parse(defaultValue), defaultText: defaultValue });
   },
   list(description: string, defaultValue: string[]): EnvVar<string[]> {
     return variable(

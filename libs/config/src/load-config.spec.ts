@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, env, loadConfig, parseDuration, serviceSchema } from './index';
+import { ConfigError, describeConfig, env, loadConfig, parseDuration, serviceSchema } from './index';
 
 describe('loadConfig', () => {
   const schema = {
@@ -80,4 +80,23 @@ describe('parseDuration', () => {
   ])('%s is %d ms', (raw, ms) => expect(parseDuration(raw)).toBe(ms));
 
   it('rejects a number without a unit', () => expect(() => parseDuration('30')).toThrow(/duration/));
+});
+
+describe('describeConfig', () => {
+  it('lists each variable with its description, secrecy and default as written', () => {
+    const schema = {
+      PULSE_WINDOWS: env.durationList('window sizes', '1m,5m'),
+      PULSE_ALLOWED_LATENESS: env.duration('allowed lateness', '30s'),
+      PULSE_KAFKA_BROKERS: env.list('brokers', ['127.0.0.1:9092']),
+      PULSE_TOKEN: env.optionalString('a token', { secret: true }),
+      PULSE_PORT: env.port('port', 3001),
+    };
+    expect(describeConfig(schema)).toEqual([
+      { name: 'PULSE_WINDOWS', description: 'window sizes', secret: false, defaultText: '1m,5m' },
+      { name: 'PULSE_ALLOWED_LATENESS', description: 'allowed lateness', secret: false, defaultText: '30s' },
+      { name: 'PULSE_KAFKA_BROKERS', description: 'brokers', secret: false, defaultText: '127.0.0.1:9092' },
+      { name: 'PULSE_TOKEN', description: 'a token', secret: true, defaultText: undefined },
+      { name: 'PULSE_PORT', description: 'port', secret: false, defaultText: '3001' },
+    ]);
+  });
 });

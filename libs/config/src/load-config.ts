@@ -34,10 +34,13 @@ export function loadConfigOrExit<S extends ConfigSchema>(schema: S, source: Env 
 }
 
 /** Lists the variables of a schema, for documentation and `--help` output. */
-export function describeConfig(schema: ConfigSchema): { name: string; description: string; secret: boolean }[] {
+export function describeConfig(
+  schema: ConfigSchema,
+): { name: string; description: string; secret: boolean; defaultText: string | undefined }[] {
   return Object.entries(schema).map(([name, variable]) => ({
     name,
     description: variable.description,
     secret: variable.secret,
+    defaultText: variable.defaultText,
   }));
 }

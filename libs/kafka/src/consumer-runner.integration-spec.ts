@@ -22,6 +22,7 @@ import { DLQ_HEADER, readDeadLetter } from './dead-letter';
 import { PoisonMessageError, TransientError } from './errors';
 import type { ConsumedMessage, OutgoingRecord } from './message';
 import { PulseProducer } from './producer';
+import { ensureTopics } from './topics';
 
 // Quiet by default (retries log warnings on purpose); PULSE_LOG_LEVEL=debug to investigate.
 const logger = pino({ level: process.env['PULSE_LOG_LEVEL'] ?? 'silent' });
@@ -57,10 +58,10 @@ describe('ConsumerRunner and PulseProducer against the local Kafka', () => {
   async function testTopics(label: string, partitions = 1): Promise<{ input: string; output: string }> {
     const input = `${topics.prefix}${label}.in`;
     const output = `${topics.prefix}${label}.out`;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [input, output].map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-    });
+    await ensureTopics(
+      admin,
+      [input, output].map((name) => ({ name, partitions, replicationFactor: 1, config: {} })),
+    );
     extraTopics.push(input, output);
     return { input, output };
   }

@@ -1,5 +1,5 @@
 export { stack, uniqueName, waitFor } from './stack';
 export { createTestTopics, readAll, testKafka, waitForMessages } from './kafka-fixtures';
 export type { TestTopics } from './kafka-fixtures';
-export { ServiceProcess, compileServices, killServiceProcesses, repoRoot } from './service-process';
+export { ServiceProcess, compileServices, freePort, killServiceProcesses, repoRoot } from './service-process';
 export type { CompiledWorkspace } from './service-process';

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { uniqueName, waitFor } from './stack';
 
@@ -59,26 +60,38 @@ export async function compileServices(services: readonly string[]): Promise<Comp
 
 const started = new Set<ServiceProcess>();
 
+/** A TCP port free right now on 127.0.0.1 (the service binds it a moment later). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
 /**
- * A service started as its own OS process on an ephemeral port (PULSE_HTTP_PORT=0), with its
+ * A service started as its own OS process on a free port, with its
  * output kept for failure messages. Only ever stopped by its own PID.
  */
 export class ServiceProcess {
   private readonly lines: string[] = [];
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly exited: Promise<void>;
-  private urlValue: string | undefined;
-
   private constructor(
     readonly name: string,
     private readonly child: ChildProcess,
+    /** Base URL of the service's HTTP server. */
+    readonly url: string,
   ) {
     const collect = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line === '') continue;
         this.lines.push(line);
         if (this.lines.length > 2_000) this.lines.shift();
-        this.urlValue ??= /"url":"(http:\/\/[^"]+)"[^\n]*listening/.exec(line)?.[1];
       }
     };
     child.stdout?.on('data', collect);
@@ -92,41 +105,41 @@ export class ServiceProcess {
     );
   }
 
-  /** Starts `node <entry>` with the environment and waits until /health/ready answers 200. */
+  /** Starts `node <entry>` on a free port with the environment; waits until /health/ready answers 200. */
   static async start(
     name: string,
     entry: string,
     env: Record<string, string>,
     { readyTimeoutMs = 60_000 }: { readyTimeoutMs?: number } = {},
   ): Promise<ServiceProcess> {
+    const port = await freePort();
     const child = spawn(process.execPath, [entry], {
       cwd: repoRoot(),
-      env: { ...process.env, PULSE_HTTP_PORT: '0', PULSE_HTTP_HOST: '127.0.0.1', ...env },
+      env: { ...process.env, PULSE_HTTP_PORT: String(port), PULSE_HTTP_HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const service = new ServiceProcess(name, child);
+    const service = new ServiceProcess(name, child, `http://127.0.0.1:${port}`);
     started.add(service);
+    const ready = waitFor(
+      `${name} to be ready`,
+      async () => {
+        const response = await fetch(`${service.url}/health/ready`).catch(() => undefined);
+        return response?.status === 200;
+      },
+      { timeoutMs: readyTimeoutMs, intervalMs: 100 },
+    );
+    const died = service.exited.then(() => {
+      throw new Error(`${name} exited before it was ready: ${JSON.stringify(service.exitInfo)}`);
+    });
     try {
-      await waitFor(
-        `${name} to be ready`,
-        async () => {
-          if (service.exitInfo !== undefined) throw new Error(`${name} exited: ${JSON.stringify(service.exitInfo)}`);
-          if (service.urlValue === undefined) return false;
-          const response = await fetch(`${service.urlValue}/health/ready`).catch(() => undefined);
-          return response?.status === 200;
-        },
-        { timeoutMs: readyTimeoutMs, intervalMs: 100 },
-      );
+      await Promise.race([ready, died]);
     } catch (error) {
       await service.kill('SIGKILL');
       throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${service.output(40)}`);
+    } finally {
+      died.catch(() => undefined);
     }
     return service;
-  }
-
-  get url(): string {
-    if (this.urlValue === undefined) throw new Error(`${this.name} has no URL yet`);
-    return this.urlValue;
   }
 
   get pid(): number {
