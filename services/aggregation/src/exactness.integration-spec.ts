@@ -87,8 +87,8 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     if (databases.length > 0) await influxQuery('_internal', databases.map((db) => `DROP DATABASE "${db}"`)).catch(() => undefined);
   });
 
-  const aggregationEnv = (group: string, database: string): Record<string, string> => ({
-    PULSE_TOPIC_PREFIX: topics.prefix,
+  const aggregationEnv = (group: string, database: string, prefix: string): Record<string, string> => ({
+    PULSE_TOPIC_PREFIX: prefix,
     PULSE_CONSUMER_GROUP: group,
     PULSE_INFLUX_URL: stack.influxUrl,
     PULSE_INFLUX_DATABASE: database,
@@ -100,8 +100,8 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     PULSE_LOG_LEVEL: 'warn',
   });
 
-  const startAggregation = (name: string, group: string, database: string) =>
-    ServiceProcess.start(name, build.entryOf('aggregation'), aggregationEnv(group, database));
+  const startAggregation = (name: string, group: string, database: string, prefix = topics.prefix) =>
+    ServiceProcess.start(name, build.entryOf('aggregation'), aggregationEnv(group, database, prefix));
 
   const startReporting = (database: string) =>
     ServiceProcess.start('reporting', build.entryOf('reporting'), {
@@ -120,7 +120,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
   }
 
   /** Until every partition's progress (written with the windows) reached the end of the log. */
-  async function waitUntilWritten(database: string, processes: ServiceProcess[]): Promise<void> {
+  async function waitUntilWritten(database: string, processes: ServiceProcess[], ends = logEnds): Promise<void> {
     await waitFor(
       'aggregation to write every partition up to the end of the log',
       async () => {
@@ -128,7 +128,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
           if (!process.running) throw new Error(`${process.name} died:\n${process.output()}`);
         }
         const progress = await readProgress(database);
-        return [...logEnds].every(([partition, end]) => progress.get(partition)?.offset === end - 1);
+        return [...ends].every(([partition, end]) => progress.get(partition)?.offset === end - 1);
       },
       { timeoutMs: 90_000, intervalMs: 250 },
     ).catch((error: Error) => {
@@ -311,26 +311,38 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
   });
 
   it('a second instance joining mid-stream (rebalance) gives the same numbers', async () => {
-    const database = newDatabase('agg_exact_join');
-    const group = uniqueName('agg-join');
-    const started = Date.now();
-    const first = await startAggregation('aggregation-1', group, database);
-    await waitFor('the first instance to be mid-stream', async () => (await eventsCounted(first)) >= messages.length * 0.35, {
-      timeoutMs: 60_000,
-      intervalMs: 50,
-    });
-    const countedBeforeJoin = await eventsCounted(first);
-    const second = await startAggregation('aggregation-2', group, database);
-    await waitUntilWritten(database, [first, second]);
-    expect(countedBeforeJoin).toBeLessThan(messages.length);
-    // Both instances took part after the rebalance.
-    expect(await eventsCounted(second)).toBeGreaterThan(0);
-    process.stdout.write(
-      `[exactness] second instance joined after ${countedBeforeJoin} events: all written ${Date.now() - started} ms after the first start\n`,
-    );
-    await verifyInflux(database);
-    await verifyReporting(database);
-    await Promise.all([first.stop(), second.stop()]);
+    // Its own topics, fed while the instances run: the second one joins a stream still flowing.
+    const live = await createTestTopics('agg-exact-join', PARTITIONS);
+    try {
+      const database = newDatabase('agg_exact_join');
+      const group = uniqueName('agg-join');
+      const started = Date.now();
+      const half = Math.floor(messages.length * 0.4);
+      await produce(live, messages.slice(0, half));
+      const first = await startAggregation('aggregation-1', group, database, live.prefix);
+      await waitFor('the first instance to be mid-stream', async () => (await eventsCounted(first)) >= messages.length * 0.3, {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
+      const second = await startAggregation('aggregation-2', group, database, live.prefix);
+      const countedBeforeJoin = await eventsCounted(first);
+      await produce(live, messages.slice(half));
+      const ends = new Map(
+        (await live.admin.fetchTopicOffsets(live.names.eventsEnriched)).map((entry) => [entry.partition, Number(entry.high)]),
+      );
+      await waitUntilWritten(database, [first, second], ends);
+      // Both instances worked on the stream after the rebalance.
+      expect(await eventsCounted(first)).toBeGreaterThan(countedBeforeJoin);
+      expect(await eventsCounted(second)).toBeGreaterThan(0);
+      process.stdout.write(
+        `[exactness] second instance joined after ${countedBeforeJoin} events: all written ${Date.now() - started} ms after the first start\n`,
+      );
+      await verifyInflux(database);
+      await verifyReporting(database);
+      await Promise.all([first.stop(), second.stop()]);
+    } finally {
+      await live.cleanup();
+    }
   });
 });
 

@@ -50,6 +50,8 @@ const STOP_TIMEOUT_MS = 30_000;
 export class Deployment {
   private readonly current = new Map<ServiceName, FleetMember>();
   private readonly fleets: Fleet[] = [];
+  /** Restarts under way: `stop` waits for them, so no process it started is left behind. */
+  private readonly starting = new Set<Promise<Fleet>>();
 
   private constructor(
     readonly label: string,
@@ -168,7 +170,7 @@ export class Deployment {
   /** Starts the service again on its port with its environment; resolves once it is ready. */
   async restart(name: ServiceName): Promise<void> {
     if (this.member(name).process.running) throw new Error(`${name} is still running`);
-    const fleet = await Fleet.start({
+    const starting = Fleet.start({
       repoRoot: this.repoRoot,
       logDir: this.logDir,
       env: this.env,
@@ -176,7 +178,12 @@ export class Deployment {
       only: [name],
       readyTimeoutMs: READY_TIMEOUT_MS,
     });
-    this.adopt(fleet);
+    this.starting.add(starting);
+    try {
+      this.adopt(await starting);
+    } finally {
+      this.starting.delete(starting);
+    }
   }
 
   /**
@@ -185,6 +192,8 @@ export class Deployment {
    */
   async stop(): Promise<void> {
     try {
+      // A fleet that fails to start stops its own processes; one that starts is adopted.
+      await Promise.allSettled([...this.starting]);
       await Promise.all(this.fleets.map((fleet) => fleet.stop({ timeoutMs: STOP_TIMEOUT_MS })));
     } finally {
       await this.slack.close();
