@@ -39,8 +39,10 @@ export async function compileServices(services: readonly string[]): Promise<Comp
     dir,
     '--config-file',
     '.swcrc',
+    '--extensions',
+    '.ts',
     '--ignore',
-    '**/*.spec.ts,**/*.integration-spec.ts,**/*.e2e-spec.ts,**/jest*.config.ts',
+    '**/*.spec.ts,**/*.integration-spec.ts,**/*.e2e-spec.ts,**/jest*.config.ts,**/*.d.ts',
   ];
   const output: string[] = [];
   const code = await new Promise<number | null>((done, fail) => {

@@ -72,11 +72,16 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     expected = expectedMetrics(messages, WINDOWS);
     await produce(topics, messages);
     logEnds = new Map(
-      (await topics.admin.fetchTopicOffsets(topics.names.eventsEnriched)).map((entry) => [entry.partition, Number(entry.high)]),
+      (await topics.admin.fetchTopicOffsets(topics.names.eventsEnriched)).map((entry) => [
+        entry.partition,
+        Number(entry.high),
+      ]),
     );
     secrets = mkdtempSync(join(tmpdir(), 'pulse-exactness-'));
     writeFileSync(join(secrets, 'tokens'), `exactness:${createHash('sha256').update(TOKEN).digest('hex')}\n`);
-    process.stdout.write(`[exactness] ${messages.length} messages produced and expectations computed in ${Date.now() - started} ms\n`);
+    process.stdout.write(
+      `[exactness] ${messages.length} messages produced and expectations computed in ${Date.now() - started} ms\n`,
+    );
   });
 
   afterAll(async () => {
@@ -84,7 +89,11 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     await topics?.cleanup();
     build?.cleanup();
     if (secrets !== undefined) rmSync(secrets, { recursive: true, force: true });
-    if (databases.length > 0) await influxQuery('_internal', databases.map((db) => `DROP DATABASE "${db}"`)).catch(() => undefined);
+    if (databases.length > 0)
+      await influxQuery(
+        '_internal',
+        databases.map((db) => `DROP DATABASE "${db}"`),
+      ).catch(() => undefined);
   });
 
   const aggregationEnv = (group: string, database: string, prefix: string): Record<string, string> => ({
@@ -120,7 +129,11 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
   }
 
   /** Until every partition's progress (written with the windows) reached the end of the log. */
-  async function waitUntilWritten(database: string, processes: ServiceProcess[], ends = logEnds): Promise<void> {
+  async function waitUntilWritten(
+    database: string,
+    processes: ServiceProcess[],
+    ends = logEnds,
+  ): Promise<void> {
     await waitFor(
       'aggregation to write every partition up to the end of the log',
       async () => {
@@ -132,19 +145,26 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       },
       { timeoutMs: 90_000, intervalMs: 250 },
     ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${processes.map((p) => `--- ${p.name} ---\n${p.output(30)}`).join('\n')}`);
+      throw new Error(
+        `${error.message}\n${processes.map((p) => `--- ${p.name} ---\n${p.output(30)}`).join('\n')}`,
+      );
     });
   }
 
   async function eventsCounted(process: ServiceProcess): Promise<number> {
     const text = await (await fetch(`${process.url}/metrics`)).text();
-    return [...text.matchAll(/^pulse_aggregation_events_total\{[^}]*\} (\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+    return [...text.matchAll(/^pulse_aggregation_events_total\{[^}]*\} (\d+)/gm)].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
   }
 
   async function verifyInflux(database: string): Promise<void> {
     const actual = await readWindowMetrics(database, RANGE.from - 60 * MINUTE, RANGE.to + 60 * MINUTE);
     for (const name of ['activity', 'revenue', 'products', 'lateActivity', 'lateRevenue'] as const) {
-      expect({ [name]: differences(expected[name] as Map<string, unknown>, actual[name] as Map<string, unknown>) }).toEqual({ [name]: [] });
+      expect({
+        [name]: differences(expected[name] as Map<string, unknown>, actual[name] as Map<string, unknown>),
+      }).toEqual({ [name]: [] });
     }
     expect(expected.lateRevenue.size).toBeGreaterThan(10);
     expect(expected.products.size).toBeGreaterThan(1_000);
@@ -160,7 +180,11 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
   }
 
   async function verifyReports(baseUrl: string): Promise<void> {
-    const fetchText = async (path: string, params: Record<string, string>, accept: string): Promise<string> => {
+    const fetchText = async (
+      path: string,
+      params: Record<string, string>,
+      accept: string,
+    ): Promise<string> => {
       const url = `${baseUrl}${path}?${new URLSearchParams({ from: new Date(RANGE.from).toISOString(), to: new Date(RANGE.to).toISOString(), ...params })}`;
       const response = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}`, accept } });
       const body = await response.text();
@@ -170,9 +194,12 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     const get = async <Row>(path: string, params: Record<string, string>): Promise<{ rows: Row[] }> =>
       JSON.parse(await fetchText(path, params, 'application/json')) as { rows: Row[] };
     // The window is final once every partition's watermark passed its end.
-    const globalWatermark = Math.min(
-      ...Array.from({ length: PARTITIONS }, (_, p) => Math.max(...messages.filter((m) => m.partition === p).map((m) => m.partitionMaxAfter))),
-    ) - LATENESS;
+    const globalWatermark =
+      Math.min(
+        ...Array.from({ length: PARTITIONS }, (_, p) =>
+          Math.max(...messages.filter((m) => m.partition === p).map((m) => m.partitionMaxAfter)),
+        ),
+      ) - LATENESS;
 
     for (const [interval, groupBy, grouping] of [
       ['1m', 'category,region', 'category_region'],
@@ -185,20 +212,48 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       const reportedRevenue = new Map<string, unknown>();
       for (const row of rows) {
         const key = `${interval}|${Date.parse(row.windowStart)}|${grouping}|${row.category ?? ''}|${row.region ?? ''}`;
-        reported.set(key, { orders: row.orders, units: row.units, customers: row.uniqueCustomers, views: row.views, cart_adds: row.cartAdds });
+        reported.set(key, {
+          orders: row.orders,
+          units: row.units,
+          customers: row.uniqueCustomers,
+          views: row.views,
+          cart_adds: row.cartAdds,
+        });
         for (const money of row.revenue) {
-          reportedRevenue.set(`${key}|${money.currency}`, { revenue_minor: money.amountMinor, orders: money.orders, units: null });
+          reportedRevenue.set(`${key}|${money.currency}`, {
+            revenue_minor: money.amountMinor,
+            orders: money.orders,
+            units: null,
+          });
         }
-        expect({ window: row.windowStart, final: row.final }).toEqual({ window: row.windowStart, final: Date.parse(row.windowEnd) <= globalWatermark });
+        expect({ window: row.windowStart, final: row.final }).toEqual({
+          window: row.windowStart,
+          final: Date.parse(row.windowEnd) <= globalWatermark,
+        });
       }
-      const wanted = new Map([...expected.activity].filter(([key]) => key.startsWith(`${interval}|`) && key.split('|')[2] === grouping));
-      expect({ groupBy, interval, differences: differences(wanted, reported) }).toEqual({ groupBy, interval, differences: [] });
+      const wanted = new Map(
+        [...expected.activity].filter(
+          ([key]) => key.startsWith(`${interval}|`) && key.split('|')[2] === grouping,
+        ),
+      );
+      expect({ groupBy, interval, differences: differences(wanted, reported) }).toEqual({
+        groupBy,
+        interval,
+        differences: [],
+      });
       const wantedRevenue = new Map(
         [...expected.revenue]
           .filter(([key]) => key.startsWith(`${interval}|`) && key.split('|')[2] === grouping)
-          .map(([key, value]) => [key, { revenue_minor: value.revenue_minor, orders: value.orders, units: null }]),
+          .map(([key, value]) => [
+            key,
+            { revenue_minor: value.revenue_minor, orders: value.orders, units: null },
+          ]),
       );
-      expect({ groupBy, interval, revenue: differences(wantedRevenue, reportedRevenue) }).toEqual({ groupBy, interval, revenue: [] });
+      expect({ groupBy, interval, revenue: differences(wantedRevenue, reportedRevenue) }).toEqual({
+        groupBy,
+        interval,
+        revenue: [],
+      });
     }
 
     // Top products over the whole range, from the 1m windows.
@@ -217,13 +272,26 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
         .sort(([idA, a], [idB, b]) => b[by] - a[by] || idA.localeCompare(idB))
         .slice(0, 10)
         .map(([productId, totals]) => ({ productId, value: totals[by] }));
-    const byRevenue = await get<TopRow>('/v1/reports/top-products', { by: 'revenue', currency: 'USD', limit: '10' });
-    expect(byRevenue.rows.map((row) => ({ productId: row.productId, value: row.revenue.find((r) => r.currency === 'USD')?.amountMinor }))).toEqual(ranked('usd'));
+    const byRevenue = await get<TopRow>('/v1/reports/top-products', {
+      by: 'revenue',
+      currency: 'USD',
+      limit: '10',
+    });
+    expect(
+      byRevenue.rows.map((row) => ({
+        productId: row.productId,
+        value: row.revenue.find((r) => r.currency === 'USD')?.amountMinor,
+      })),
+    ).toEqual(ranked('usd'));
     const byUnits = await get<TopRow>('/v1/reports/top-products', { by: 'units', limit: '10' });
-    expect(byUnits.rows.map((row) => ({ productId: row.productId, value: row.units }))).toEqual(ranked('units'));
+    expect(byUnits.rows.map((row) => ({ productId: row.productId, value: row.units }))).toEqual(
+      ranked('units'),
+    );
 
     // Funnel over the range.
-    const totals = [...expected.activity].filter(([key]) => key.startsWith('1m|') && key.split('|')[2] === 'total').map(([, value]) => value);
+    const totals = [...expected.activity]
+      .filter(([key]) => key.startsWith('1m|') && key.split('|')[2] === 'total')
+      .map(([, value]) => value);
     const funnel = await get<Record<string, unknown>>('/v1/reports/funnel', {});
     expect(funnel.rows[0]).toMatchObject({
       views: totals.reduce((sum, value) => sum + value.views, 0),
@@ -234,18 +302,22 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
 
     // CSV: parses, and says the same as JSON.
     const json = await get<SalesRow>('/v1/reports/sales', { interval: '5m', groupBy: 'category' });
-    const csv = parseCsv(await fetchText('/v1/reports/sales', { interval: '5m', groupBy: 'category' }, 'text/csv'), { columns: true }) as Record<string, string>[];
+    const csv = parseCsv(
+      await fetchText('/v1/reports/sales', { interval: '5m', groupBy: 'category' }, 'text/csv'),
+      { columns: true },
+    ) as Record<string, string>[];
     expect(csv).toHaveLength(json.rows.length);
     csv.forEach((line, index) => {
       const row = json.rows[index] as SalesRow;
-      expect([line.windowStart, line.category, Number(line.orders), Number(line.uniqueCustomers), line.final]).toEqual([
-        row.windowStart,
-        row.category,
-        row.orders,
-        row.uniqueCustomers,
-        String(row.final),
-      ]);
-      for (const money of row.revenue) expect(Number(line[`revenueMinor_${money.currency}`])).toBe(money.amountMinor);
+      expect([
+        line.windowStart,
+        line.category,
+        Number(line.orders),
+        Number(line.uniqueCustomers),
+        line.final,
+      ]).toEqual([row.windowStart, row.category, row.orders, row.uniqueCustomers, String(row.final)]);
+      for (const money of row.revenue)
+        expect(Number(line[`revenueMinor_${money.currency}`])).toBe(money.amountMinor);
     });
   }
 
@@ -254,7 +326,9 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     const started = Date.now();
     const aggregation = await startAggregation('aggregation', uniqueName('agg-one'), database);
     await waitUntilWritten(database, [aggregation]);
-    process.stdout.write(`[exactness] one instance: all ${messages.length} messages written in ${Date.now() - started} ms (incl. start-up)\n`);
+    process.stdout.write(
+      `[exactness] one instance: all ${messages.length} messages written in ${Date.now() - started} ms (incl. start-up)\n`,
+    );
     await verifyInflux(database);
     await verifyReporting(database);
 
@@ -264,7 +338,10 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     );
     const latest = new Map<string, WindowedMetric>();
     for (const result of results) {
-      latest.set(`${result.windowSizeMs}|${result.windowStart}|${result.grouping}|${result.category}|${result.region}|${result.productId}|${result.sourcePartition}`, result);
+      latest.set(
+        `${result.windowSizeMs}|${result.windowStart}|${result.grouping}|${result.category}|${result.region}|${result.productId}|${result.sourcePartition}`,
+        result,
+      );
     }
     const totals = new Map<string, { orders: number; views: number }>();
     for (const result of latest.values()) {
@@ -278,7 +355,9 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       }
     }
     const wanted = new Map(
-      [...expected.activity].filter(([key]) => key.split('|')[2] === 'total').map(([key, value]) => [key, { orders: value.orders, views: value.views }]),
+      [...expected.activity]
+        .filter(([key]) => key.split('|')[2] === 'total')
+        .map(([key, value]) => [key, { orders: value.orders, views: value.views }]),
     );
     expect(differences(wanted, totals)).toEqual([]);
     expect(results.some((result) => result.final)).toBe(true);
@@ -293,10 +372,14 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     const group = uniqueName('agg-kill');
     const started = Date.now();
     const first = await startAggregation('aggregation-1', group, database);
-    await waitFor('the first instance to be mid-stream', async () => (await eventsCounted(first)) >= messages.length * 0.35, {
-      timeoutMs: 60_000,
-      intervalMs: 50,
-    });
+    await waitFor(
+      'the first instance to be mid-stream',
+      async () => (await eventsCounted(first)) >= messages.length * 0.35,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      },
+    );
     const countedBeforeKill = await eventsCounted(first);
     await first.kill('SIGKILL');
     expect(countedBeforeKill).toBeLessThan(messages.length);
@@ -320,15 +403,22 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       const half = Math.floor(messages.length * 0.4);
       await produce(live, messages.slice(0, half));
       const first = await startAggregation('aggregation-1', group, database, live.prefix);
-      await waitFor('the first instance to be mid-stream', async () => (await eventsCounted(first)) >= messages.length * 0.3, {
-        timeoutMs: 60_000,
-        intervalMs: 50,
-      });
+      await waitFor(
+        'the first instance to be mid-stream',
+        async () => (await eventsCounted(first)) >= messages.length * 0.3,
+        {
+          timeoutMs: 60_000,
+          intervalMs: 50,
+        },
+      );
       const second = await startAggregation('aggregation-2', group, database, live.prefix);
       const countedBeforeJoin = await eventsCounted(first);
       await produce(live, messages.slice(half));
       const ends = new Map(
-        (await live.admin.fetchTopicOffsets(live.names.eventsEnriched)).map((entry) => [entry.partition, Number(entry.high)]),
+        (await live.admin.fetchTopicOffsets(live.names.eventsEnriched)).map((entry) => [
+          entry.partition,
+          Number(entry.high),
+        ]),
       );
       await waitUntilWritten(database, [first, second], ends);
       // Both instances worked on the stream after the rebalance.

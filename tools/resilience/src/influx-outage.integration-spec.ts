@@ -40,7 +40,7 @@ describe('InfluxDB stopped for 20 s mid-stream', () => {
     loadgen = LoadgenProcess.start(repoRoot, {
       scenario: 'steady,late-duplicates',
       rate: 50,
-      durationMs: 50_000,
+      durationMs: 42_000,
       seed: 3,
       target: deployment.url('ingestion'),
       apiKey: deployment.credentials.apiKey,
@@ -55,7 +55,7 @@ describe('InfluxDB stopped for 20 s mid-stream', () => {
       accepted[label] = await metricValue(ingestion, 'pulse_ingestion_events_total', { outcome: 'accepted' });
     };
 
-    await sleep(10_000);
+    await sleep(8_000);
     await reading('before the outage');
     await influx.down();
     timeline.mark('InfluxDB stopped');
@@ -70,6 +70,10 @@ describe('InfluxDB stopped for 20 s mid-stream', () => {
     timeline.mark('load generator done');
     await waitUntilSettled(deployment, { timeoutMs: 120_000 });
     await reading('settled');
+    timeline.note(
+      `${truth.events.accepted} events accepted; points written ${JSON.stringify(written)}; ` +
+        `events accepted ${JSON.stringify(accepted)}`,
+    );
   }, 330_000);
 
   afterAll(async () => {

@@ -98,6 +98,10 @@ describe('kill -9 of each consuming service mid-stream, then restart', () => {
     timeline.mark('load generator done');
     await waitUntilSettled(deployment, { timeoutMs: 120_000 });
     timeline.mark('pipeline settled');
+    timeline.note(
+      `${truth.events.accepted} events accepted (${truth.duplicates.accepted} re-sent, ${truth.late.accepted} late); ` +
+        `${deployment.slack.messages.length} Slack messages`,
+    );
   }, 330_000);
 
   afterAll(async () => {

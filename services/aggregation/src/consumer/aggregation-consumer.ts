@@ -71,23 +71,29 @@ export class AggregationConsumer
       groupId,
       topic,
       logger: this.logger.child({ component: 'partitions' }),
-      create: ({ partition, resume }) => {
-        this.logger.info({ partition, resume }, 'partition assigned; rebuilding windows by replay');
-        return new PartitionWorker(new PartitionAggregator(partition, this.settings, resume), {
-          writer: this.writer,
-          producer: this.runtime.producer,
-          windowedTopic: this.runtime.topics.metricsWindowed,
-          flushIntervalMs: this.config.PULSE_FLUSH_INTERVAL,
-          metrics: this.metrics,
-          logger: this.logger,
-          membershipFresh: () => this.membershipFresh(),
-        });
+      create: ({ partition, resume, startOffset }) => {
+        this.logger.info(
+          { partition, startOffset, resume },
+          'partition assigned; rebuilding windows by replay',
+        );
+        return new PartitionWorker(
+          new PartitionAggregator(partition, this.settings, resume),
+          {
+            writer: this.writer,
+            producer: this.runtime.producer,
+            windowedTopic: this.runtime.topics.metricsWindowed,
+            flushIntervalMs: this.config.PULSE_FLUSH_INTERVAL,
+            metrics: this.metrics,
+            logger: this.logger,
+            membershipFresh: () => this.membershipFresh(),
+          },
+          startOffset,
+        );
       },
     });
     this.poller = new OffsetsPoller({
       admin: this.admin,
       writer: this.writer,
-      logger: this.logger,
       groupId,
       topic,
       deadLetterTopic: this.runtime.topics.deadLetter,
@@ -178,7 +184,7 @@ export class AggregationConsumer
     for (const worker of this.registry?.workers() ?? []) {
       yield {
         partition: worker.partition,
-        position: worker.aggregator.lastHandledOffset + 1,
+        position: worker.position,
         progress: () => worker.progress(),
       };
     }

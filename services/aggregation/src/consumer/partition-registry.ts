@@ -18,8 +18,6 @@ export interface RegistryOptions<W> {
   readonly topic: string;
   readonly logger: Logger;
   create(resumption: Resumption): W;
-  /** Called for workers of partitions this instance no longer owns (or owns anew). */
-  dispose?(worker: W): void;
 }
 
 /**
@@ -38,7 +36,6 @@ export class PartitionRegistry<W> {
   assign(partitions: readonly number[]): void {
     this.generation += 1;
     const generation = this.generation;
-    for (const worker of this.ready.values()) this.options.dispose?.(worker);
     this.ready.clear();
     this.pending.clear();
     if (partitions.length === 0) return;

@@ -24,7 +24,9 @@ class FakeWriter implements InfluxWriter {
 function setup(options: { membershipFresh?: () => boolean } = {}) {
   const writer = new FakeWriter();
   const produced: OutgoingRecord[] = [];
-  const producer = { send: async (records: OutgoingRecord[]) => void produced.push(...records) } as unknown as PulseProducer;
+  const producer = {
+    send: async (records: OutgoingRecord[]) => void produced.push(...records),
+  } as unknown as PulseProducer;
   let now = 1_000_000;
   const aggregator = new PartitionAggregator(0, {
     windows: windowSpecs([60_000]),
@@ -41,7 +43,8 @@ function setup(options: { membershipFresh?: () => boolean } = {}) {
     membershipFresh: options.membershipFresh ?? (() => true),
     now: () => now,
   });
-  const view = (id: string, at: number, offset: number) => worker.count(toEventFacts(browseEvent('view', id, at)), offset);
+  const view = (id: string, at: number, offset: number) =>
+    worker.count(toEventFacts(browseEvent('view', id, at)), offset);
   return { writer, produced, worker, view, advance: (ms: number) => (now += ms) };
 }
 
@@ -53,8 +56,12 @@ describe('PartitionWorker', () => {
     const commit = await worker.afterBatch(0);
     expect(commit.offset).toBe('0');
     await worker.flush();
-    expect(writer.written.some((line) => line.startsWith('activity,grouping=total,partition=0,window=1m '))).toBe(true);
-    expect(writer.written.some((line) => line.startsWith('pipeline,partition=0,stage=aggregation '))).toBe(true);
+    expect(
+      writer.written.some((line) => line.startsWith('activity,grouping=total,partition=0,window=1m ')),
+    ).toBe(true);
+    expect(writer.written.some((line) => line.startsWith('pipeline,partition=0,stage=aggregation '))).toBe(
+      true,
+    );
     expect(writer.written.some((line) => line.startsWith('progress,partition=0 '))).toBe(true);
     expect(produced.map((record) => record.topic)).toContain('metrics.windowed');
   });

@@ -42,12 +42,19 @@ export class PartitionWorker {
   constructor(
     readonly aggregator: PartitionAggregator,
     private readonly deps: WorkerDeps,
+    /** The first offset this owner reads (committed offset, or log start). */
+    private readonly startOffset = 0,
   ) {
     this.now = deps.now ?? Date.now;
   }
 
   get partition(): number {
     return this.aggregator.partition;
+  }
+
+  /** Offset of the next message to read. */
+  get position(): number {
+    return Math.max(this.startOffset, this.aggregator.lastHandledOffset + 1);
   }
 
   count(facts: EventFacts, offset: number): Outcome {
@@ -85,7 +92,10 @@ export class PartitionWorker {
   /** For the flush timer: partitions that went quiet still get their last changes written. */
   dueForFlush(): boolean {
     if (this.inFlight !== null) return false;
-    return (this.aggregator.hasChanges || !this.counters.empty) && this.now() - this.lastFlushAt >= this.deps.flushIntervalMs;
+    return (
+      (this.aggregator.hasChanges || !this.counters.empty) &&
+      this.now() - this.lastFlushAt >= this.deps.flushIntervalMs
+    );
   }
 
   /** Writes what changed; one flush at a time per partition. Rejects with the write's error. */
@@ -102,7 +112,10 @@ export class PartitionWorker {
 
   private flushInBackground(): void {
     this.flush().catch((error: unknown) =>
-      this.deps.logger.warn({ err: error, partition: this.partition }, 'flush failed; the next batch retries it and waits'),
+      this.deps.logger.warn(
+        { err: error, partition: this.partition },
+        'flush failed; the next batch retries it and waits',
+      ),
     );
   }
 
@@ -116,7 +129,12 @@ export class PartitionWorker {
   }
 
   private progressOf(changes: ChangeSet): PartitionProgress {
-    return { partition: this.partition, watermark: changes.watermark, maxEventTime: changes.maxEventTime, lastOffset: changes.lastOffset };
+    return {
+      partition: this.partition,
+      watermark: changes.watermark,
+      maxEventTime: changes.maxEventTime,
+      lastOffset: changes.lastOffset,
+    };
   }
 
   private async flushNow(): Promise<void> {

@@ -1,6 +1,5 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { Admin } from 'kafkajs';
-import type { Logger } from '@pulse/observability';
 import type { InfluxWriter } from '../influx/influx-writer';
 import { lineOf } from '../output/influx-lines';
 import { MEASUREMENT } from '../output/measurements';
@@ -16,7 +15,6 @@ export interface OwnedPartition {
 export interface OffsetsPollerOptions {
   readonly admin: Admin;
   readonly writer: InfluxWriter;
-  readonly logger: Logger;
   readonly groupId: string;
   readonly topic: string;
   readonly deadLetterTopic: string;

@@ -76,7 +76,15 @@ export function generateDataset(options: DatasetOptions): LabelledMessage[] {
     const max = partitionMax[partition] as number;
 
     if (poisonAt.has(i)) {
-      push({ partition, key: customer, value: `{"not":"an event","n":${i}}`, timestamp: base, label: 'poison', event: null, partitionMaxAfter: max });
+      push({
+        partition,
+        key: customer,
+        value: `{"not":"an event","n":${i}}`,
+        timestamp: base,
+        label: 'poison',
+        event: null,
+        partitionMaxAfter: max,
+      });
     }
     const recentHere = recent[partition] as LabelledMessage[];
     if (rng.chance(options.duplicateShare) && recentHere.length > 0) {
@@ -94,11 +102,20 @@ export function generateDataset(options: DatasetOptions): LabelledMessage[] {
     const watermark = maxAfter - options.latenessMs;
     for (const size of options.windowsMs) {
       const isLate = windowEnd(time, size) <= watermark;
-      if (isLate !== late) throw new Error(`dataset margins broken at event ${i}: late=${late} for size ${size}`);
+      if (isLate !== late)
+        throw new Error(`dataset margins broken at event ${i}: late=${late} for size ${size}`);
     }
     partitionMax[partition] = maxAfter;
     const event = randomEvent(rng, `evt-${options.seed}-${i}`, time, customer, products);
-    push({ partition, key: customer, value: JSON.stringify(event), timestamp: time, label: late ? 'late' : 'counted', event, partitionMaxAfter: maxAfter });
+    push({
+      partition,
+      key: customer,
+      value: JSON.stringify(event),
+      timestamp: time,
+      label: late ? 'late' : 'counted',
+      event,
+      partitionMaxAfter: maxAfter,
+    });
   }
   return messages;
 }
@@ -126,21 +143,31 @@ function randomEvent(
   const enrichment = (lineProducts: readonly { category: string | null }[]): EnrichedEvent['enrichment'] => ({
     status: 'complete',
     missing: [],
-    products: lineProducts.map((product) => (product.category === null ? null : { name: 'product', category: product.category, tags: [] })),
+    products: lineProducts.map((product) =>
+      product.category === null ? null : { name: 'product', category: product.category, tags: [] },
+    ),
     customer: null,
     geo: { country: null, region, source: 'event' },
     enrichedAt: new Date(time + rng.int(300, 900)).toISOString(),
   });
   if (roll < 0.25) {
     const [currency, prices] = rng.pick(CURRENCIES);
-    const lines = Array.from({ length: rng.int(1, 4) }, () => ({ product: rng.pick(products), quantity: rng.int(1, 3), unitPrice: rng.pick(prices) }));
+    const lines = Array.from({ length: rng.int(1, 4) }, () => ({
+      product: rng.pick(products),
+      quantity: rng.int(1, 3),
+      unitPrice: rng.pick(prices),
+    }));
     return {
       ...envelope,
       type: EventType.OrderPlaced,
       data: {
         orderId: `order-${id}`,
         currency,
-        lines: lines.map((line) => ({ productId: line.product.id, quantity: line.quantity, unitPrice: line.unitPrice })),
+        lines: lines.map((line) => ({
+          productId: line.product.id,
+          quantity: line.quantity,
+          unitPrice: line.unitPrice,
+        })),
       },
       enrichment: enrichment(lines.map((line) => line.product)),
     } as EnrichedEvent;

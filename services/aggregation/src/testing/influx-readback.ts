@@ -11,7 +11,10 @@ interface RawSeries {
 export async function influxQuery(database: string, statements: readonly string[]): Promise<RawSeries[][]> {
   const url = `${stack.influxUrl}/query?${new URLSearchParams({ db: database, epoch: 'ms', q: statements.join(';') })}`;
   const response = await fetch(url);
-  const body = (await response.json()) as { results?: { series?: RawSeries[]; error?: string }[]; error?: string };
+  const body = (await response.json()) as {
+    results?: { series?: RawSeries[]; error?: string }[];
+    error?: string;
+  };
   if (!response.ok || body.error !== undefined) throw new Error(`InfluxDB: ${body.error ?? response.status}`);
   return (body.results ?? []).map((result, index) => {
     if (result.error !== undefined && !/database not found/.test(result.error)) {
@@ -21,7 +24,11 @@ export async function influxQuery(database: string, statements: readonly string[
   });
 }
 
-function rows(series: readonly RawSeries[], key: (tags: Record<string, string>, time: number) => string, fields: readonly string[]) {
+function rows(
+  series: readonly RawSeries[],
+  key: (tags: Record<string, string>, time: number) => string,
+  fields: readonly string[],
+) {
   const out = new Map<string, Record<string, number>>();
   for (const entry of series) {
     for (const values of entry.values ?? []) {
@@ -35,7 +42,11 @@ function rows(series: readonly RawSeries[], key: (tags: Record<string, string>, 
 }
 
 /** Everything aggregation wrote for windows, summed over partitions by InfluxDB, keyed like ExpectedMetrics. */
-export async function readWindowMetrics(database: string, fromMs: number, toMs: number): Promise<ExpectedMetrics> {
+export async function readWindowMetrics(
+  database: string,
+  fromMs: number,
+  toMs: number,
+): Promise<ExpectedMetrics> {
   const range = `time >= ${fromMs}ms AND time < ${toMs}ms`;
   const dims = '"window", "grouping", "category", "region"';
   const money = 'sum("revenue_minor") AS "revenue_minor", sum("orders") AS "orders", sum("units") AS "units"';
@@ -50,21 +61,52 @@ export async function readWindowMetrics(database: string, fromMs: number, toMs: 
     `${tags.window}|${time}|${tags.grouping}|${tags.category ?? ''}|${tags.region ?? ''}`;
   const moneyFields = ['revenue_minor', 'orders', 'units'] as const;
   return {
-    activity: rows(activity ?? [], groupKey, ['orders', 'units', 'customers', 'views', 'cart_adds']) as ExpectedMetrics['activity'],
-    revenue: rows(revenue ?? [], (tags, time) => `${groupKey(tags, time)}|${tags.currency}`, moneyFields) as ExpectedMetrics['revenue'],
-    products: rows(products ?? [], (tags, time) => `${tags.window}|${time}|${tags.product_id}|${tags.currency}`, moneyFields) as ExpectedMetrics['products'],
-    lateActivity: rows(lateActivity ?? [], groupKey, ['events', 'orders', 'units', 'views', 'cart_adds']) as ExpectedMetrics['lateActivity'],
-    lateRevenue: rows(lateRevenue ?? [], (tags, time) => `${groupKey(tags, time)}|${tags.currency}`, moneyFields) as ExpectedMetrics['lateRevenue'],
+    activity: rows(activity ?? [], groupKey, [
+      'orders',
+      'units',
+      'customers',
+      'views',
+      'cart_adds',
+    ]) as ExpectedMetrics['activity'],
+    revenue: rows(
+      revenue ?? [],
+      (tags, time) => `${groupKey(tags, time)}|${tags.currency}`,
+      moneyFields,
+    ) as ExpectedMetrics['revenue'],
+    products: rows(
+      products ?? [],
+      (tags, time) => `${tags.window}|${time}|${tags.product_id}|${tags.currency}`,
+      moneyFields,
+    ) as ExpectedMetrics['products'],
+    lateActivity: rows(lateActivity ?? [], groupKey, [
+      'events',
+      'orders',
+      'units',
+      'views',
+      'cart_adds',
+    ]) as ExpectedMetrics['lateActivity'],
+    lateRevenue: rows(
+      lateRevenue ?? [],
+      (tags, time) => `${groupKey(tags, time)}|${tags.currency}`,
+      moneyFields,
+    ) as ExpectedMetrics['lateRevenue'],
   };
 }
 
 /** The latest progress per partition: offset written up to, and the watermark then. */
-export async function readProgress(database: string): Promise<Map<number, { offset: number; watermark: number }>> {
-  const [series] = await influxQuery(database, [`SELECT last("offset") AS "offset", last("watermark") AS "watermark" FROM "progress" GROUP BY "partition"`]);
+export async function readProgress(
+  database: string,
+): Promise<Map<number, { offset: number; watermark: number }>> {
+  const [series] = await influxQuery(database, [
+    `SELECT last("offset") AS "offset", last("watermark") AS "watermark" FROM "progress" GROUP BY "partition"`,
+  ]);
   return new Map(
     (series ?? []).map((entry) => {
       const record = Object.fromEntries(entry.columns.map((column, i) => [column, entry.values?.[0]?.[i]]));
-      return [Number(entry.tags?.partition), { offset: Number(record.offset), watermark: Number(record.watermark) }];
+      return [
+        Number(entry.tags?.partition),
+        { offset: Number(record.offset), watermark: Number(record.watermark) },
+      ];
     }),
   );
 }

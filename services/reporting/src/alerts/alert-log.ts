@@ -19,6 +19,10 @@ export interface AlertQuery {
 export class AlertLog implements OnApplicationBootstrap, OnApplicationShutdown {
   private reader: TopicTableReader<AlertEvent> | undefined;
   private stopped = false;
+  private starting: Promise<void> | undefined;
+  private wake: () => void = () => undefined;
+  /** Resolves on shutdown, so a retry wait never delays it. */
+  private readonly stopping = new Promise<void>((resolve) => (this.wake = resolve));
 
   constructor(
     private readonly runtime: KafkaRuntime,
@@ -27,11 +31,13 @@ export class AlertLog implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.startWithRetries();
+    this.starting = this.startWithRetries();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.wake();
+    await this.starting;
     await this.reader?.stop();
   }
 
@@ -71,12 +77,18 @@ export class AlertLog implements OnApplicationBootstrap, OnApplicationShutdown {
       );
       try {
         await reader.start();
+        if (this.stopped) {
+          // Shut down while starting: nobody else will stop this reader.
+          await reader.stop();
+          return;
+        }
         this.reader = reader;
         return;
       } catch (error) {
         await reader.stop().catch(() => undefined);
+        if (this.stopped) return;
         logger.warn({ err: error, attempt }, 'cannot read the alerts topic yet; retrying');
-        await sleep(backoffDelay(attempt));
+        await Promise.race([sleep(backoffDelay(attempt)), this.stopping]);
       }
     }
   }

@@ -25,8 +25,8 @@ export function toMajor(minor: number, currency: string): number {
 /** Average order value in major units, rounded to the minor unit. */
 export function averageOrderValue(minor: number, orders: number, currency: string): number | null {
   if (orders === 0) return null;
-  const digits = minorUnitDigits(currency);
-  return Number((minor / orders / 10 ** digits).toFixed(digits));
+  // Round in minor units (exact integers), not on the binary float of the major amount.
+  return toMajor(Math.round(minor / orders), currency);
 }
 
 /** A ratio, or null when the denominator is 0. */

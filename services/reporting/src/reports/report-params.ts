@@ -60,17 +60,27 @@ const filters = {
   region: z.enum(REGIONS, { message: `must be one of ${REGIONS.join(', ')}` }).optional(),
 };
 
-function checkRange(input: { from: string; to: string }, limits: ReportLimits, ctx: z.RefinementCtx): void {
+/** Adds an issue and returns false when the range is empty or too long. */
+function checkRange(
+  input: { from: string; to: string },
+  limits: ReportLimits,
+  ctx: z.RefinementCtx,
+): boolean {
   const from = Date.parse(input.from);
   const to = Date.parse(input.to);
-  if (to <= from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
-  else if (to - from > limits.maxRangeMs) {
+  if (to <= from) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+    return false;
+  }
+  if (to - from > limits.maxRangeMs) {
     ctx.addIssue({
       code: 'custom',
       path: ['to'],
       message: `the range may cover at most ${durationLiteral(limits.maxRangeMs)}`,
     });
+    return false;
   }
+  return true;
 }
 
 function parse<T>(schema: z.ZodType<T>, query: unknown): T {
@@ -98,7 +108,7 @@ export function parseSalesParams(query: unknown, limits: ReportLimits): SalesPar
       currency: currencyCode.optional(),
     })
     .superRefine((input, ctx) => {
-      checkRange(input, limits, ctx);
+      if (!checkRange(input, limits, ctx)) return;
       const intervalMs = limits.windowsMs[labels.indexOf(input.interval ?? (labels[0] as string))] as number;
       const windows = Math.ceil((Date.parse(input.to) - Date.parse(input.from)) / intervalMs);
       if (windows > limits.maxWindows) {
@@ -134,7 +144,7 @@ export function parseTopProductsParams(query: unknown, limits: ReportLimits): To
       by: z.enum(['revenue', 'units'], { message: 'must be revenue or units' }).default('revenue'),
       currency: currencyCode.optional(),
     })
-    .superRefine((input, ctx) => checkRange(input, limits, ctx));
+    .superRefine((input, ctx) => void checkRange(input, limits, ctx));
   const input = parse(schema, query);
   return {
     fromMs: Date.parse(input.from),
@@ -148,7 +158,7 @@ export function parseTopProductsParams(query: unknown, limits: ReportLimits): To
 export function parseFunnelParams(query: unknown, limits: ReportLimits): FunnelParams {
   const schema = z
     .strictObject({ ...range, ...filters })
-    .superRefine((input, ctx) => checkRange(input, limits, ctx));
+    .superRefine((input, ctx) => void checkRange(input, limits, ctx));
   const input = parse(schema, query);
   return {
     fromMs: Date.parse(input.from),

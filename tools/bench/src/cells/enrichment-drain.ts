@@ -24,7 +24,7 @@ export async function runEnrichmentDrain(context: RunContext, repetition: number
     await burstFeed(context, names, topics.eventsRaw, events);
     const system = await startPulse(context, names, ['enrichment']);
     try {
-      const cpu = new CpuWindow(system.processes);
+      const cpu = new CpuWindow([...system.processes, ...context.stackProcesses]);
       const atStart = await context.kafka.appended(topics.eventsEnriched);
       let first: { at: number; count: number } | undefined;
       let last = { at: Date.now(), count: atStart };
@@ -34,8 +34,11 @@ export async function runEnrichmentDrain(context: RunContext, repetition: number
         last = { at: Date.now(), count: await context.kafka.appended(topics.eventsEnriched) };
         if (first === undefined && last.count > atStart) first = last;
       }
-      const cpuMs = cpu.stop().reduce((sum, reading) => sum + reading.cpuMs, 0);
-      const machine = cpu.machine(cpuMs);
+      const readings = cpu.stop();
+      const cpuMs = readings
+        .filter((reading) => reading.role === 'pipeline')
+        .reduce((sum, reading) => sum + reading.cpuMs, 0);
+      const machine = cpu.machine(readings.reduce((sum, reading) => sum + reading.cpuMs, 0));
       const handled = last.count - atStart;
       const notes =
         last.count < events

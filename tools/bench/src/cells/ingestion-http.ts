@@ -64,7 +64,7 @@ export async function runIngestionHttp(context: RunContext, repetition: number):
         context.log(
           `  ${names.label}: autocannon ${testCase.endpoint} endpoint for ${context.options.httpDurationMs / 1000} s`,
         );
-        const cpu = new CpuWindow(system.processes);
+        const cpu = new CpuWindow([...system.processes, ...context.stackProcesses]);
         const generatorBefore = process.cpuUsage();
         const result = await autocannon({
           url: testCase.url,
@@ -74,9 +74,14 @@ export async function runIngestionHttp(context: RunContext, repetition: number):
           connections: context.options.httpConnections,
           duration: context.options.httpDurationMs / 1000,
         });
-        const ingestionCpuMs = cpu.stop().reduce((sum, reading) => sum + reading.cpuMs, 0);
+        const readings = cpu.stop();
+        const ingestionCpuMs = readings
+          .filter((reading) => reading.role === 'pipeline')
+          .reduce((sum, reading) => sum + reading.cpuMs, 0);
         // autocannon runs in this process: its CPU is accounted as the generator's.
-        const machine = cpu.machine(ingestionCpuMs + generatorCpuMs(generatorBefore));
+        const machine = cpu.machine(
+          readings.reduce((sum, reading) => sum + reading.cpuMs, 0) + generatorCpuMs(generatorBefore),
+        );
         const accepted = result['2xx'] * testCase.eventsPerRequest;
         endpoints.push({
           endpoint: testCase.endpoint,

@@ -4,6 +4,7 @@ import type { WindowObservation } from './window-latency';
 
 /** Aggregation's schema (docs/metrics-schema.md): the `activity` measurement, `total` grouping. */
 const MEASUREMENT = 'activity';
+const LATE_MEASUREMENT = 'late_activity';
 
 /**
  * Polls InfluxDB for the counted events (orders + views + cart adds) of each window of the
@@ -66,9 +67,18 @@ export class WindowProbe {
 
   /** Everything the pipeline wrote for the `total` grouping, summed over windows and partitions. */
   async totals(): Promise<ActivityTotals> {
+    return this.sums(MEASUREMENT);
+  }
+
+  /** Events aggregation counted as late (in no window), summed the same way. */
+  async lateTotals(): Promise<ActivityTotals> {
+    return this.sums(LATE_MEASUREMENT);
+  }
+
+  private async sums(measurement: string): Promise<ActivityTotals> {
     const series = await this.influx.query(
       this.database,
-      `SELECT sum("orders"), sum("units"), sum("views"), sum("cart_adds") FROM "${MEASUREMENT}" ` +
+      `SELECT sum("orders"), sum("units"), sum("views"), sum("cart_adds") FROM "${measurement}" ` +
         `WHERE "grouping" = 'total' AND "window" = '${this.windowLabel}'`,
     );
     const row = (series[0]?.values[0] ?? []) as (number | null)[];

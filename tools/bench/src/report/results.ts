@@ -55,7 +55,14 @@ export interface StepResult {
 export interface Reconciliation {
   expected: ActivityTotals;
   observed: ActivityTotals;
-  /** Counted events (orders + views + cart adds) missing from InfluxDB, and counted twice. */
+  /** Counted by aggregation as late (in no window): explains a shortfall that is not a loss of data. */
+  countedLate: ActivityTotals;
+  /** From the pipeline having drained until InfluxDB held the expected totals (undefined: never). */
+  settledAfterMs: number | undefined;
+  /**
+   * Counted events (orders + views + cart adds) missing from InfluxDB's windows after waiting
+   * up to a minute past the drain, and counted twice.
+   */
   lost: number;
   duplicated: number;
   /** False when the pipeline had not drained when InfluxDB was read. */

@@ -72,6 +72,13 @@ function pipelineFigures(runs: readonly PipelineRun[], cores: number): Figures {
     ),
     'lost events': spreadOf(runs.map((run) => run.reconciliation?.lost)),
     'duplicated events': spreadOf(runs.map((run) => run.reconciliation?.duplicated)),
+    'events counted as late': spreadOf(
+      runs.map((run) => {
+        const late = run.reconciliation?.countedLate;
+        return late === undefined ? undefined : late.orders + late.views + late.cartAdds;
+      }),
+    ),
+    'InfluxDB settled after drain ms': spreadOf(runs.map((run) => run.reconciliation?.settledAfterMs)),
     'mean enriched event bytes': spreadOf(runs.map((run) => run.meanEnrichedBytes)),
     'machine busy cores (reference step)': spreadOf(runs.map((run) => referenceStep(run)?.machine.busyCores)),
     'cores used by other processes (reference step)': spreadOf(

@@ -77,12 +77,18 @@ export class Deployment {
     const logDir = join(repoRoot, 'tmp', 'resilience-logs', options.label);
     rmSync(logDir, { recursive: true, force: true });
     mkdirSync(logDir, { recursive: true });
-    const scratch = mkdtempSync(join(tmpdir(), `pulse-resilience-${options.label}-`));
     const topics = await createTestTopics(options.label, 3, addresses.kafkaBrokers);
+    let slack: SlackReceiver;
+    try {
+      slack = await SlackReceiver.start();
+    } catch (error) {
+      await topics.cleanup();
+      throw error;
+    }
+    const scratch = mkdtempSync(join(tmpdir(), `pulse-resilience-${options.label}-`));
     const database = uniqueName(options.label);
     const groups = uniqueName(options.label);
     const credentials = ensureLocalCredentials(join(scratch, 'credentials'));
-    const slack = await SlackReceiver.start();
     const overrides: Partial<Record<ServiceName, ServiceOverrides>> = {};
     for (const name of options.services) {
       overrides[name] = {

@@ -24,12 +24,12 @@ export class InspectorSession {
   }
 
   static async connect(port: number): Promise<InspectorSession> {
-    const list = targets.parse(
-      await (
-        await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(5_000) })
-      ).json(),
-    );
-    const socket = new WebSocket(list[0]!.webSocketDebuggerUrl);
+    const response = await fetch(`http://127.0.0.1:${port}/json/list`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    const [target] = targets.parse(await response.json());
+    if (target === undefined) throw new Error(`no inspector target on port ${port}`);
+    const socket = new WebSocket(target.webSocketDebuggerUrl);
     await new Promise<void>((resolve, reject) => {
       socket.addEventListener('open', () => resolve(), { once: true });
       socket.addEventListener(

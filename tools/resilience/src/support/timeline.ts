@@ -2,6 +2,7 @@
 export class Timeline {
   private readonly start = Date.now();
   private readonly marks: { label: string; at: number }[] = [];
+  private readonly notes: string[] = [];
 
   constructor(private readonly name: string) {}
 
@@ -9,6 +10,11 @@ export class Timeline {
     const at = Date.now();
     this.marks.push({ label, at });
     return at;
+  }
+
+  /** A figure worth seeing next to the times (counts, sizes). */
+  note(text: string): void {
+    this.notes.push(text);
   }
 
   at(label: string): number {
@@ -21,6 +27,11 @@ export class Timeline {
     const lines = this.marks.map(
       ({ label, at }) => `  +${((at - this.start) / 1000).toFixed(1).padStart(6)} s  ${label}`,
     );
-    return `${this.name} (${((Date.now() - this.start) / 1000).toFixed(1)} s in all)\n${lines.join('\n')}`;
+    const notes = this.notes.map((note) => `  ${note}`);
+    return [
+      `${this.name} (${((Date.now() - this.start) / 1000).toFixed(1)} s in all)`,
+      ...lines,
+      ...notes,
+    ].join('\n');
   }
 }

@@ -17,6 +17,7 @@ import { cpuTotals, processFigures, rateBetween } from './step-figures';
 const WINDOW_POLL_MS = 200;
 const CATCH_UP_MS = 15_000;
 export const FINAL_DRAIN_MS = 180_000;
+const SETTLE_MS = 60_000;
 
 interface StepTiming {
   step: StepResult;
@@ -193,24 +194,29 @@ export class PipelineRunner {
     }
   }
 
-  /** InfluxDB's totals against what the input acknowledged, once the pipeline has drained. */
+  /**
+   * InfluxDB's totals against what the input acknowledged, once the pipeline has drained.
+   * Aggregation writes on an interval and retries failed writes with backoff, so InfluxDB may
+   * trail the drained consumer: wait up to SETTLE_MS for the expected totals before calling a
+   * difference lost.
+   */
   async reconcile(): Promise<Reconciliation> {
     const drained = await this.drain(0, FINAL_DRAIN_MS);
+    const drainedAt = Date.now();
     const expected = sumTotals(this.inputs.map((input) => input.totals));
     let observed: ActivityTotals = await this.probe.totals();
-    // Aggregation writes on an interval: wait until InfluxDB holds the expected figures or stops changing.
-    for (let attempt = 0, stable = 0; attempt < 30 && stable < 3; attempt += 1) {
-      if (countedEvents(observed) === countedEvents(expected)) break;
+    while (countedEvents(observed) !== countedEvents(expected) && Date.now() - drainedAt < SETTLE_MS) {
       await sleep(1_000);
-      const next = await this.probe.totals();
-      stable = countedEvents(next) === countedEvents(observed) ? stable + 1 : 0;
-      observed = next;
+      observed = await this.probe.totals();
     }
+    const settled = countedEvents(observed) === countedEvents(expected);
     const fields = ['orders', 'views', 'cartAdds'] as const;
     const topics = topicNames(this.names.topicPrefix);
     return {
       expected,
       observed,
+      countedLate: await this.probe.lateTotals(),
+      settledAfterMs: settled ? Date.now() - drainedAt : undefined,
       lost: fields.reduce((sum, field) => sum + Math.max(0, expected[field] - observed[field]), 0),
       duplicated: fields.reduce((sum, field) => sum + Math.max(0, observed[field] - expected[field]), 0),
       drained,

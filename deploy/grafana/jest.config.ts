@@ -1,0 +1,5 @@
+export default {
+  displayName: 'grafana',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

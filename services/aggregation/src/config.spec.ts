@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig } from '@pulse/config';
+import { schema } from './config';
+
+describe('aggregation configuration', () => {
+  it('defaults: 1m windows, 30s lateness, dedupe horizon = largest window + lateness', () => {
+    const config = loadConfig(schema, {});
+    expect([config.PULSE_WINDOWS, config.PULSE_ALLOWED_LATENESS, config.PULSE_DEDUPE_HORIZON]).toEqual([
+      [60_000],
+      30_000,
+      90_000,
+    ]);
+    expect(config.PULSE_CONSUMER_GROUP).toBe('pulse-aggregation');
+  });
+
+  it('derives the horizon from the largest window and refuses a shorter one', () => {
+    expect(
+      loadConfig(schema, { PULSE_WINDOWS: '1m,1h', PULSE_ALLOWED_LATENESS: '1m' }).PULSE_DEDUPE_HORIZON,
+    ).toBe(3_660_000);
+    expect(
+      loadConfig(schema, { PULSE_WINDOWS: '1m', PULSE_DEDUPE_HORIZON: '10m' }).PULSE_DEDUPE_HORIZON,
+    ).toBe(600_000);
+    expect(() => loadConfig(schema, { PULSE_WINDOWS: '5m', PULSE_DEDUPE_HORIZON: '1m' })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig(schema, { PULSE_WINDOWS: '5m', PULSE_DEDUPE_HORIZON: '1m' })).toThrow(
+      /at least the largest window plus the allowed lateness/,
+    );
+  });
+
+  it('refuses windows under a second', () => {
+    expect(() => loadConfig(schema, { PULSE_WINDOWS: '1m,500ms' })).toThrow(/at least 1s/);
+  });
+});
