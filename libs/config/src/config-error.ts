@@ -7,7 +7,9 @@ export class ConfigError extends Error {
   ) {
     super(
       `Invalid configuration: ${variable} ${expected}` +
-        (received === undefined ? ' (it is not set)' : ` (got ${JSON.stringify(redact(variable, received))})`),
+        (received === undefined
+          ? ' (it is not set)'
+          : ` (got ${JSON.stringify(redact(variable, received))})`),
     );
     this.name = 'ConfigError';
   }

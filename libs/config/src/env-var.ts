@@ -52,7 +52,8 @@ function variable<T>(
       try {
         return parser(raw);
       } catch (error) {
-        if (error instanceof Expected) throw new ConfigError(name, error.message, secret ? '<redacted>' : raw);
+        if (error instanceof Expected)
+          throw new ConfigError(name, error.message, secret ? '<redacted>' : raw);
         throw error;
       }
     },
@@ -122,7 +123,10 @@ export const env = {
     );
   },
   duration(description: string, defaultValue: string): EnvVar<number> {
-    return variable(description, parseDuration, { fallback: parseDuration(defaultValue), defaultText: defaultValue });
+    return variable(description, parseDuration, {
+      fallback: parseDuration(defaultValue),
+      defaultText: defaultValue,
+    });
   },
   durationList(description: string, defaultValue: string): EnvVar<number[]> {
     const parse = (raw: string): number[] => {

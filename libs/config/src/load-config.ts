@@ -2,7 +2,9 @@ import { ConfigError } from './config-error';
 import type { Env, EnvVar } from './env-var';
 
 export type ConfigSchema = Readonly<Record<string, EnvVar<unknown>>>;
-export type ConfigOf<S extends ConfigSchema> = { readonly [K in keyof S]: S[K] extends EnvVar<infer T> ? T : never };
+export type ConfigOf<S extends ConfigSchema> = {
+  readonly [K in keyof S]: S[K] extends EnvVar<infer T> ? T : never;
+};
 
 /**
  * Reads every variable of `schema` (keys are the variable names) from `env`.

@@ -8,3 +8,4 @@ export * from './events/kafka-codec';
 export * from './reference/reference';
 export * from './metrics/windowed-metric';
 export * from './alerts/alert-event';
+export * from './money/money';

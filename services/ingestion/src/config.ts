@@ -1,13 +1,13 @@
 import {
   ConfigError,
   env,
+  hashedCredentialsVar,
   kafkaSchema,
   serviceSchema,
   type ConfigOf,
   type Env,
   type EnvVar,
 } from '@pulse/config';
-import { parseApiKeys, type ApiKeyEntry } from './auth/api-keys';
 
 const authDisabled = env.bool(
   'accept requests without an API key (local experiments only; never in production)',
@@ -19,33 +19,14 @@ const batchMaxEvents = env.int('most events accepted in one batch request (more 
   max: 100_000,
 });
 
-/**
- * The API keys, as `name:sha256hex` lines (`#` starts a comment), normally mounted as a secret
- * file named by PULSE_API_KEYS_FILE. Refuses to start without a key unless auth is explicitly
- * disabled, so a forgotten secret never opens the API.
- */
-const apiKeysText = env.optionalString(
+/** The API keys, as `name:sha256hex` lines, normally mounted as a secret file named by PULSE_API_KEYS_FILE. */
+const apiKeys = hashedCredentialsVar(
   'API keys as "name:sha256hex" lines; give the file as PULSE_API_KEYS_FILE',
   {
-    secret: true,
+    noun: 'key',
+    disabledBy: 'PULSE_AUTH_DISABLED',
   },
 );
-const apiKeys: EnvVar<ApiKeyEntry[]> = {
-  description: apiKeysText.description,
-  secret: true,
-  read(name: string, source: Env): ApiKeyEntry[] {
-    const raw = apiKeysText.read(name, source);
-    const keys = raw === undefined ? [] : parseApiKeys(raw, name);
-    if (keys.length === 0 && !authDisabled.read('PULSE_AUTH_DISABLED', source)) {
-      throw new ConfigError(
-        `${name}_FILE`,
-        'must name a file with at least one "name:sha256hex" line (or set PULSE_AUTH_DISABLED=true for local experiments)',
-        undefined,
-      );
-    }
-    return keys;
-  },
-};
 
 const burstValue = env.int(
   'events a key may send at once before the per-second rate applies; at least PULSE_BATCH_MAX_EVENTS',

@@ -1,6 +1,7 @@
 import {
   ConfigError,
   env,
+  hashedCredentialsVar,
   influxSchema,
   kafkaSchema,
   serviceSchema,
@@ -8,36 +9,16 @@ import {
   type Env,
   type EnvVar,
 } from '@pulse/config';
-import { parseReadTokens, type ReadToken } from './auth/read-tokens';
 
 const authDisabled = env.bool(
   'serve reports without a read token (local experiments only; never in production)',
   false,
 );
-const tokensText = env.optionalString(
+/** Read tokens as `name:sha256hex` lines; without one the service refuses to start unless auth is disabled. */
+const readTokens = hashedCredentialsVar(
   'read tokens as "name:sha256hex" lines; give the file as PULSE_REPORTING_TOKENS_FILE',
-  {
-    secret: true,
-  },
+  { noun: 'token', disabledBy: 'PULSE_AUTH_DISABLED' },
 );
-
-/** Refuses to start without a token unless auth is explicitly disabled: a forgotten secret never opens the API. */
-const readTokens: EnvVar<ReadToken[]> = {
-  description: tokensText.description,
-  secret: true,
-  read(name: string, source: Env): ReadToken[] {
-    const raw = tokensText.read(name, source);
-    const tokens = raw === undefined ? [] : parseReadTokens(raw, name);
-    if (tokens.length === 0 && !authDisabled.read('PULSE_AUTH_DISABLED', source)) {
-      throw new ConfigError(
-        `${name}_FILE`,
-        'must name a file with at least one "name:sha256hex" line (or set PULSE_AUTH_DISABLED=true for local experiments)',
-        undefined,
-      );
-    }
-    return tokens;
-  },
-};
 
 const windows = env.durationList(
   'window sizes aggregation writes (its PULSE_WINDOWS): the report intervals offered',

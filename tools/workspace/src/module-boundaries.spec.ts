@@ -57,7 +57,12 @@ describe('module boundaries', () => {
       const run = spawnSync(
         join(root, 'node_modules/.bin/eslint'),
         ['--format', 'json', ...files.map(([, path]) => path)],
-        { cwd: root, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' }, maxBuffer: 16 * 1024 * 1024 },
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, NX_DAEMON: 'false' },
+          maxBuffer: 16 * 1024 * 1024,
+        },
       );
       const parsed = JSON.parse(run.stdout) as { filePath: string; messages: LintMessage[] }[];
       for (const [name, path] of files) {
@@ -84,7 +89,9 @@ describe('module boundaries', () => {
   });
 
   it('reports a floating promise as an error', () => {
-    const floating = results.get('floatingPromise')?.find((m) => m.ruleId === '@typescript-eslint/no-floating-promises');
+    const floating = results
+      .get('floatingPromise')
+      ?.find((m) => m.ruleId === '@typescript-eslint/no-floating-promises');
     expect(floating?.severity).toBe(2);
   });
 

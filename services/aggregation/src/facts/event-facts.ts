@@ -1,5 +1,4 @@
-import { EventType, UNKNOWN_CATEGORY, type EnrichedEvent } from '@pulse/contracts';
-import { toMinorUnits } from './money';
+import { EventType, UNKNOWN_CATEGORY, toMinorUnits, type EnrichedEvent } from '@pulse/contracts';
 
 /** What an order's lines add to one category or one product. */
 export interface CategoryShare {

@@ -1,5 +1,5 @@
 import { Point } from '@influxdata/influxdb-client';
-import { toMajorUnits } from '../facts/money';
+import { toMajorUnits } from '@pulse/contracts';
 import type { ChangeSet } from '../state/partition-aggregator';
 import type { CurrencyTotals, GroupTotals } from '../state/group-totals';
 import type { WindowState } from '../state/window-state';

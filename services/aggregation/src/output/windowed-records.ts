@@ -1,6 +1,6 @@
 import type { WindowedMetric } from '@pulse/contracts';
 import type { OutgoingRecord } from '@pulse/kafka';
-import { toMajorUnits } from '../facts/money';
+import { toMajorUnits } from '@pulse/contracts';
 import type { ChangeSet } from '../state/partition-aggregator';
 import type { CurrencyTotals, GroupTotals } from '../state/group-totals';
 import type { WindowState } from '../state/window-state';

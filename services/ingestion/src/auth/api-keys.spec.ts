@@ -1,27 +1,9 @@
-import { ApiKeyAuthenticator, parseApiKeys, presentedKey, sha256 } from './api-keys';
+import { parseHashedCredentials, sha256 } from '@pulse/config';
+import { ApiKeyAuthenticator, presentedKey } from './api-keys';
+
+const parseApiKeys = (text: string) => parseHashedCredentials(text, 'PULSE_API_KEYS', 'key');
 
 const hex = (key: string) => sha256(key).toString('hex');
-
-describe('parseApiKeys', () => {
-  it('reads name:sha256 lines, skipping comments and blank lines, also comma-separated', () => {
-    const keys = parseApiKeys(
-      `# production keys\n\nshop-web:${hex('a')}  # the web shop\n mobile : ${hex('b')},pos:${hex('c')}\n`,
-    );
-    expect(keys.map((key) => key.name)).toEqual(['shop-web', 'mobile', 'pos']);
-    expect(keys[0]!.digest.equals(sha256('a'))).toBe(true);
-  });
-
-  it('names the line of a malformed entry without echoing it', () => {
-    expect(() => parseApiKeys(`ok:${hex('a')}\nplain-secret-key`)).toThrow(
-      'Invalid configuration: PULSE_API_KEYS line 2 must read "name:<SHA-256 of the key as 64 hex digits>" (got "<redacted>")',
-    );
-    expect(() => parseApiKeys(`short:abc123`)).toThrow(/line 1/);
-  });
-
-  it('refuses a name used twice', () => {
-    expect(() => parseApiKeys(`a:${hex('x')}\na:${hex('y')}`)).toThrow(/line 2 repeats the key name "a"/);
-  });
-});
 
 describe('presentedKey', () => {
   it('takes x-api-key first, then a Bearer token', () => {

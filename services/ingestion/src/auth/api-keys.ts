@@ -1,47 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { ConfigError } from '@pulse/config';
+import { matchCredential, type HashedCredential } from '@pulse/config';
 
 /** One configured key: who it belongs to and the SHA-256 digest of the key itself. */
-export interface ApiKeyEntry {
-  readonly name: string;
-  readonly digest: Buffer;
-}
-
-const LINE = /^([A-Za-z0-9][\w.@-]{0,63})\s*:\s*([0-9a-fA-F]{64})$/;
-
-/**
- * Parses `name:sha256hex` entries, one per line or comma-separated; blank lines and `#` comments
- * are ignored. Only digests are ever held, so a leaked config or heap dump reveals no key.
- */
-export function parseApiKeys(text: string, variable = 'PULSE_API_KEYS'): ApiKeyEntry[] {
-  const entries: ApiKeyEntry[] = [];
-  const names = new Set<string>();
-  text.split(/\r?\n/).forEach((rawLine, lineIndex) => {
-    const line = rawLine.replace(/#.*$/, '').trim();
-    for (const item of line.split(',').map((part) => part.trim())) {
-      if (item === '') continue;
-      const match = LINE.exec(item);
-      if (!match) {
-        throw new ConfigError(
-          variable,
-          `line ${lineIndex + 1} must read "name:<SHA-256 of the key as 64 hex digits>"`,
-          '<redacted>',
-        );
-      }
-      const [, name, hex] = match as unknown as [string, string, string];
-      if (names.has(name)) {
-        throw new ConfigError(variable, `line ${lineIndex + 1} repeats the key name "${name}"`, '<redacted>');
-      }
-      names.add(name);
-      entries.push({ name, digest: Buffer.from(hex, 'hex') });
-    }
-  });
-  return entries;
-}
-
-export function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
+export type ApiKeyEntry = HashedCredential;
 
 export type AuthResult =
   | { readonly ok: true; readonly keyName: string }
@@ -69,11 +29,7 @@ export function presentedKey(
   return undefined;
 }
 
-/**
- * Decides whether a request's key is one of the configured ones. Digests are compared in
- * constant time, and every configured digest is compared, so timing reveals neither the key
- * nor which entry matched.
- */
+/** Decides whether a request's key is one of the configured ones (constant-time, see matchCredential). */
 export class ApiKeyAuthenticator {
   constructor(
     private readonly keys: readonly ApiKeyEntry[],
@@ -84,11 +40,7 @@ export class ApiKeyAuthenticator {
     if (this.disabled) return ANONYMOUS;
     const key = presentedKey(headers);
     if (key === undefined) return MISSING;
-    const digest = sha256(key);
-    let matched: string | undefined;
-    for (const entry of this.keys) {
-      if (timingSafeEqual(digest, entry.digest) && matched === undefined) matched = entry.name;
-    }
+    const matched = matchCredential(this.keys, key);
     return matched === undefined ? WRONG : { ok: true, keyName: matched };
   }
 }

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { INFLUX_QUERY, type InfluxQueryClient, type Series } from '../influx/influx-query-client';
 import { durationLiteral, equals, ident, timeRange, where } from '../influx/influxql';
 import { REPORTING_CONFIG, type ReportingConfig } from '../config';
-import { averageOrderValue, ratio, toMajor } from './money';
+import { toMajorUnits } from '@pulse/contracts';
+import { averageOrderValue, ratio } from './money';
 import type { Dimension, Filters, FunnelParams, SalesParams, TopProductsParams } from './report-params';
 import type { Completeness, FunnelRow, ProductRevenue, SalesRow, TopProductRow } from './report-rows';
 
@@ -121,7 +122,7 @@ export class ReportsService {
         const orders = num(point.orders);
         row.revenue.push({
           currency,
-          amount: toMajor(minor, currency),
+          amount: toMajorUnits(minor, currency),
           amountMinor: minor,
           orders,
           averageOrderValue: averageOrderValue(minor, orders, currency),
@@ -187,7 +188,7 @@ export class ReportsService {
       entry.orders += num(point.orders);
       entry.revenue.push({
         currency,
-        amount: toMajor(minor, currency),
+        amount: toMajorUnits(minor, currency),
         amountMinor: minor,
         orders: num(point.orders),
       });
