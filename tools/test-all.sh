@@ -35,11 +35,11 @@ fi
 
 step stack bash deploy/local/stack.sh up
 step helm-install bash tools/helm/install-helm.sh --docs --kube-strict
-step static npx nx run-many -t lint typecheck --parallel=2 --output-style=static
-step unit npx nx run-many -t test --parallel=2 --output-style=static
-step integration npx nx run-many -t integration --parallel=1 --output-style=static
+step static npx nx run-many -t lint typecheck --parallel=2 --output-style=static --skip-nx-cache
+step unit npx nx run-many -t test --parallel=2 --output-style=static --skip-nx-cache
+step integration npx nx run-many -t integration --parallel=1 --output-style=static --skip-nx-cache
 if [[ -f tools/e2e/project.json ]]; then
-  step e2e npx nx run e2e:e2e --output-style=static
+  step e2e npx nx run e2e:e2e --output-style=static --skip-nx-cache
 fi
 
 passed=0

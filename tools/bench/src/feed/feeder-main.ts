@@ -14,14 +14,20 @@ import { feederJobSchema, type FeederJob, type FeederResult } from './feeder-pro
 
 /** Records per produce request: large enough to be cheap, far below the broker's 1 MiB limit. */
 const MAX_BATCH = 1000;
+/**
+ * How often due events are sent, like the load generator's linger (20 ms in the benchmark): the
+ * records reach Kafka in batches of the same size as through ingestion, which matters to every
+ * consumer downstream (per-batch costs), so the direct and HTTP cells stay comparable.
+ */
+const SEND_EVERY_MS = 20;
 
 /**
  * The `--direct` input: writes valid events straight to `events.raw`, as ingestion would have
- * written them (validated shape, partition key, CloudEvents headers, `ingestedat` stamped), open
- * loop: each event has a scheduled instant, and a send that falls behind makes the next batch
- * larger instead of moving the schedule — so a slow consumer shows as latency, never as a lower
- * offered rate. `ingestedat` and the event time are the scheduled instant, which makes the
- * measured latency include any queueing here (no coordinated omission).
+ * written them (validated shape, partition key, CloudEvents headers, gzip), open loop: each event
+ * has a scheduled instant (its event time), and a send that falls behind makes the next batch
+ * larger instead of moving the schedule — so a slow pipeline shows as backlog and latency, never
+ * as a lower offered rate; how far sending fell behind is reported. `ingestedat` is stamped when
+ * the batch is handed to Kafka, as ingestion stamps it when it accepts a request.
  */
 async function feed(job: FeederJob): Promise<FeederResult> {
   const corpus = readFileSync(job.corpusFile, 'utf8')
@@ -62,10 +68,11 @@ async function feed(job: FeederJob): Promise<FeederResult> {
     const end = Math.min(due, next + MAX_BATCH);
     const records: OutgoingRecord[] = [];
     const batchTotals = emptyTotals();
+    const ingestedat = new Date().toISOString();
     for (let sequence = next; sequence < end; sequence += 1) {
-      const at = new Date(scheduledAt(sequence)).toISOString();
+      const time = new Date(scheduledAt(sequence)).toISOString();
       const template = corpus[sequence % corpus.length] as PulseEvent;
-      const event = { ...template, id: `${job.runTag}-${sequence}`, time: at, ingestedat: at } as PulseEvent;
+      const event = { ...template, id: `${job.runTag}-${sequence}`, time, ingestedat } as PulseEvent;
       const value = encodeEvent(event);
       bytes += value.length;
       addEvent(batchTotals, event);
@@ -89,7 +96,10 @@ async function feed(job: FeederJob): Promise<FeederResult> {
       failed += records.length;
       if (errors.length < 5) errors.push((error as Error).message);
     }
+    const caughtUp = end === due;
     next = end;
+    // Let the next batch gather — unless sending is behind, or it is a burst (back to back).
+    if (job.mode === 'paced' && caughtUp && next < planned) await sleep(SEND_EVERY_MS);
   }
   await producer.disconnect();
   return {
