@@ -3,7 +3,13 @@ import { judgeStep, type LagPoint } from './verdict';
 const series = (lagAt: (second: number) => number, seconds = 60): LagPoint[] =>
   Array.from({ length: seconds + 1 }, (_, second) => ({ atSeconds: second, lag: lagAt(second) }));
 
-const base = { offeredRate: 10_000, planned: 600_000, accepted: 600_000, inputBehindMs: 50 };
+const base = {
+  offeredRate: 10_000,
+  planned: 600_000,
+  accepted: 600_000,
+  inputBehindMs: 50,
+  throughput: 9_950,
+};
 
 describe('judgeStep', () => {
   it('passes a step whose backlog stays small and flat', () => {
@@ -27,6 +33,11 @@ describe('judgeStep', () => {
   it('fails a backlog above two seconds of input', () => {
     const verdict = judgeStep({ ...base, lag: series(() => 25_000) });
     expect(verdict.reasons).toEqual(['backlog reached 25000 events (bound 20000)']);
+  });
+
+  it('fails when the last stage handles less than 90 % of the offered rate', () => {
+    const verdict = judgeStep({ ...base, throughput: 8_500, lag: series(() => 500) });
+    expect(verdict.reasons).toEqual(['the last stage handled only 8500 events/s']);
   });
 
   it('fails when the input was refused or could not keep its schedule', () => {

@@ -13,6 +13,8 @@ export interface VerdictInput {
   accepted: number;
   /** How far the input fell behind its schedule at worst (ms). */
   inputBehindMs: number;
+  /** Events per second the last stage handled after warm-up. */
+  throughput: number;
   lag: readonly LagPoint[];
 }
 
@@ -31,6 +33,8 @@ export const VERDICT_RULES = {
   minAcceptedShare: 0.97,
   /** The input may fall behind its own schedule by at most this much (else the input is the limit). */
   maxInputBehindMs: 2_000,
+  /** The last stage must handle at least this share of the offered rate. */
+  minThroughputShare: 0.9,
   /** The backlog may hold at most this many seconds of input (or the floor, for low rates)... */
   maxLagSeconds: 2,
   maxLagFloor: 2_000,
@@ -55,6 +59,9 @@ export function judgeStep(input: VerdictInput): Verdict {
   }
   if (input.inputBehindMs > rules.maxInputBehindMs) {
     reasons.push(`the input fell ${Math.round(input.inputBehindMs)} ms behind its schedule`);
+  }
+  if (input.throughput < input.offeredRate * rules.minThroughputShare) {
+    reasons.push(`the last stage handled only ${Math.round(input.throughput)} events/s`);
   }
   if (tail.length < 2) reasons.push('too few lag readings to judge');
   if (maxLag > lagBound) reasons.push(`backlog reached ${maxLag} events (bound ${lagBound})`);

@@ -36,13 +36,14 @@ function watchLag(consumer: Consumer, status: StatusServer): void {
 async function loadTable<V>(
   kafka: Kafka,
   topic: string,
+  groupIdPrefix: string,
   decode: (value: unknown) => V,
 ): Promise<TopicTableReader<V>> {
   const table = new TopicTableReader<V>(
     kafka,
     {
       topic,
-      groupIdPrefix: 'naive-reference',
+      groupIdPrefix,
       decode: (message) => decode(JSON.parse(message.value?.toString('utf8') ?? 'null')),
     },
     logger,
@@ -54,10 +55,12 @@ async function loadTable<V>(
 
 async function enrichStage(kafka: Kafka, config: NaiveConfig, status: StatusServer): Promise<Stage> {
   const topics = topicNames(config.PULSE_TOPIC_PREFIX);
-  const products = await loadTable<Product>(kafka, topics.referenceProducts, (value) =>
+  // Under the stage's own group name, so the harness's clean-up of the cell's groups covers them.
+  const tableGroup = `${config.BENCH_NAIVE_GROUP}-reference`;
+  const products = await loadTable<Product>(kafka, topics.referenceProducts, tableGroup, (value) =>
     productSchema.parse(value),
   );
-  const customers = await loadTable<Customer>(kafka, topics.referenceCustomers, (value) =>
+  const customers = await loadTable<Customer>(kafka, topics.referenceCustomers, tableGroup, (value) =>
     customerSchema.parse(value),
   );
   const reference = {

@@ -246,6 +246,13 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
       (run) => run.sustainedRate,
       baselineRate,
     ),
+    // The ladders are coarse (Pulse's rates are 5,000 apart): capacity shows what a step hides.
+    'pulse-direct ÷ baseline, throughput at saturation': ratioSpread(
+      direct,
+      baseline,
+      (run) => run.peakThroughput,
+      (run) => run.peakThroughput,
+    ),
     'baseline ÷ pulse-direct, pipeline CPU per 1000 events': ratioSpread(
       baseline,
       direct,

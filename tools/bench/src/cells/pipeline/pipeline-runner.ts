@@ -117,11 +117,15 @@ export class PipelineRunner {
     const handled = this.aggregated(after) - this.aggregated(before);
     // Throughput after warm-up: the first readings still show the input starting.
     const steady = during.filter((reading) => reading.at >= feedFrom + options.warmupMs);
+    const throughput = rateBetween(steady[0], steady[steady.length - 1], (reading) =>
+      this.aggregated(reading),
+    );
     const verdict = judgeStep({
       offeredRate: rate,
       planned: input.planned,
       accepted: input.accepted,
       inputBehindMs: input.behindMs,
+      throughput,
       lag: during.map((reading) => ({
         atSeconds: (reading.at - feedFrom) / 1000,
         lag: this.monitor.backlogOf(reading),
@@ -137,7 +141,7 @@ export class PipelineRunner {
       durationMs: options.durationMs,
       planned: input.planned,
       accepted: input.accepted,
-      throughput: rateBetween(steady[0], steady[steady.length - 1], (reading) => this.aggregated(reading)),
+      throughput,
       sustained: verdict.sustained && crashed.length === 0,
       reasons,
       maxLag: verdict.maxLag,
