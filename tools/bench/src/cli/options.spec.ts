@@ -3,6 +3,9 @@ import { CELL_NAMES, parseBenchArgs } from './options';
 const NOW = new Date('2026-11-24T15:00:00.000Z');
 
 describe('parseBenchArgs', () => {
+  // Commander prints each refusal to stderr before throwing; keep the test output clean.
+  beforeEach(() => jest.spyOn(process.stderr, 'write').mockImplementation(() => true));
+
   it('defaults to every cell, three repetitions, 60 s steps and rising rates', () => {
     const options = parseBenchArgs([], NOW);
     expect(options).toMatchObject({
