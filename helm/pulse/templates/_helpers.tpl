@@ -326,3 +326,42 @@ OTEL_RESOURCE_ATTRIBUTES: {{ . | quote }}
 {{- define "pulse.topicsJobName" -}}
 {{- include "pulse.resourceName" (dict "ctx" . "component" "topics") -}}
 {{- end -}}
+
+{{/*
+A Kubernetes memory quantity (512Mi, 1Gi, 1.5Gi, 800M, 1G, bytes) in MiB, rounded down; 0 when
+it cannot be read (no limit).
+*/}}
+{{- define "pulse.memoryMi" -}}
+{{- $q := toString . -}}
+{{- if hasSuffix "Gi" $q -}}{{ mulf (float64 (trimSuffix "Gi" $q)) 1024 | int }}
+{{- else if hasSuffix "Mi" $q -}}{{ float64 (trimSuffix "Mi" $q) | int }}
+{{- else if hasSuffix "Ki" $q -}}{{ divf (float64 (trimSuffix "Ki" $q)) 1024 | int }}
+{{- else if hasSuffix "G" $q -}}{{ mulf (float64 (trimSuffix "G" $q)) 953.674 | int }}
+{{- else if hasSuffix "M" $q -}}{{ mulf (float64 (trimSuffix "M" $q)) 0.953674 | int }}
+{{- else if regexMatch "^[0-9]+$" $q -}}{{ divf (float64 $q) 1048576 | int }}
+{{- else -}}0
+{{- end -}}
+{{- end -}}
+
+{{/*
+NODE_OPTIONS sizing V8's heap from the container's memory limit (values `heap`): the old space
+gets `oldSpacePercent` of the limit, the young generation 3 × `semiSpaceMi`; the rest of the limit
+is code, Kafka fetch buffers and native memory. Empty when `heap` is off, there is no memory
+limit, or the service sets NODE_OPTIONS itself (env or extraEnv). Keeps the image's
+--enable-source-maps, which a NODE_OPTIONS variable would otherwise replace.
+*/}}
+{{- define "pulse.nodeOptions" -}}
+{{- $c := .c -}}
+{{- $own := hasKey $c.env "NODE_OPTIONS" -}}
+{{- range $c.extraEnv -}}{{- if eq (toString .name) "NODE_OPTIONS" -}}{{- $own = true -}}{{- end -}}{{- end -}}
+{{- $heap := $c.heap | default dict -}}
+{{- $percent := int ($heap.oldSpacePercent | default 0) -}}
+{{- $limit := 0 -}}
+{{- if and $c.resources $c.resources.limits $c.resources.limits.memory -}}
+{{- $limit = int (include "pulse.memoryMi" $c.resources.limits.memory) -}}
+{{- end -}}
+{{- if and (not $own) (gt $percent 0) (gt $limit 0) -}}
+--enable-source-maps --max-old-space-size={{ div (mul $limit $percent) 100 }}
+{{- with $heap.semiSpaceMi }} --max-semi-space-size={{ int . }}{{ end }}
+{{- end -}}
+{{- end -}}

@@ -313,6 +313,30 @@ describe('autoscaling', () => {
     }
   });
 
+  it('sizes the V8 heap from the memory limit, and leaves NODE_OPTIONS to a service that sets it', () => {
+    const nodeOptions = (all: K8sObject[], service: ServiceName): string | undefined =>
+      (podSpecOf(deploymentOf(all, service)).containers[0] as IContainer).env?.find(
+        (e) => e.name === 'NODE_OPTIONS',
+      )?.value;
+    const all = render({
+      set: {
+        'enrichment.resources.limits.memory': '1.5Gi',
+        'enrichment.resources.requests.memory': '1Gi',
+        'aggregation.heap.oldSpacePercent': 0,
+      },
+      setString: { 'ingestion.env.NODE_OPTIONS': '--max-old-space-size=64' },
+    });
+    // Defaults: 60 % of the 512Mi limit, young generation 3 × 16 MiB, source maps as in the image.
+    expect(nodeOptions(all, 'alert')).toBe(
+      '--enable-source-maps --max-old-space-size=307 --max-semi-space-size=16',
+    );
+    expect(nodeOptions(all, 'enrichment')).toBe(
+      '--enable-source-maps --max-old-space-size=921 --max-semi-space-size=16',
+    );
+    expect(nodeOptions(all, 'aggregation')).toBeUndefined();
+    expect(nodeOptions(all, 'ingestion')).toBe('--max-old-space-size=64');
+  });
+
   it('alert can scale with KEDA on its own group; KEDA is refused for services that consume nothing', () => {
     const all = render({
       set: { 'alert.autoscaling.enabled': true, 'alert.autoscaling.keda.enabled': true },

@@ -23,6 +23,13 @@ describe('kafkaConnectionFromEnv', () => {
     );
   });
 
+  it('carries the producer compression of services whose schema has one', () => {
+    expect(
+      kafkaConnectionFromEnv({ ...env, PULSE_KAFKA_COMPRESSION: 'zstd' }, 'enrichment').compression,
+    ).toBe('zstd');
+    expect(kafkaConnectionFromEnv(env, 'alert')).not.toHaveProperty('compression');
+  });
+
   it('adds SASL credentials only when a mechanism is set', () => {
     const connection = kafkaConnectionFromEnv(
       {

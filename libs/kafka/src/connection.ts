@@ -1,5 +1,8 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
+// Imported for its side effect too: registers the zstd codec before any client fetches.
+import type { Compression } from './compression';
+import './compression';
 
 export interface KafkaConnectionConfig {
   brokers: string[];
@@ -9,6 +12,8 @@ export interface KafkaConnectionConfig {
   /** Defaults suit a local broker; raise for a remote cluster. */
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Compression of the service's producer (PULSE_KAFKA_COMPRESSION); consumers read any codec. */
+  compression?: Compression;
 }
 
 /** Environment variables of the shared Kafka schema (see @pulse/config kafkaSchema). */
@@ -19,6 +24,8 @@ export interface KafkaEnv {
   PULSE_KAFKA_SASL_MECHANISM: 'plain' | 'scram-sha-256' | 'scram-sha-512' | undefined;
   PULSE_KAFKA_SASL_USERNAME: string | undefined;
   PULSE_KAFKA_SASL_PASSWORD: string | undefined;
+  /** Only in the schemas of services that produce in volume; the others use the default. */
+  PULSE_KAFKA_COMPRESSION?: Compression;
 }
 
 export function kafkaConnectionFromEnv(config: KafkaEnv, serviceName: string): KafkaConnectionConfig {
@@ -27,6 +34,7 @@ export function kafkaConnectionFromEnv(config: KafkaEnv, serviceName: string): K
     brokers: config.PULSE_KAFKA_BROKERS,
     clientId: config.PULSE_KAFKA_CLIENT_ID ?? `pulse-${serviceName}`,
     ssl: config.PULSE_KAFKA_SSL,
+    ...(config.PULSE_KAFKA_COMPRESSION === undefined ? {} : { compression: config.PULSE_KAFKA_COMPRESSION }),
     ...(mechanism
       ? {
           sasl: {

@@ -1,7 +1,9 @@
 export { createKafka, kafkaConnectionFromEnv } from './connection';
 export type { KafkaConnectionConfig, KafkaEnv } from './connection';
 export { PulseProducer } from './producer';
-export type { Compression, PreparedRecord, ProducerOptions } from './producer';
+export type { PreparedRecord, ProducerOptions } from './producer';
+export { COMPRESSIONS, DEFAULT_COMPRESSION, compressionType } from './compression';
+export type { Compression } from './compression';
 export { ConsumerRunner } from './consumer-runner';
 export type {
   CommitPoint,

@@ -12,7 +12,12 @@ import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { HealthRegistry, LOGGER, SERVICE_NAME, type Logger } from '@pulse/observability';
 import { createKafka, type KafkaConnectionConfig } from './connection';
-import { ConsumerRunner, type ConsumerHooks, type ConsumerRunnerOptions, type MessageHandler } from './consumer-runner';
+import {
+  ConsumerRunner,
+  type ConsumerHooks,
+  type ConsumerRunnerOptions,
+  type MessageHandler,
+} from './consumer-runner';
 import { KafkaMetrics } from './kafka-metrics';
 import { PulseProducer, type ProducerOptions } from './producer';
 import { topicNames, type TopicNames } from './topics';
@@ -71,7 +76,10 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
     });
     this.health.register(`kafka-consumer-alive:${options.groupId}`, {
       kind: 'liveness',
-      check: () => ({ ok: runner.health().state !== 'crashed', detail: runner.health().lastError ?? undefined }),
+      check: () => ({
+        ok: runner.health().state !== 'crashed',
+        detail: runner.health().lastError ?? undefined,
+      }),
     });
     return runner;
   }
@@ -98,11 +106,21 @@ export class KafkaModule {
           useFactory: (logger: Logger) => createKafka(options.connection, logger),
         },
         { provide: TOPICS, useValue: topicNames(options.topicPrefix) },
-        { provide: KafkaMetrics, inject: [Registry], useFactory: (registry: Registry) => new KafkaMetrics(registry) },
+        {
+          provide: KafkaMetrics,
+          inject: [Registry],
+          useFactory: (registry: Registry) => new KafkaMetrics(registry),
+        },
         {
           provide: PulseProducer,
           inject: [KAFKA_CLIENT, KafkaMetrics],
-          useFactory: (kafka: Kafka, metrics: KafkaMetrics) => new PulseProducer(kafka, metrics, options.producer),
+          useFactory: (kafka: Kafka, metrics: KafkaMetrics) =>
+            new PulseProducer(kafka, metrics, {
+              ...(options.connection.compression === undefined
+                ? {}
+                : { compression: options.connection.compression }),
+              ...options.producer,
+            }),
         },
         KafkaRuntime,
       ],

@@ -36,7 +36,7 @@ describe('PulseProducer', () => {
     );
   });
 
-  it('sends records grouped by topic with acks=all, gzip, keys, headers and timestamps', async () => {
+  it('sends records grouped by topic with acks=all, uncompressed by default, keys, headers and timestamps', async () => {
     const { kafka, sent } = fakeKafka();
     const producer = new PulseProducer(kafka);
     await producer.send([
@@ -45,7 +45,7 @@ describe('PulseProducer', () => {
       { topic: 'a', key: Buffer.from('k2'), value: Buffer.from('v2') },
     ]);
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ acks: -1, compression: CompressionTypes.GZIP });
+    expect(sent[0]).toMatchObject({ acks: -1, compression: CompressionTypes.None });
     expect(sent[0]!.topicMessages).toEqual([
       {
         topic: 'a',
@@ -58,12 +58,14 @@ describe('PulseProducer', () => {
     ]);
   });
 
-  it('can send uncompressed', async () => {
+  it.each([
+    ['none', CompressionTypes.None],
+    ['gzip', CompressionTypes.GZIP],
+    ['zstd', CompressionTypes.ZSTD],
+  ] as const)('sends with compression %s when asked', async (compression, type) => {
     const { kafka, sent } = fakeKafka();
-    await new PulseProducer(kafka, undefined, { compression: 'none' }).send([
-      { topic: 'a', key: null, value: 'x' },
-    ]);
-    expect(sent[0]!.compression).toBe(CompressionTypes.None);
+    await new PulseProducer(kafka, undefined, { compression }).send([{ topic: 'a', key: null, value: 'x' }]);
+    expect(sent[0]!.compression).toBe(type);
   });
 
   it('does not call the broker for nothing', async () => {
@@ -120,6 +122,59 @@ describe('PulseProducer', () => {
     await Promise.all([second, flushing]);
     expect(flushed).toBe(true);
     expect(producer.isSaturated()).toBe(false);
+  });
+
+  it('sends what arrives while a request is in flight together in the next request, in order', async () => {
+    const { kafka, producer: raw, sent } = fakeKafka();
+    const producer = new PulseProducer(kafka);
+    const releases: (() => void)[] = [];
+    raw.sendBatch.mockImplementation(
+      (batch: ProducerBatch) =>
+        new Promise((resolve) => {
+          sent.push(batch);
+          releases.push(() => resolve([]));
+        }),
+    );
+
+    const first = producer.send([{ topic: 'a', key: null, value: '1' }]);
+    const second = producer.send([{ topic: 'a', key: null, value: '2' }]);
+    const third = producer.send([
+      { topic: 'b', key: null, value: '3' },
+      { topic: 'a', key: null, value: '4' },
+    ]);
+    expect(sent).toHaveLength(1);
+    releases[0]!();
+    await first;
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.topicMessages).toEqual([
+      {
+        topic: 'a',
+        messages: [expect.objectContaining({ value: '2' }), expect.objectContaining({ value: '4' })],
+      },
+      { topic: 'b', messages: [expect.objectContaining({ value: '3' })] },
+    ]);
+    releases[1]!();
+    await Promise.all([second, third]);
+  });
+
+  it('fails every send of a request the broker refused, and goes on with the next', async () => {
+    const { kafka, producer: raw } = fakeKafka();
+    const producer = new PulseProducer(kafka);
+    const settles: ((error?: Error) => void)[] = [];
+    raw.sendBatch.mockImplementation(
+      () => new Promise((resolve, reject) => settles.push((error) => (error ? reject(error) : resolve([])))),
+    );
+    const first = producer.send([{ topic: 'a', key: null, value: '1' }]);
+    const second = producer.send([{ topic: 'a', key: null, value: '2' }]);
+    const third = producer.send([{ topic: 'a', key: null, value: '3' }]);
+    settles[0]!();
+    await first;
+    settles[1]!(new Error('NOT_LEADER_OR_FOLLOWER'));
+    await expect(second).rejects.toThrow('NOT_LEADER_OR_FOLLOWER');
+    await expect(third).rejects.toThrow('NOT_LEADER_OR_FOLLOWER');
+    const fourth = producer.send([{ topic: 'a', key: null, value: '4' }]);
+    settles[2]!();
+    await fourth;
   });
 
   it('tracks the connection', async () => {

@@ -1,12 +1,19 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import {
+  Partitioners,
+  type CompressionTypes,
+  type Kafka,
+  type Message,
+  type Producer,
+  type TopicMessages,
+} from 'kafkajs';
+import { DEFAULT_COMPRESSION, compressionType, type Compression } from './compression';
 import type { KafkaMetrics } from './kafka-metrics';
 import type { OutgoingRecord } from './message';
 import { startProducerSpan } from './trace-context';
 
-export type Compression = 'gzip' | 'none';
-
 export interface ProducerOptions {
+  /** Record-batch compression (default `none`, see compression.ts for the trade-off). */
   compression?: Compression;
   /** Requests in flight at once before `isSaturated()` says so (ingestion answers 503 then). */
   maxPendingSends?: number;
@@ -67,6 +74,12 @@ export interface PreparedRecord {
   readonly span: Span;
 }
 
+interface QueuedSend {
+  readonly prepared: readonly PreparedRecord[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The one producer every service uses: idempotent, acks=all, one request in flight per broker
  * connection (kafkajs requires it for idempotence, #598), trace context in every record.
@@ -78,6 +91,8 @@ export class PulseProducer {
   private readonly maxRequestBytes: number;
   private pending = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly queue: QueuedSend[] = [];
+  private draining: Promise<void> | null = null;
   private connected = false;
 
   constructor(
@@ -92,7 +107,7 @@ export class PulseProducer {
       // The Java client's murmur2 partitioner, so Pulse and other Kafka tools agree on key placement.
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    this.compression = options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
+    this.compression = compressionType(options.compression ?? DEFAULT_COMPRESSION);
     this.maxPendingSends = options.maxPendingSends ?? 64;
     this.maxRequestBytes = options.maxRequestBytes ?? 1_000_000;
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
@@ -131,12 +146,18 @@ export class PulseProducer {
    * other), so no partition's record batch can exceed the broker's message.max.bytes — a consumer
    * that turns one fetched batch into bigger records (enrichment) would otherwise be refused
    * with MESSAGE_TOO_LARGE for ever.
+   *
+   * Group commit: while a request is in flight (the idempotent producer allows one per broker
+   * anyway), sends that arrive meanwhile — e.g. from partitions consumed concurrently — wait in a
+   * queue and go out together in the next request, in arrival order. Each caller still resolves
+   * only when its own records are acknowledged; a failed request fails every send in it.
    */
   async sendPrepared(prepared: readonly PreparedRecord[]): Promise<void> {
     if (prepared.length === 0) return;
     this.pending += 1;
-    const sending = this.sendInRequests(prepared);
+    const sending = new Promise<void>((resolve, reject) => this.queue.push({ prepared, resolve, reject }));
     this.inFlight.add(sending);
+    this.draining ??= this.drain();
     try {
       await sending;
       for (const { span } of prepared) span.end();
@@ -149,6 +170,25 @@ export class PulseProducer {
     } finally {
       this.pending -= 1;
       this.inFlight.delete(sending);
+    }
+  }
+
+  /** Sends what is queued, request after request, until the queue is empty. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const sends = this.queue.splice(0, this.queue.length);
+        const records =
+          sends.length === 1 ? (sends[0] as QueuedSend).prepared : sends.flatMap((send) => send.prepared);
+        try {
+          await this.sendInRequests(records);
+          for (const send of sends) send.resolve();
+        } catch (error) {
+          for (const send of sends) send.reject(error);
+        }
+      }
+    } finally {
+      this.draining = null;
     }
   }
 

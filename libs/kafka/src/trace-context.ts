@@ -37,21 +37,20 @@ export async function withMessageSpan<T>(
   work: (span: Span) => Promise<T> | T,
 ): Promise<T> {
   const parent = extractTraceContext(message.headers);
-  const span = tracer.startSpan(
-    `process ${message.topic}`,
-    {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': message.topic,
-        'messaging.destination.partition.id': String(message.partition),
-        'messaging.kafka.offset': Number(message.offset),
-        'messaging.consumer.group.name': groupId,
-      },
-    },
-    parent,
-  );
+  const span = tracer.startSpan(`process ${message.topic}`, { kind: SpanKind.CONSUMER }, parent);
+  // Attributes only on a span that records: this runs for every message, and with tracing off
+  // or the trace sampled out they would be built for nothing. (Pulse's samplers decide on the
+  // trace id and the parent, never on attributes.)
+  if (span.isRecording()) {
+    span.setAttributes({
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': message.topic,
+      'messaging.destination.partition.id': String(message.partition),
+      'messaging.kafka.offset': Number(message.offset),
+      'messaging.consumer.group.name': groupId,
+    });
+  }
   try {
     return await context.with(trace.setSpan(parent, span), () => work(span));
   } catch (error) {
@@ -68,14 +67,14 @@ export async function withMessageSpan<T>(
  * context into the record's headers; the caller ends it once the broker acknowledged.
  */
 export function startProducerSpan(topic: string, headers: Record<string, string>): Span {
-  const span = tracer.startSpan(`send ${topic}`, {
-    kind: SpanKind.PRODUCER,
-    attributes: {
+  const span = tracer.startSpan(`send ${topic}`, { kind: SpanKind.PRODUCER });
+  if (span.isRecording()) {
+    span.setAttributes({
       'messaging.system': 'kafka',
       'messaging.operation.type': 'send',
       'messaging.destination.name': topic,
-    },
-  });
+    });
+  }
   injectTraceContext(headers, trace.setSpan(context.active(), span));
   return span;
 }

@@ -10,6 +10,14 @@ describe('aggregation configuration', () => {
       90_000,
     ]);
     expect(config.PULSE_CONSUMER_GROUP).toBe('pulse-aggregation');
+    // Flushing every 250 ms keeps window end → InfluxDB under a second (docs/performance.md).
+    expect(config.PULSE_FLUSH_INTERVAL).toBe(250);
+  });
+
+  it('produces uncompressed unless a codec is chosen, and refuses an unknown one', () => {
+    expect(loadConfig(schema, {}).PULSE_KAFKA_COMPRESSION).toBe('none');
+    expect(loadConfig(schema, { PULSE_KAFKA_COMPRESSION: 'zstd' }).PULSE_KAFKA_COMPRESSION).toBe('zstd');
+    expect(() => loadConfig(schema, { PULSE_KAFKA_COMPRESSION: 'lz4' })).toThrow(ConfigError);
   });
 
   it('derives the horizon from the largest window and refuses a shorter one', () => {

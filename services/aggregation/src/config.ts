@@ -8,6 +8,7 @@ import {
   type Env,
   type EnvVar,
 } from '@pulse/config';
+import { COMPRESSIONS, DEFAULT_COMPRESSION } from '@pulse/kafka';
 
 const windows = env.durationList(
   'tumbling window sizes in event time, comma-separated (e.g. 1m,5m,1h)',
@@ -59,6 +60,11 @@ const dedupeHorizon: EnvVar<number> = {
 export const schema = {
   ...serviceSchema(3003),
   ...kafkaSchema,
+  PULSE_KAFKA_COMPRESSION: env.oneOf(
+    'record compression of the Kafka producer: none (least CPU), zstd (about the size of gzip at a fraction of its CPU) or gzip (for clients without zstd); consumers read all three',
+    COMPRESSIONS,
+    DEFAULT_COMPRESSION,
+  ),
   ...influxSchema,
   PULSE_CONSUMER_GROUP: env.string('Kafka consumer group (one per deployment; tests use their own)', {
     default: 'pulse-aggregation',
@@ -66,9 +72,11 @@ export const schema = {
   PULSE_WINDOWS: windowSizes,
   PULSE_ALLOWED_LATENESS: lateness,
   PULSE_DEDUPE_HORIZON: dedupeHorizon,
+  // 250 ms: a window's final counts reach InfluxDB within the 1 s target after its end (with 1 s
+  // they waited up to a second more: p99 ≈ 1.4–1.6 s); each flush writes only changed windows.
   PULSE_FLUSH_INTERVAL: env.duration(
     'how often changed windows are written to InfluxDB and metrics.windowed',
-    '1s',
+    '250ms',
   ),
   PULSE_INFLUX_BATCH_LINES: env.int('lines per InfluxDB write request', {
     default: 5_000,

@@ -1,8 +1,14 @@
 import { env, kafkaSchema, serviceSchema, type ConfigOf } from '@pulse/config';
+import { COMPRESSIONS, DEFAULT_COMPRESSION } from '@pulse/kafka';
 
 export const schema = {
   ...serviceSchema(3002),
   ...kafkaSchema,
+  PULSE_KAFKA_COMPRESSION: env.oneOf(
+    'record compression of the Kafka producer: none (least CPU), zstd (about the size of gzip at a fraction of its CPU) or gzip (for clients without zstd); consumers read all three',
+    COMPRESSIONS,
+    DEFAULT_COMPRESSION,
+  ),
   PULSE_CONSUMER_GROUP: env.string('consumer group reading events.raw', { default: 'pulse-enrichment' }),
   PULSE_REFERENCE_LOAD_TIMEOUT_MS: env.int(
     'how long start-up waits for reference.products and reference.customers to be loaded (then it fails)',
@@ -13,6 +19,10 @@ export const schema = {
     min: 1,
     max: 64,
   }),
+  PULSE_ENRICHMENT_FETCH_MAX_BYTES: env.int(
+    'bytes of events.raw fetched per partition at most in one request: bounds the events in memory at once',
+    { default: 1_048_576, min: 16_384, max: 16_777_216 },
+  ),
 } as const;
 
 export type EnrichmentConfig = ConfigOf<typeof schema>;

@@ -34,6 +34,7 @@ export class EnrichmentWorker implements OnApplicationBootstrap {
       // A new group starts at the beginning: events accepted before enrichment first ran are not skipped.
       fromBeginning: true,
       partitionsConsumedConcurrently: this.config.PULSE_ENRICHMENT_PARTITIONS_CONCURRENTLY,
+      maxBytesPerPartition: this.config.PULSE_ENRICHMENT_FETCH_MAX_BYTES,
     });
     await runner.start();
   }

@@ -14,9 +14,16 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 class FakeWriter implements InfluxWriter {
   down = false;
   readonly written: string[] = [];
+  /** Each write request, in order. */
+  readonly requests: (readonly string[])[] = [];
+  /** Fails only the write requests containing a progress line. */
+  progressDown = false;
 
   async write(lines: readonly string[]): Promise<void> {
     if (this.down) throw new TransientError('InfluxDB unreachable: connect ECONNREFUSED');
+    if (this.progressDown && lines.some((line) => line.startsWith('progress,')))
+      throw new TransientError('InfluxDB unreachable: connect ECONNRESET');
+    this.requests.push(lines);
     this.written.push(...lines);
   }
 }
@@ -84,6 +91,39 @@ describe('PartitionWorker', () => {
     // Written now, the closed window no longer holds the commit point back.
     expect(commit.offset).toBe('1');
     expect(writer.written.filter((line) => line.startsWith('pipeline,')).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('writes progress in a request of its own, only after InfluxDB acknowledged the windows', async () => {
+    const { writer, worker, view, advance } = setup();
+    view('e1', T0 + 1_000, 0);
+    advance(1_000);
+    await worker.afterBatch(0);
+    await worker.flush();
+    const isProgress = (line: string) => line.startsWith('progress,');
+    const withProgress = writer.requests.findIndex((request) => request.some(isProgress));
+    const withWindows = writer.requests.findIndex((request) =>
+      request.some((line) => line.startsWith('activity,')),
+    );
+    expect(withWindows).toBeGreaterThanOrEqual(0);
+    expect(withProgress).toBeGreaterThan(withWindows);
+    expect((writer.requests[withProgress] as readonly string[]).every(isProgress)).toBe(true);
+  });
+
+  it('retries the whole flush when only the progress write failed, and never reports progress before it', async () => {
+    const { writer, worker, view, advance } = setup();
+    writer.progressDown = true;
+    view('e1', T0 + 1_000, 0);
+    advance(1_000);
+    await worker.afterBatch(0);
+    await expect(worker.flush()).rejects.toThrow(TransientError);
+    expect(worker.progress()).toBeUndefined();
+    writer.progressDown = false;
+    advance(1_000);
+    await worker.flush();
+    expect(worker.progress()).toMatch(/^progress,partition=0 /);
+    // The windows of the failed flush were written again with the progress that covers them.
+    const last = writer.requests.at(-2) as readonly string[];
+    expect(last.some((line) => line.startsWith('activity,grouping=total,partition=0,window=1m '))).toBe(true);
   });
 
   it('does not write when its group membership may have lapsed', async () => {

@@ -150,15 +150,20 @@ export class PartitionWorker {
     const lines = changeSetLines(this.partition, changes);
     // While catching up the watermark is replayed, not news: progress would move backwards.
     const progress = changes.catchingUp ? undefined : progressLine(this.progressOf(changes), started);
-    if (progress !== undefined) pipeline.push(progress);
     const records = changeSetRecords(this.deps.windowedTopic, this.partition, changes);
     const timer = this.deps.metrics.flushDuration.startTimer();
     try {
       await this.deps.writer.write([...lines, ...pipeline]);
+      // Progress says "every window up to here is written", so it goes in a request of its own,
+      // sent only once InfluxDB acknowledged the windows: InfluxDB applies one request's points
+      // (even one point's fields) one key at a time, so a reader could otherwise see the
+      // progress before all the window fields beside it (seen: a report missing one
+      // partition's `orders` while its `units` were there).
+      if (progress !== undefined) await this.deps.writer.write([progress]);
       await this.deps.producer.send(records);
     } catch (error) {
       this.aggregator.restore(changes);
-      this.carryOver = pipeline.filter((line) => line !== progress);
+      this.carryOver = pipeline;
       this.lastFlushFailed = true;
       this.deps.metrics.flushes.inc({ result: 'failed' });
       throw error;

@@ -57,16 +57,22 @@ export class InfluxQueryClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.options.token) headers.authorization = `Token ${this.options.token}`;
     let response: Response;
+    let text: string;
     try {
       // GET: the method every InfluxQL-speaking version accepts for read-only queries.
       response = await fetch(`${this.options.url}/query?${params}`, {
         headers,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
+      // Inside the try: the timeout also aborts a body that is still arriving (a big result
+      // from a busy InfluxDB), and that is the same "retry later" as no answer at all.
+      text = await response.text();
     } catch (error) {
-      throw new InfluxUnavailableError(`InfluxDB unreachable: ${(error as Error).message}`, { cause: error });
+      throw new InfluxUnavailableError(
+        `InfluxDB unreachable or too slow (timeout ${this.options.timeoutMs} ms): ${(error as Error).message}`,
+        { cause: error },
+      );
     }
-    const text = await response.text();
     if (response.status === 429 || response.status >= 500) {
       throw new InfluxUnavailableError(`InfluxDB answered HTTP ${response.status}: ${text.slice(0, 200)}`);
     }

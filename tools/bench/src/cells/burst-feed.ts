@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { benchCompression } from '../infra/compression';
 import { join } from 'node:path';
 import { runCommand } from '@pulse/fleet';
 import { feederResultSchema, type FeederJob, type FeederResult } from '../feed/feeder-protocol';
@@ -15,6 +16,7 @@ export async function burstFeed(
   const job: FeederJob = {
     brokers: context.options.brokers,
     topic,
+    compression: benchCompression(context.options),
     corpusFile: context.corpus.file,
     mode: 'burst',
     rate: 1,

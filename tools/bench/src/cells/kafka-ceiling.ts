@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { benchCompression } from '../infra/compression';
 import { runCommand } from '@pulse/fleet';
 import { CpuWindow, reapedChildrenCpuMs } from '../proc/process-meter';
 import type { CeilingRun, MachineLoad } from '../report/results';
@@ -31,7 +32,7 @@ async function timedTool(
 /**
  * The ceiling: Kafka's own perf tools, from the same jars as the broker, writing and reading
  * records of the same size and content as Pulse's enriched events (real ones, as payloads),
- * acks=all and gzip as Pulse's producer uses.
+ * acks=all and the compression Pulse's producer uses.
  */
 export async function runKafkaCeiling(context: RunContext, repetition: number): Promise<CeilingRun> {
   const names = cellNames(context, 'kafka', repetition);
@@ -55,7 +56,8 @@ export async function runKafkaCeiling(context: RunContext, repetition: number): 
       '--command-property',
       'acks=all',
       'enable.idempotence=true',
-      'compression.type=gzip',
+      // The codec Pulse's services use in this run: the ceiling pays what Pulse pays.
+      `compression.type=${benchCompression(context.options)}`,
     ]);
     const consumed = await timedTool(context, [
       'consumer-perf',

@@ -23,7 +23,7 @@ const SEND_EVERY_MS = 20;
 
 /**
  * The `--direct` input: writes valid events straight to `events.raw`, as ingestion would have
- * written them (validated shape, partition key, CloudEvents headers, gzip), open loop: each event
+ * written them (validated shape, partition key, CloudEvents headers, Pulse's compression), open loop: each event
  * has a scheduled instant (its event time), and a send that falls behind makes the next batch
  * larger instead of moving the schedule — so a slow pipeline shows as backlog and latency, never
  * as a lower offered rate; how far sending fell behind is reported. `ingestedat` is stamped when
@@ -41,6 +41,8 @@ async function feed(job: FeederJob): Promise<FeederResult> {
   const logger = pino({ level: 'error', base: { component: 'bench-feeder' } }, pino.destination(2));
   const producer = new PulseProducer(
     createKafka({ brokers: job.brokers, clientId: 'pulse-bench-feeder' }, logger),
+    undefined,
+    { compression: job.compression },
   );
   await producer.connect();
 

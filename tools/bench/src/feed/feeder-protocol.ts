@@ -1,3 +1,4 @@
+import { COMPRESSIONS } from '@pulse/kafka';
 import { z } from 'zod';
 
 /**
@@ -7,6 +8,8 @@ import { z } from 'zod';
 export const feederJobSchema = z.object({
   brokers: z.array(z.string()).min(1),
   topic: z.string().min(1),
+  /** As Pulse's services produce in this run (ingestion writes events.raw with it). */
+  compression: z.enum(COMPRESSIONS),
   corpusFile: z.string().min(1),
   /** Open loop at `rate` for `durationMs`, or `count` events as fast as Kafka takes them. */
   mode: z.enum(['paced', 'burst']),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { benchCompression } from '../../infra/compression';
 import { join } from 'node:path';
 import { parseGroundTruth, runCommand } from '@pulse/fleet';
 import type { ActivityTotals } from '../../feed/event-totals';
@@ -40,6 +41,7 @@ export function directInput(context: RunContext, topic: string, names: CellNames
       const job: FeederJob = {
         brokers: context.options.brokers,
         topic,
+        compression: benchCompression(context.options),
         corpusFile: context.corpus.file,
         mode: 'paced',
         rate,
