@@ -80,7 +80,7 @@ if (process.argv.includes('--check')) {
   }
   if (current !== content) {
     process.stderr.write(
-      'docs/configuration.md is out of date: run `npm run build && node tools/workspace/config-docs.cjs`\n',
+      'docs/configuration.md is out of date: run `npm run build && node_modules/.bin/node tools/workspace/config-docs.cjs` (Node 24)\n',
     );
     process.exit(1);
   }

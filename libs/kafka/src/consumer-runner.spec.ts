@@ -190,6 +190,15 @@ describe('ConsumerRunner', () => {
     );
   });
 
+  it('heartbeats several times per session timeout when no interval is given', async () => {
+    const { consumerConfig } = await startRunner({ handle: () => undefined }, undefined, {
+      sessionTimeoutMs: 6_000,
+    });
+    expect(consumerConfig).toHaveBeenCalledWith(
+      expect.objectContaining({ sessionTimeout: 6_000, heartbeatInterval: 1_200 }),
+    );
+  });
+
   it('produces the records of a batch, then commits after its last message', async () => {
     const { eachBatch, log, sent, metric } = await startRunner({ handle: echo });
     const control = batchOf([kafkaMessage(0, 'a'), kafkaMessage(1, 'b')], log);

@@ -1,3 +1,4 @@
+import { heartbeatIntervalFor } from './kafka-env';
 import { context } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -101,7 +102,8 @@ export class ConsumerRunner {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      heartbeatInterval:
+        options.heartbeatIntervalMs ?? heartbeatIntervalFor(options.sessionTimeoutMs ?? 30_000),
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
       allowAutoTopicCreation: false,

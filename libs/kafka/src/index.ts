@@ -4,6 +4,7 @@ export { PulseProducer } from './producer';
 export type { PreparedRecord, ProducerOptions } from './producer';
 export { COMPRESSIONS, DEFAULT_COMPRESSION, compressionType } from './compression';
 export type { Compression } from './compression';
+export { heartbeatIntervalFor, kafkaConsumerSchema, kafkaProducerSchema } from './kafka-env';
 export { ConsumerRunner } from './consumer-runner';
 export type {
   CommitPoint,

@@ -8,7 +8,7 @@ import {
   type Env,
   type EnvVar,
 } from '@pulse/config';
-import { COMPRESSIONS, DEFAULT_COMPRESSION } from '@pulse/kafka';
+import { kafkaConsumerSchema, kafkaProducerSchema } from '@pulse/kafka';
 
 const windows = env.durationList(
   'tumbling window sizes in event time, comma-separated (e.g. 1m,5m,1h)',
@@ -60,11 +60,7 @@ const dedupeHorizon: EnvVar<number> = {
 export const schema = {
   ...serviceSchema(3003),
   ...kafkaSchema,
-  PULSE_KAFKA_COMPRESSION: env.oneOf(
-    'record compression of the Kafka producer: none (least CPU), zstd (about the size of gzip at a fraction of its CPU) or gzip (for clients without zstd); consumers read all three',
-    COMPRESSIONS,
-    DEFAULT_COMPRESSION,
-  ),
+  ...kafkaProducerSchema,
   ...influxSchema,
   PULSE_CONSUMER_GROUP: env.string('Kafka consumer group (one per deployment; tests use their own)', {
     default: 'pulse-aggregation',
@@ -88,10 +84,7 @@ export const schema = {
     'how often consumer lag and dead-letter size are written to InfluxDB',
     '10s',
   ),
-  PULSE_CONSUMER_SESSION_TIMEOUT: env.duration(
-    'Kafka consumer session timeout: how soon the group notices a dead instance (broker minimum 6s)',
-    '30s',
-  ),
+  ...kafkaConsumerSchema,
 } as const;
 
 export type AggregationConfig = ConfigOf<typeof schema>;

@@ -62,6 +62,7 @@ export class AlertRuntime
   async onApplicationBootstrap(): Promise<void> {
     const { config } = this;
     const timeout = config.PULSE_ALERT_STATE_LOAD_TIMEOUT;
+    const sessionTimeoutMs = config.PULSE_CONSUMER_SESSION_TIMEOUT;
     this.registerHealth();
     await Promise.all([
       this.alerts.start(timeout),
@@ -98,7 +99,7 @@ export class AlertRuntime
       this.kafka
         .createConsumer(
           this.evaluator,
-          { groupId: group, topics: this.evaluator.topicsConsumed, fromBeginning },
+          { groupId: group, topics: this.evaluator.topicsConsumed, fromBeginning, sessionTimeoutMs },
           this.evaluator.hooks(),
         )
         .start(),
@@ -128,7 +129,12 @@ export class AlertRuntime
         this.kafka
           .createConsumer(
             this.slack,
-            { groupId: `${group}-notifier`, topics: [this.kafka.topics.alerts], fromBeginning },
+            {
+              groupId: `${group}-notifier`,
+              topics: [this.kafka.topics.alerts],
+              fromBeginning,
+              sessionTimeoutMs,
+            },
             this.slack.hooks(),
           )
           .start(),
@@ -146,6 +152,7 @@ export class AlertRuntime
             groupId: `${group}-nats`,
             topics: [this.kafka.topics.alerts],
             fromBeginning,
+            sessionTimeoutMs,
           })
           .start(),
       );

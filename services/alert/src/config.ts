@@ -1,8 +1,10 @@
 import { env, kafkaSchema, serviceSchema, type ConfigOf } from '@pulse/config';
+import { kafkaConsumerSchema } from '@pulse/kafka';
 
 export const schema = {
   ...serviceSchema(3004),
   ...kafkaSchema,
+  ...kafkaConsumerSchema,
   PULSE_CONSUMER_GROUP: env.string(
     'consumer group of the evaluator; the Slack and NATS notifiers use "<group>-notifier" and "<group>-nats"',
     { default: 'pulse-alert' },

@@ -1,14 +1,11 @@
 import { env, kafkaSchema, serviceSchema, type ConfigOf } from '@pulse/config';
-import { COMPRESSIONS, DEFAULT_COMPRESSION } from '@pulse/kafka';
+import { kafkaConsumerSchema, kafkaProducerSchema } from '@pulse/kafka';
 
 export const schema = {
   ...serviceSchema(3002),
   ...kafkaSchema,
-  PULSE_KAFKA_COMPRESSION: env.oneOf(
-    'record compression of the Kafka producer: none (least CPU), zstd (about the size of gzip at a fraction of its CPU) or gzip (for clients without zstd); consumers read all three',
-    COMPRESSIONS,
-    DEFAULT_COMPRESSION,
-  ),
+  ...kafkaProducerSchema,
+  ...kafkaConsumerSchema,
   PULSE_CONSUMER_GROUP: env.string('consumer group reading events.raw', { default: 'pulse-enrichment' }),
   PULSE_REFERENCE_LOAD_TIMEOUT_MS: env.int(
     'how long start-up waits for reference.products and reference.customers to be loaded (then it fails)',

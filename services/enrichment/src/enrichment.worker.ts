@@ -35,6 +35,7 @@ export class EnrichmentWorker implements OnApplicationBootstrap {
       fromBeginning: true,
       partitionsConsumedConcurrently: this.config.PULSE_ENRICHMENT_PARTITIONS_CONCURRENTLY,
       maxBytesPerPartition: this.config.PULSE_ENRICHMENT_FETCH_MAX_BYTES,
+      sessionTimeoutMs: this.config.PULSE_CONSUMER_SESSION_TIMEOUT,
     });
     await runner.start();
   }

@@ -8,7 +8,7 @@ import {
   type Env,
   type EnvVar,
 } from '@pulse/config';
-import { COMPRESSIONS, DEFAULT_COMPRESSION } from '@pulse/kafka';
+import { kafkaProducerSchema } from '@pulse/kafka';
 
 const authDisabled = env.bool(
   'accept requests without an API key (local experiments only; never in production)',
@@ -53,11 +53,7 @@ const rateLimitBurst: EnvVar<number> = {
 export const schema = {
   ...serviceSchema(3001),
   ...kafkaSchema,
-  PULSE_KAFKA_COMPRESSION: env.oneOf(
-    'record compression of the Kafka producer: none (least CPU), zstd (about the size of gzip at a fraction of its CPU) or gzip (for clients without zstd); consumers read all three',
-    COMPRESSIONS,
-    DEFAULT_COMPRESSION,
-  ),
+  ...kafkaProducerSchema,
   PULSE_API_KEYS: apiKeys,
   PULSE_AUTH_DISABLED: authDisabled,
   PULSE_BATCH_MAX_EVENTS: batchMaxEvents,

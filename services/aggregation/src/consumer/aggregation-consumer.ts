@@ -108,7 +108,6 @@ export class AggregationConsumer
         // A new group computes every window still in the topic (Kappa: the log is the source).
         fromBeginning: true,
         sessionTimeoutMs,
-        heartbeatIntervalMs: Math.max(500, Math.min(3_000, Math.floor(sessionTimeoutMs / 5))),
       },
       {
         onAssignment: (assigned) => this.onAssignment(assigned),
