@@ -1,4 +1,3 @@
-import { heartbeatIntervalFor } from './kafka-env';
 import { context } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -9,6 +8,7 @@ import type { KafkaMetrics } from './kafka-metrics';
 import { toConsumedMessage, type ConsumedMessage, type OutgoingRecord } from './message';
 import type { PreparedRecord, PulseProducer } from './producer';
 import { extractTraceContext, withMessageSpan } from './trace-context';
+import { heartbeatIntervalFor } from './kafka-env';
 
 /** Handles one message. Records it returns are produced (and acknowledged) before the offset is committed. */
 export interface MessageHandler {
@@ -203,7 +203,7 @@ export class ConsumerRunner {
     for (const raw of batch.messages) {
       if (!isRunning() || isStale()) break;
       const message = toConsumedMessage(topic, partition, raw);
-      const outcome = await this.handleWithRetries(message, beat, isRunning, processed);
+      const outcome = await this.handleWithRetries(message, beat, isRunning, labels, processed);
       if (outcome === 'interrupted') break;
       outgoing.push(...outcome);
       lastHandled = message.offset;
@@ -261,9 +261,9 @@ export class ConsumerRunner {
     message: ConsumedMessage,
     beat: () => Promise<void>,
     isRunning: () => boolean,
+    labels: { topic: string; group: string },
     processed?: { inc(): void },
   ): Promise<PreparedRecord[] | 'interrupted'> {
-    const labels = { topic: message.topic, group: this.options.groupId };
     let attempts = 0;
     let transientAttempts = 0;
     let firstFailure: Date | null = null;
