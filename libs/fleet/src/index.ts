@@ -1,4 +1,4 @@
-export { ManagedProcess, tailOf } from './processes/managed-process';
+export { ManagedProcess, killLiveProcesses, tailOf } from './processes/managed-process';
 export type { ProcessExit, ProcessSpec } from './processes/managed-process';
 export { PidRegistry } from './processes/pid-registry';
 export type { PidRecord } from './processes/pid-registry';

@@ -356,6 +356,35 @@ describe('ConsumerRunner and PulseProducer against the local Kafka', () => {
     expect(dead).toEqual([]);
   });
 
+  it('with a commit interval, commits a quiet partition between fetches and everything on stop', async () => {
+    const { input, output } = await testTopics('commit-interval');
+    const groupId = uniqueName('commit-interval');
+    const runner = await startRunner(
+      { handle: forward(output) },
+      { topics: [input], groupId, commitIntervalMs: 4_000, maxWaitTimeMs: 200 },
+    );
+    await producer.send([{ topic: input, key: 'k', value: 'first' }]);
+    await waitFor(
+      'the first batch committed at once',
+      async () => (await committed(groupId, input)).get(0)?.offset === '1',
+    );
+
+    await producer.send([{ topic: input, key: 'k', value: 'second' }]);
+    await waitFor('the second message forwarded', async () => (await readAll(kafka, output)).length === 2);
+    // Within the interval of the first commit: deferred, not lost.
+    expect((await committed(groupId, input)).get(0)?.offset).toBe('1');
+    // Nothing else arrives, yet a fetch after the interval commits it.
+    await waitFor(
+      'the deferred position committed between fetches',
+      async () => (await committed(groupId, input)).get(0)?.offset === '2',
+    );
+
+    await producer.send(['third', 'fourth'].map((value) => ({ topic: input, key: 'k', value })));
+    await waitFor('four messages forwarded', async () => (await readAll(kafka, output)).length === 4);
+    await runner.stop();
+    expect((await committed(groupId, input)).get(0)?.offset).toBe('4');
+  });
+
   it('commits the offset and metadata that afterBatch returns', async () => {
     const { input } = await testTopics('commit-point');
     await producer.send(['m0', 'm1', 'm2', 'm3', 'm4'].map((value) => ({ topic: input, key: 'k', value })));

@@ -27,7 +27,14 @@ function fakeKafka() {
   const listeners = new Map<string, Listener>();
   let eachBatch: EachBatch | undefined;
   const consumer = {
-    events: { GROUP_JOIN: 'join', CRASH: 'crash', HEARTBEAT: 'heartbeat', STOP: 'stop' },
+    events: {
+      GROUP_JOIN: 'join',
+      CRASH: 'crash',
+      HEARTBEAT: 'heartbeat',
+      STOP: 'stop',
+      FETCH_START: 'fetch_start',
+      REBALANCING: 'rebalancing',
+    },
     on: (event: string, listener: Listener) => listeners.set(event, listener),
     connect: jest.fn(async () => undefined),
     subscribe: jest.fn(async () => undefined),
@@ -424,6 +431,89 @@ describe('ConsumerRunner', () => {
     await eachBatch()(control.payload);
     expect(control.resolved).toEqual(['0']);
     expect(control.commits).toEqual([]);
+  });
+
+  describe('with a commit interval', () => {
+    const interval = { commitIntervalMs: 60_000 };
+
+    it('commits the first batch at once and defers the next ones of the same partition', async () => {
+      const { eachBatch, log } = await startRunner({ handle: () => undefined }, undefined, interval);
+      const first = batchOf([kafkaMessage(0, 'a')], log);
+      await eachBatch()(first.payload);
+      const second = batchOf([kafkaMessage(1, 'b')], log, { firstOffset: 1 });
+      await eachBatch()(second.payload);
+      expect(first.commits).toEqual([{ offset: '1', metadata: null }]);
+      expect(second.commits).toEqual([]);
+      expect(second.resolved).toEqual(['1']);
+    });
+
+    it('commits the deferred position before leaving the group on stop', async () => {
+      const { eachBatch, log, runner, consumer } = await startRunner(
+        { handle: () => undefined },
+        undefined,
+        interval,
+      );
+      consumer.disconnect.mockImplementation(async () => {
+        log.push('disconnect');
+      });
+      await eachBatch()(batchOf([kafkaMessage(0, 'a')], log).payload);
+      await eachBatch()(
+        batchOf([kafkaMessage(1, 'b'), kafkaMessage(2, 'c')], log, { firstOffset: 1 }).payload,
+      );
+      await runner.stop();
+      expect(log).toEqual(['commit 1', 'commit 3', 'disconnect']);
+    });
+
+    it('commits at once a batch that finishes while the consumer stops', async () => {
+      const ref: { control?: BatchControl } = {};
+      const { eachBatch, log } = await startRunner(
+        {
+          handle: () => {
+            if (ref.control) ref.control.running = false;
+          },
+        },
+        undefined,
+        interval,
+      );
+      await eachBatch()(batchOf([kafkaMessage(0, 'a')], log).payload);
+      ref.control = batchOf([kafkaMessage(1, 'b')], log, { firstOffset: 1 });
+      await eachBatch()(ref.control.payload);
+      expect(log).toEqual(['commit 1', 'commit 2']);
+    });
+
+    it('commits deferred positions that are due before the next fetch', async () => {
+      const { eachBatch, log, runner, emit } = await startRunner({ handle: () => undefined }, undefined, {
+        commitIntervalMs: 40,
+      });
+      await eachBatch()(batchOf([kafkaMessage(0, 'a')], log).payload);
+      await eachBatch()(batchOf([kafkaMessage(1, 'b')], log, { firstOffset: 1 }).payload);
+      emit('fetch_start', {});
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(log).toEqual(['commit 1']); // not due yet
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      emit('fetch_start', {});
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(log).toEqual(['commit 1', 'commit 2']);
+      await runner.stop();
+      expect(log).toEqual(['commit 1', 'commit 2']);
+    });
+
+    it.each(['rebalancing', 'join', 'crash'])(
+      'never commits a position deferred before a %s event',
+      async (event) => {
+        const { eachBatch, log, runner, emit } = await startRunner(
+          { handle: () => undefined },
+          undefined,
+          interval,
+        );
+        await eachBatch()(batchOf([kafkaMessage(0, 'a')], log).payload);
+        await eachBatch()(batchOf([kafkaMessage(1, 'b')], log, { firstOffset: 1 }).payload);
+        emit(event, { memberAssignment: { in: [1] }, error: new Error('x'), restart: true });
+        emit('fetch_start', {});
+        await runner.stop();
+        expect(log).toEqual(['commit 1']);
+      },
+    );
   });
 
   it('reports health from the group events', async () => {

@@ -2,6 +2,7 @@ import { context } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from './backoff';
+import { CommitScheduler, type CommitTarget } from './commit-scheduler';
 import { deadLetterRecord } from './dead-letter';
 import { PoisonMessageError, TransientError, errorClassOf, errorMessageOf } from './errors';
 import type { KafkaMetrics } from './kafka-metrics';
@@ -60,6 +61,11 @@ export interface ConsumerRunnerOptions {
   maxWaitTimeMs?: number;
   /** False for readers that rebuild state from the start each time (reference tables). */
   commitOffsets?: boolean;
+  /**
+   * Commit each partition's position at most this often (default 0: after every batch). Less
+   * often costs the broker less; after a crash or a rebalance up to this much is read again.
+   */
+  commitIntervalMs?: number;
 }
 
 export type ConsumerState = 'idle' | 'joining' | 'running' | 'crashed' | 'stopped';
@@ -87,6 +93,10 @@ export class ConsumerRunner {
   private assigned: PartitionRef[] = [];
   private lastHeartbeatAt: number | null = null;
   private lastError: string | null = null;
+  private readonly commits: CommitScheduler;
+  private stopping = false;
+  /** The current generation's commit call, for deferred positions committed between batches. */
+  private commitWith: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
 
   constructor(
     kafka: Kafka,
@@ -99,6 +109,7 @@ export class ConsumerRunner {
   ) {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.backoff = options.retryBackoff ?? DEFAULT_BACKOFF;
+    this.commits = new CommitScheduler(options.commitIntervalMs ?? 0);
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -127,9 +138,14 @@ export class ConsumerRunner {
     });
   }
 
-  /** Stops fetching, lets the batch in hand finish and commit, then leaves the group. */
+  /**
+   * Commits the deferred positions, stops fetching, lets the batch in hand finish and commit,
+   * then leaves the group.
+   */
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
+    this.stopping = true;
+    await this.commitDeferred(false);
     await this.consumer.disconnect();
     this.state = 'stopped';
   }
@@ -160,8 +176,13 @@ export class ConsumerRunner {
   }
 
   private watchEvents(): void {
-    const { GROUP_JOIN, CRASH, HEARTBEAT, STOP } = this.consumer.events;
+    const { GROUP_JOIN, CRASH, HEARTBEAT, STOP, FETCH_START, REBALANCING } = this.consumer.events;
+    // Deferred positions are committed between fetches: only then is the generation known
+    // current (kafkajs rejoins a group outside its fetch loop, after emitting REBALANCING).
+    this.consumer.on(FETCH_START, () => void this.commitDeferred(true));
+    this.consumer.on(REBALANCING, () => this.forgetDeferredCommits());
     this.consumer.on(GROUP_JOIN, (event) => {
+      this.forgetDeferredCommits();
       this.state = 'running';
       this.lastHeartbeatAt = Date.now();
       this.assigned = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
@@ -174,6 +195,7 @@ export class ConsumerRunner {
     });
     this.consumer.on(HEARTBEAT, () => (this.lastHeartbeatAt = Date.now()));
     this.consumer.on(CRASH, (event) => {
+      this.forgetDeferredCommits();
       this.lastError = errorMessageOf(event.payload.error);
       this.state = event.payload.restart ? 'joining' : 'crashed';
       this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
@@ -240,17 +262,43 @@ export class ConsumerRunner {
     if (this.options.commitOffsets !== false) {
       const point: CommitPoint = commitPoint ?? { offset: (BigInt(lastOffset) + 1n).toString() };
       // commitOffsetsIfNecessary with explicit offsets commits even while stopping, unlike
-      // consumer.commitOffsets, so a graceful shutdown keeps the batch it finished.
-      await payload.commitOffsetsIfNecessary({
-        topics: [
-          { topic, partitions: [{ partition, offset: point.offset, metadata: point.metadata ?? null }] },
-        ],
-      } as unknown as Parameters<EachBatchPayload['commitOffsetsIfNecessary']>[0]);
+      // consumer.commitOffsets, so a graceful shutdown keeps the batch it finished. It makes one
+      // attempt (consumer.commitOffsets retries for up to minutes, which would hold back every
+      // later commit queued behind it during a rebalance), and it stays valid between batches.
+      this.commitWith = payload.commitOffsetsIfNecessary;
+      await this.commits.offer(
+        { topic, partition, offset: point.offset, metadata: point.metadata ?? null },
+        (targets) => payload.commitOffsetsIfNecessary(commitRequest(targets)),
+        this.stopping || !isRunning(),
+      );
     }
     const highWatermark = BigInt(batch.highWatermark);
     const lag = highWatermark - (BigInt(lastOffset) + 1n);
     this.metrics?.lag.set({ ...labels, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
     endTimer?.();
+  }
+
+  /**
+   * Commits what the interval deferred (`dueOnly`: what is due); a failure only means those
+   * positions are read again.
+   */
+  private async commitDeferred(dueOnly: boolean): Promise<void> {
+    const commit = this.commitWith;
+    if (commit === undefined || this.commits.pending === 0) return;
+    try {
+      await this.commits.flush((targets) => commit(commitRequest(targets)), { dueOnly });
+    } catch (error) {
+      this.logger.warn(
+        { err: error },
+        'deferred offset commit failed; the partitions resume from their last committed position',
+      );
+    }
+  }
+
+  /** The assignment is changing: positions deferred under the old one are never committed. */
+  private forgetDeferredCommits(): void {
+    this.commits.reset();
+    this.commitWith = undefined;
   }
 
   /**
@@ -381,4 +429,25 @@ export class ConsumerRunner {
     }
     return isRunning();
   }
+}
+
+interface PartitionOffset {
+  partition: number;
+  offset: string;
+  metadata: string | null;
+}
+
+/** kafkajs types `commitOffsetsIfNecessary`'s argument without metadata, which it does send. */
+function commitRequest(
+  targets: readonly CommitTarget[],
+): Parameters<EachBatchPayload['commitOffsetsIfNecessary']>[0] {
+  const topics = new Map<string, PartitionOffset[]>();
+  for (const { topic, partition, offset, metadata } of targets) {
+    const partitions = topics.get(topic) ?? [];
+    partitions.push({ partition, offset, metadata: metadata ?? null });
+    topics.set(topic, partitions);
+  }
+  return {
+    topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+  } as unknown as Parameters<EachBatchPayload['commitOffsetsIfNecessary']>[0];
 }

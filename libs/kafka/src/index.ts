@@ -4,7 +4,12 @@ export { PulseProducer } from './producer';
 export type { PreparedRecord, ProducerOptions } from './producer';
 export { COMPRESSIONS, DEFAULT_COMPRESSION, compressionType } from './compression';
 export type { Compression } from './compression';
-export { heartbeatIntervalFor, kafkaConsumerSchema, kafkaProducerSchema } from './kafka-env';
+export {
+  heartbeatIntervalFor,
+  kafkaCommitIntervalSchema,
+  kafkaConsumerSchema,
+  kafkaProducerSchema,
+} from './kafka-env';
 export { ConsumerRunner } from './consumer-runner';
 export type {
   CommitPoint,

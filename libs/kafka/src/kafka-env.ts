@@ -19,6 +19,18 @@ export const kafkaConsumerSchema = {
 } as const;
 
 /**
+ * For consumers whose replays are absorbed downstream (enrichment: aggregation counts an event id
+ * once; aggregation: its state is rebuilt from the committed position by design). The alert
+ * service keeps committing every batch: its replay fence reads the committed position.
+ */
+export const kafkaCommitIntervalSchema = {
+  PULSE_CONSUMER_COMMIT_INTERVAL: env.duration(
+    "how often a consumer commits each partition's position at most (0s: after every fetched batch); commits are writes on the broker, and after a crash or rebalance up to this much is read again, which Pulse absorbs (duplicates are counted once)",
+    '1s',
+  ),
+} as const;
+
+/**
  * Heartbeats a few times per session timeout (Kafka's guidance is at most a third of it), so
  * one late heartbeat never costs the membership.
  */

@@ -35,6 +35,25 @@ describe('aggregation configuration', () => {
     );
   });
 
+  it('writes open windows every second by default, never more often than closing ones', () => {
+    const config = loadConfig(schema, {});
+    expect([config.PULSE_FLUSH_INTERVAL, config.PULSE_OPEN_WINDOW_FLUSH_INTERVAL]).toEqual([250, 1_000]);
+    expect(
+      loadConfig(schema, { PULSE_FLUSH_INTERVAL: '500ms', PULSE_OPEN_WINDOW_FLUSH_INTERVAL: '500ms' })
+        .PULSE_OPEN_WINDOW_FLUSH_INTERVAL,
+    ).toBe(500);
+    expect(() => loadConfig(schema, { PULSE_FLUSH_INTERVAL: '2s' })).toThrow(
+      /PULSE_OPEN_WINDOW_FLUSH_INTERVAL.*at least PULSE_FLUSH_INTERVAL \(2000 ms\)/,
+    );
+  });
+
+  it('commits the consumer position at most every second by default', () => {
+    expect(loadConfig(schema, {}).PULSE_CONSUMER_COMMIT_INTERVAL).toBe(1_000);
+    expect(loadConfig(schema, { PULSE_CONSUMER_COMMIT_INTERVAL: '0s' }).PULSE_CONSUMER_COMMIT_INTERVAL).toBe(
+      0,
+    );
+  });
+
   it('refuses windows under a second', () => {
     expect(() => loadConfig(schema, { PULSE_WINDOWS: '1m,500ms' })).toThrow(/at least 1s/);
   });

@@ -1,11 +1,12 @@
 import { env, kafkaSchema, serviceSchema, type ConfigOf } from '@pulse/config';
-import { kafkaConsumerSchema, kafkaProducerSchema } from '@pulse/kafka';
+import { kafkaCommitIntervalSchema, kafkaConsumerSchema, kafkaProducerSchema } from '@pulse/kafka';
 
 export const schema = {
   ...serviceSchema(3002),
   ...kafkaSchema,
   ...kafkaProducerSchema,
   ...kafkaConsumerSchema,
+  ...kafkaCommitIntervalSchema,
   PULSE_CONSUMER_GROUP: env.string('consumer group reading events.raw', { default: 'pulse-enrichment' }),
   PULSE_REFERENCE_LOAD_TIMEOUT_MS: env.int(
     'how long start-up waits for reference.products and reference.customers to be loaded (then it fails)',

@@ -36,6 +36,7 @@ export class EnrichmentWorker implements OnApplicationBootstrap {
       partitionsConsumedConcurrently: this.config.PULSE_ENRICHMENT_PARTITIONS_CONCURRENTLY,
       maxBytesPerPartition: this.config.PULSE_ENRICHMENT_FETCH_MAX_BYTES,
       sessionTimeoutMs: this.config.PULSE_CONSUMER_SESSION_TIMEOUT,
+      commitIntervalMs: this.config.PULSE_CONSUMER_COMMIT_INTERVAL,
     });
     await runner.start();
   }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CommanderError } from 'commander';
+import { killLiveProcesses } from '@pulse/fleet';
 import { parseBenchArgs, type BenchOptions } from './cli/options';
 import { renderProfiles, renderTable } from './report/table';
 import { runBench } from './run-bench';
@@ -16,9 +17,13 @@ async function main(): Promise<number> {
     throw error;
   }
   // First Ctrl-C: finish the cell in hand (its processes and topics are cleaned up), then report.
+  // Second: quit at once, killing the processes of the cell (its topics stay; `--keep` style).
   const stop = new AbortController();
   const onSignal = () => {
-    if (stop.signal.aborted) process.exit(130);
+    if (stop.signal.aborted) {
+      killLiveProcesses();
+      process.exit(130);
+    }
     process.stderr.write('\nstopping after the current cell (Ctrl-C again to quit at once)\n');
     stop.abort();
   };

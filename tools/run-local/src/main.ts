@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { parseRunLocalArgs } from './cli';
-import { findRepoRoot } from '@pulse/fleet';
+import { findRepoRoot, killLiveProcesses } from '@pulse/fleet';
 import { runPaths } from './paths';
 import { LocalRun } from './run-local';
 
@@ -15,7 +15,9 @@ async function main(): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => {
     if (stop.signal.aborted) {
-      process.stderr.write('\nquitting at once; `npm start` stops leftovers on its next run\n');
+      // The services are killed without draining; what they had not committed is read again.
+      const killed = killLiveProcesses();
+      process.stderr.write(`\nquitting at once: ${killed} process(es) killed\n`);
       process.exit(130);
     }
     stop.abort();

@@ -18,6 +18,27 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
 }
 
+/** Children started and not yet exited, for a launcher that must quit at once. */
+const live = new Set<ManagedProcess>();
+
+/**
+ * Kills every child still running, each with its process group, without waiting: for a launcher
+ * quitting at once (a second Ctrl-C). The children run detached, so nothing else would stop them.
+ * Returns how many were signalled.
+ */
+export function killLiveProcesses(): number {
+  let signalled = 0;
+  for (const child of live) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+      signalled += 1;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+  return signalled;
+}
+
 /**
  * One child process we started and therefore may stop. It runs in its own process group, so a
  * Ctrl-C in the terminal reaches only us and we stop children in our own order (by PID).
@@ -54,7 +75,10 @@ export class ManagedProcess {
       if (child.pid === undefined) {
         throw new Error(`could not start ${spec.name}: ${spec.command} ${spec.args.join(' ')}`);
       }
-      return new ManagedProcess(spec, child.pid, exited);
+      const started = new ManagedProcess(spec, child.pid, exited);
+      live.add(started);
+      void started.exited.then(() => live.delete(started));
+      return started;
     } finally {
       // The child holds its own copy of the descriptor.
       closeSync(log);

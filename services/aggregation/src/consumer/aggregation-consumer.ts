@@ -83,6 +83,8 @@ export class AggregationConsumer
             producer: this.runtime.producer,
             windowedTopic: this.runtime.topics.metricsWindowed,
             flushIntervalMs: this.config.PULSE_FLUSH_INTERVAL,
+            openWindowFlushIntervalMs: this.config.PULSE_OPEN_WINDOW_FLUSH_INTERVAL,
+            windowSizesMs: this.config.PULSE_WINDOWS,
             metrics: this.metrics,
             logger: this.logger,
             membershipFresh: () => this.membershipFresh(),
@@ -108,6 +110,7 @@ export class AggregationConsumer
         // A new group computes every window still in the topic (Kappa: the log is the source).
         fromBeginning: true,
         sessionTimeoutMs,
+        commitIntervalMs: this.config.PULSE_CONSUMER_COMMIT_INTERVAL,
       },
       {
         onAssignment: (assigned) => this.onAssignment(assigned),

@@ -28,7 +28,13 @@ class FakeWriter implements InfluxWriter {
   }
 }
 
-function setup(options: { membershipFresh?: () => boolean } = {}) {
+function setup(
+  options: {
+    membershipFresh?: () => boolean;
+    openWindowFlushIntervalMs?: number;
+    flushIntervalMs?: number;
+  } = {},
+) {
   const writer = new FakeWriter();
   const produced: OutgoingRecord[] = [];
   const producer = {
@@ -44,7 +50,10 @@ function setup(options: { membershipFresh?: () => boolean } = {}) {
     writer,
     producer,
     windowedTopic: 'metrics.windowed',
-    flushIntervalMs: 1_000,
+    flushIntervalMs: options.flushIntervalMs ?? 1_000,
+    ...(options.openWindowFlushIntervalMs === undefined
+      ? {}
+      : { openWindowFlushIntervalMs: options.openWindowFlushIntervalMs, windowSizesMs: [60_000] }),
     metrics: new AggregationMetrics(new Registry()),
     logger: pino({ level: 'silent' }),
     membershipFresh: options.membershipFresh ?? (() => true),
@@ -56,6 +65,107 @@ function setup(options: { membershipFresh?: () => boolean } = {}) {
 }
 
 describe('PartitionWorker', () => {
+  describe('flush cadence', () => {
+    const cadence = { flushIntervalMs: 250, openWindowFlushIntervalMs: 1_000 };
+
+    /** As after each batch: count, then ask whether to flush; flush when due. */
+    function pace(harness: ReturnType<typeof setup>) {
+      const { worker, view, advance } = harness;
+      return {
+        batch: (id: string, at: number, offset: number) => {
+          view(id, at, offset);
+          return worker.dueForFlush();
+        },
+        due: () => worker.dueForFlush(),
+        advance,
+        flush: async () => {
+          await worker.flush();
+          await new Promise((resolve) => setImmediate(resolve));
+        },
+      };
+    }
+
+    it('writes running counts of open windows only every open-window interval', async () => {
+      const { batch, due, advance, flush } = pace(setup(cadence));
+      expect(batch('e1', T0 + 1_000, 0)).toBe(true); // never flushed yet
+      await flush();
+      advance(1_100); // past the closing phase that the first look opened
+      expect(batch('e2', T0 + 2_000, 1)).toBe(true); // 1.1 s since the last flush
+      await flush();
+      advance(300);
+      expect(batch('e3', T0 + 3_000, 2)).toBe(false); // same window, 300 ms since the last flush
+      advance(600);
+      expect(due()).toBe(false);
+      advance(100);
+      expect(due()).toBe(true);
+    });
+
+    it('writes every flush interval from when event time passes a window end, stragglers included', async () => {
+      const { batch, due, advance, flush } = pace(setup(cadence));
+      batch('e1', T0 + 1_000, 0);
+      await flush();
+      advance(1_100);
+      expect(due()).toBe(false); // nothing changed
+      expect(batch('e2', T0 + 2_000, 1)).toBe(true); // open-window cadence: 1.1 s
+      await flush();
+      advance(100);
+      expect(batch('e3', T0 + 61_000, 2)).toBe(false); // the first window is closing, but only 100 ms…
+      advance(200);
+      expect(due()).toBe(true); // …so 300 ms after the last flush it is written, not 1 s after
+      await flush();
+      expect(batch('e4', T0 + 59_000, 3)).toBe(false); // a straggler of the closing window
+      advance(300);
+      expect(due()).toBe(true);
+      await flush();
+      advance(300);
+      expect(batch('e5', T0 + 61_500, 4)).toBe(true); // 800 ms after the crossing: still closing
+      await flush();
+      advance(200);
+      expect(batch('e6', T0 + 62_000, 5)).toBe(false);
+      advance(300); // 1.3 s after the crossing: back to the open-window cadence
+      expect(due()).toBe(false);
+      advance(500);
+      expect(due()).toBe(true);
+    });
+
+    it('also treats the watermark passing a window end (the window becomes final) as closing', async () => {
+      const { batch, due, advance, flush } = pace(setup(cadence));
+      batch('e1', T0 + 50_000, 0);
+      await flush();
+      advance(1_500);
+      batch('e2', T0 + 85_000, 1); // event time crosses 1m: closing
+      await flush();
+      advance(1_500);
+      await flush();
+      advance(300);
+      expect(batch('e3', T0 + 89_000, 2)).toBe(false); // open-window cadence again
+      expect(batch('e4', T0 + 91_000, 3)).toBe(true); // the watermark (− 30 s) passes 1m: final
+      expect(due()).toBe(true);
+    });
+
+    it('also treats the clock passing a window end as closing: the last window before traffic pauses', async () => {
+      const { batch, due, advance, flush } = pace(setup(cadence));
+      advance(18_500); // the clock is at 1,018,500; windows of 1 m end at multiples of 60,000
+      batch('e1', T0 + 1_000, 0);
+      await flush();
+      advance(1_100);
+      batch('e2', T0 + 2_000, 1); // open-window cadence: 1.1 s, flushed
+      await flush();
+      advance(300); // 1,019,900
+      expect(batch('e3', T0 + 3_000, 2)).toBe(false);
+      advance(200); // 1,020,100: the clock passed 17 × 60,000, no event did
+      expect(due()).toBe(true);
+    });
+
+    it('flushes every flush interval when no open-window interval is set', async () => {
+      const { batch, advance, flush } = pace(setup({ flushIntervalMs: 250 }));
+      batch('e1', T0 + 1_000, 0);
+      await flush();
+      advance(300);
+      expect(batch('e2', T0 + 2_000, 1)).toBe(true);
+    });
+  });
+
   it('writes changed windows to InfluxDB and metrics.windowed in the background, and commits the replay point', async () => {
     const { writer, produced, worker, view, advance } = setup();
     view('e1', T0 + 1_000, 0);

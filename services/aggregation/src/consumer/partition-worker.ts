@@ -14,7 +14,12 @@ export interface WorkerDeps {
   readonly writer: InfluxWriter;
   readonly producer: PulseProducer;
   readonly windowedTopic: string;
+  /** Flush cadence while a window is closing: from its end until `openWindowFlushIntervalMs` later. */
   readonly flushIntervalMs: number;
+  /** Flush cadence otherwise, when only running counts of open windows change. */
+  readonly openWindowFlushIntervalMs?: number;
+  /** The window sizes: a window ends where event time, watermark or clock cross a multiple of one. */
+  readonly windowSizesMs?: readonly number[];
   readonly metrics: AggregationMetrics;
   readonly logger: Logger;
   /** False when the consumer's group membership may have lapsed (a stale owner must not write). */
@@ -38,6 +43,9 @@ export class PartitionWorker {
   /** Pipeline lines of a failed flush, sent with the next one. */
   private carryOver: string[] = [];
   private readonly now: () => number;
+  /** Window indexes of the max event time, the watermark and the clock when last looked at, per size. */
+  private seenWindows = '';
+  private closingUntil = 0;
 
   constructor(
     readonly aggregator: PartitionAggregator,
@@ -89,13 +97,40 @@ export class PartitionWorker {
     return this.aggregator.commitPoint(lastOffset);
   }
 
-  /** For the flush timer: partitions that went quiet still get their last changes written. */
+  /**
+   * For the flush timer (partitions that went quiet still get their last changes written) and
+   * after each batch. While a window is closing — its end passed in event time, in watermark or on
+   * the clock within the last open-window interval — changes are written every `flushIntervalMs`,
+   * so final counts land promptly (stragglers of the closing window included, and the last window
+   * before traffic pauses, which no later event closes); otherwise only the running counts of open
+   * windows changed, and every `openWindowFlushIntervalMs` is enough.
+   */
   dueForFlush(): boolean {
+    const now = this.now();
+    const openInterval = this.deps.openWindowFlushIntervalMs ?? this.deps.flushIntervalMs;
+    // Looked at on every call, so a crossing is noticed when it happens, not at the next flush.
+    const closing = this.windowClosing(now, openInterval);
     if (this.inFlight !== null) return false;
-    return (
-      (this.aggregator.hasChanges || !this.counters.empty) &&
-      this.now() - this.lastFlushAt >= this.deps.flushIntervalMs
-    );
+    if (!this.aggregator.hasChanges && this.counters.empty) return false;
+    const sinceLastFlush = now - this.lastFlushAt;
+    if (sinceLastFlush < this.deps.flushIntervalMs) return false;
+    return closing || sinceLastFlush >= openInterval;
+  }
+
+  private windowClosing(now: number, openInterval: number): boolean {
+    const sizes = this.deps.windowSizesMs;
+    if (sizes === undefined || sizes.length === 0) return true;
+    const { maxEventTimeSeen, watermark } = this.aggregator;
+    let windows = '';
+    for (const size of sizes) {
+      windows += `${Math.floor(maxEventTimeSeen / size)}/${Math.floor(watermark / size)}/${Math.floor(now / size)} `;
+    }
+    if (windows !== this.seenWindows) {
+      // The first look after an assignment counts as a crossing too: nothing says otherwise.
+      this.seenWindows = windows;
+      this.closingUntil = now + openInterval;
+    }
+    return now < this.closingUntil;
   }
 
   /** Writes what changed; one flush at a time per partition. Rejects with the write's error. */
