@@ -1,7 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, describeConfig, env, loadConfig, parseDuration, serviceSchema } from './index';
+import {
+  ConfigError,
+  atLeastVariable,
+  describeConfig,
+  env,
+  loadConfig,
+  parseDuration,
+  serviceSchema,
+} from './index';
 
 describe('loadConfig', () => {
   const schema = {
@@ -67,6 +75,34 @@ describe('loadConfig', () => {
     expect(config.PULSE_HTTP_PORT).toBe(3005);
     expect(config.PULSE_LOG_LEVEL).toBe('debug');
     expect(config.PULSE_SHUTDOWN_TIMEOUT).toBe(25_000);
+  });
+});
+
+describe('atLeastVariable', () => {
+  const schema = {
+    SMALL: env.duration('the floor', '250ms'),
+    LARGE: atLeastVariable(env.duration('at least SMALL', '1s'), {
+      name: 'SMALL',
+      variable: env.duration('the floor', '250ms'),
+      unit: 'ms',
+      why: 'or it would be pointless',
+    }),
+  };
+
+  it('accepts a value at or above the other variable, defaults included', () => {
+    expect(loadConfig(schema, {}).LARGE).toBe(1_000);
+    expect(loadConfig(schema, { SMALL: '2s', LARGE: '2s' }).LARGE).toBe(2_000);
+  });
+
+  it('refuses a value below it, naming both variables and the reason', () => {
+    expect(() => loadConfig(schema, { SMALL: '2s' })).toThrow(ConfigError);
+    expect(() => loadConfig(schema, { SMALL: '2s' })).toThrow(
+      /LARGE must be at least SMALL \(2000 ms\), or it would be pointless/,
+    );
+  });
+
+  it('keeps the description and documented default of the value it wraps', () => {
+    expect(schema.LARGE).toMatchObject({ description: 'at least SMALL', defaultText: '1s', secret: false });
   });
 });
 

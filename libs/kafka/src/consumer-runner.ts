@@ -284,7 +284,7 @@ export class ConsumerRunner {
    */
   private async commitDeferred(dueOnly: boolean): Promise<void> {
     const commit = this.commitWith;
-    if (commit === undefined || this.commits.pending === 0) return;
+    if (commit === undefined) return;
     try {
       await this.commits.flush((targets) => commit(commitRequest(targets)), { dueOnly });
     } catch (error) {

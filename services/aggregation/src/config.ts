@@ -1,4 +1,5 @@
 import {
+  atLeastVariable,
   ConfigError,
   env,
   influxSchema,
@@ -64,32 +65,17 @@ const flushInterval = env.duration(
   '250ms',
 );
 
-const openWindowFlush = env.duration(
-  'how often the running counts of windows still open are written to InfluxDB and metrics.windowed (at least PULSE_FLUSH_INTERVAL); every flush rewrites each changed group, so this sets most of the write volume',
-  '1s',
-);
-
 /**
  * Open windows change with nearly every event, so at the closing cadence most of aggregation's
  * work (and InfluxDB's) went into rewriting running counts four times a second.
  */
-const openWindowFlushInterval: EnvVar<number> = {
-  description: openWindowFlush.description,
-  secret: false,
-  defaultText: openWindowFlush.defaultText,
-  read(name: string, source: Env): number {
-    const interval = openWindowFlush.read(name, source);
-    const closing = flushInterval.read('PULSE_FLUSH_INTERVAL', source);
-    if (interval < closing) {
-      throw new ConfigError(
-        name,
-        `must be at least PULSE_FLUSH_INTERVAL (${closing} ms)`,
-        String(source[name] ?? ''),
-      );
-    }
-    return interval;
-  },
-};
+const openWindowFlushInterval = atLeastVariable(
+  env.duration(
+    'how often the running counts of windows still open are written to InfluxDB and metrics.windowed (at least PULSE_FLUSH_INTERVAL); every flush rewrites each changed group, so this sets most of the write volume',
+    '1s',
+  ),
+  { name: 'PULSE_FLUSH_INTERVAL', variable: flushInterval, unit: 'ms' },
+);
 
 export const schema = {
   ...serviceSchema(3003),

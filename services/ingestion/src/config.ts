@@ -1,12 +1,10 @@
 import {
-  ConfigError,
+  atLeastVariable,
   env,
   hashedCredentialsVar,
   kafkaSchema,
   serviceSchema,
   type ConfigOf,
-  type Env,
-  type EnvVar,
 } from '@pulse/config';
 import { kafkaProducerSchema } from '@pulse/kafka';
 
@@ -29,26 +27,13 @@ const apiKeys = hashedCredentialsVar(
   },
 );
 
-const burstValue = env.int(
-  'events a key may send at once before the per-second rate applies; at least PULSE_BATCH_MAX_EVENTS',
-  { default: 4000, min: 1 },
+const rateLimitBurst = atLeastVariable(
+  env.int(
+    'events a key may send at once before the per-second rate applies; at least PULSE_BATCH_MAX_EVENTS',
+    { default: 4000, min: 1 },
+  ),
+  { name: 'PULSE_BATCH_MAX_EVENTS', variable: batchMaxEvents, why: 'or a full batch could never pass' },
 );
-const rateLimitBurst: EnvVar<number> = {
-  description: burstValue.description,
-  secret: false,
-  read(name: string, source: Env): number {
-    const burst = burstValue.read(name, source);
-    const maxBatch = batchMaxEvents.read('PULSE_BATCH_MAX_EVENTS', source);
-    if (burst < maxBatch) {
-      throw new ConfigError(
-        name,
-        `must be at least PULSE_BATCH_MAX_EVENTS (${maxBatch}), or a full batch could never pass`,
-        String(burst),
-      );
-    }
-    return burst;
-  },
-};
 
 export const schema = {
   ...serviceSchema(3001),
