@@ -102,6 +102,24 @@ describe('deploy/docker/Dockerfile', () => {
     expect(job?.spec?.template.spec?.containers[0]?.args).toEqual(['topics', 'ensure']);
   });
 
+  it('ships the patched kafkajs: tools/patches applied in the build, copied into the production dependencies', () => {
+    const buildCopies = instructions(stages, 'build', 'COPY');
+    const buildRuns = instructions(stages, 'build', 'RUN');
+    const patchesAt = buildCopies.findIndex((c) => /^tools\/patches\s/.test(c));
+    expect(patchesAt).toBeGreaterThanOrEqual(0);
+    expect(buildRuns.some((r) => /npm ci(?!\S)/.test(r) && !r.includes('--ignore-scripts'))).toBe(true);
+    const stage = stages.find((s) => s.name === 'build');
+    const lineOf = (pattern: RegExp) => stage?.lines.findIndex((l) => pattern.test(l)) ?? -1;
+    expect(lineOf(/^COPY tools\/patches /)).toBeLessThan(lineOf(/^RUN .*npm ci/));
+    expect(instructions(stages, 'prod-deps', 'COPY')).toContain(
+      '--from=build /app/node_modules/kafkajs ./node_modules/kafkajs',
+    );
+    const rootPackage = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(rootPackage.scripts['postinstall']).toBe('patch-package --patch-dir tools/patches');
+  });
+
   it('installs production dependencies only in the runtime, and runs the build with npm', () => {
     const runtimeCopies = instructions(stages, 'runtime', 'COPY').join('\n');
     expect(runtimeCopies).toContain('--from=prod-deps');
