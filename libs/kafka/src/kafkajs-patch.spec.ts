@@ -3,10 +3,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /*
- * tools/patches/kafkajs+2.2.4.patch (applied by `npm ci`'s postinstall) makes kafkajs' record encoding
- * cheaper: no zero-filled buffers, one buffer per record, native CRC-32C. These cases pin that
- * the patch is in effect and that it writes exactly what unpatched kafkajs wrote. The broker
- * checks every batch's CRC, so the integration suites exercise it end to end as well.
+ * tools/patches/kafkajs+2.2.4.patch (applied by `npm ci`'s postinstall) makes kafkajs' per-record
+ * work cheaper: no zero-filled buffers and one buffer per encoded record, native CRC-32C, the
+ * partitioner's murmur2 in 32-bit integers instead of BigInt, one headers object per decoded
+ * record. These cases pin that the patch is in effect and that it computes exactly what
+ * unpatched kafkajs did. The broker checks every batch's CRC, so the integration suites exercise it
+ * end to end as well.
  */
 const requireFromKafkajs = createRequire(require.resolve('kafkajs'));
 
@@ -40,6 +42,16 @@ const Header = requireFromKafkajs('./src/protocol/recordBatch/header/v0') as (he
   key: string;
   value: string | Buffer;
 }) => EncoderLike;
+const murmur2 = requireFromKafkajs('./src/producer/partitioners/default/murmur2') as (
+  key: string | Buffer,
+) => number;
+/** kafkajs' protocol Decoder, passed through untouched. */
+type DecoderLike = object;
+const Decoder = requireFromKafkajs('./src/protocol/decoder') as new (buffer: Buffer) => DecoderLike;
+const decodeRecord = requireFromKafkajs('./src/protocol/recordBatch/record/v0/decoder') as (
+  decoder: DecoderLike,
+  batchContext: Record<string, unknown>,
+) => { headers: Record<string, Buffer | Buffer[]>; offset: string; timestamp: string };
 const encodeRecord = requireFromKafkajs('./src/protocol/recordBatch/record/v0') as (
   record: RecordInput,
 ) => EncoderLike;
@@ -83,6 +95,8 @@ describe('the kafkajs encoding patch', () => {
       './src/protocol/encoder.js',
       './src/protocol/recordBatch/crc32C/index.js',
       './src/protocol/recordBatch/record/v0/index.js',
+      './src/protocol/recordBatch/record/v0/decoder.js',
+      './src/producer/partitioners/default/murmur2.js',
     ]) {
       expect(readFileSync(requireFromKafkajs.resolve(file), 'utf8')).toContain('Pulse patch');
     }
@@ -123,4 +137,97 @@ describe('the kafkajs encoding patch', () => {
     // Equal bytes up to the encoder's offset also means no unwritten (allocUnsafe) byte leaks out.
     expect(encodeRecord(record).buffer.equals(referenceRecord(record))).toBe(true);
   });
+
+  it("hashes keys as Java Kafka does (the vectors of Kafka's UtilsTest), so partitions match other clients", () => {
+    expect(murmur2('21')).toBe(-973932308);
+    expect(murmur2('foobar')).toBe(-790332482);
+    expect(murmur2('a-little-bit-long-string')).toBe(-985981536);
+    expect(murmur2('a-little-bit-longer-string')).toBe(-1486304829);
+    expect(murmur2('lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8')).toBe(-58897971);
+    expect(murmur2(Buffer.from('abc'))).toBe(479470107);
+  });
+
+  it('hashes every key length and byte value as the BigInt formulation does', () => {
+    for (let length = 0; length < 80; length += 1) {
+      for (let round = 0; round < 25; round += 1) {
+        const key = randomBytes(length);
+        expect(murmur2(key)).toBe(referenceMurmur2(key));
+      }
+    }
+  });
+
+  it('decodes headers as unpatched kafkajs did: repeated names become arrays, own "__proto__" included', () => {
+    const headerList: [string, string][] = [
+      ['traceparent', '00-ab-cd-01'],
+      ['ce_id', 'e-1'],
+      ['multi', 'first'],
+      ['multi', 'second'],
+      ['multi', 'third'],
+      ['__proto__', 'not-a-prototype'],
+      ['constructor', 'c'],
+    ];
+    // A record body as the fetch decoder hands it over: attributes onwards, no length prefix.
+    const body = new Encoder()
+      .writeInt8(0)
+      .writeVarLong(5)
+      .writeVarInt(3)
+      .writeVarIntBytes('k')
+      .writeVarIntBytes('v')
+      .writeVarIntArray(headerList.map(([key, value]) => Header({ key, value }))).buffer;
+    const record = decodeRecord(new Decoder(body), {
+      firstOffset: '100',
+      firstTimestamp: '1764000000000',
+      magicByte: 2,
+    });
+    expect(record.offset).toBe('103');
+    expect(record.timestamp).toBe('1764000000005');
+    const reference = referenceHeaders(
+      headerList.map(([key, value]) => ({ key, value: Buffer.from(value) })),
+    );
+    expect(record.headers).toEqual(reference);
+    expect(Object.getPrototypeOf(record.headers)).toBe(Object.prototype);
+    expect(Object.keys(record.headers)).toEqual(Object.keys(reference));
+    expect(Object.getOwnPropertyDescriptor(record.headers, '__proto__')?.value).toEqual(
+      Object.getOwnPropertyDescriptor(reference, '__proto__')?.value,
+    );
+  });
 });
+
+/** Kafka's murmur2 in 64-bit BigInt arithmetic, as kafkajs 2.2.4 computed it with its Long class. */
+function referenceMurmur2(data: Buffer): number {
+  const mask = (1n << 64n) - 1n;
+  const m = 0x5bd1e995n;
+  const low32 = (value: bigint): number => Number(BigInt.asIntN(32, value));
+  let h = 0x9747b28cn ^ BigInt(data.length);
+  for (let i = 0; i + 4 <= data.length; i += 4) {
+    let k = BigInt(data.readInt32LE(i));
+    k = (k * m) & mask;
+    k ^= BigInt(low32(k) >>> 24);
+    k = (k * m) & mask;
+    h = ((h * m) & mask) ^ k;
+  }
+  const tail = data.length & ~3;
+  const rest = data.length % 4;
+  if (rest >= 3) h ^= BigInt((data[tail + 2] as number) << 16);
+  if (rest >= 2) h ^= BigInt((data[tail + 1] as number) << 8);
+  if (rest >= 1) {
+    h ^= BigInt(data[tail] as number);
+    h = (h * m) & mask;
+  }
+  h ^= BigInt(low32(h) >>> 13);
+  h = (h * m) & mask;
+  h ^= BigInt(low32(h) >>> 15);
+  return low32(h);
+}
+
+/** kafkajs 2.2.4's header decoding: a reduce that spread a new object per header. */
+function referenceHeaders(headers: { key: string; value: Buffer }[]): Record<string, Buffer | Buffer[]> {
+  return headers.reduce<Record<string, Buffer | Buffer[]>>((obj, { key, value }) => {
+    const current = obj[key];
+    return {
+      ...obj,
+      [key]:
+        current === undefined ? value : Array.isArray(current) ? current.concat([value]) : [current, value],
+    };
+  }, {});
+}
