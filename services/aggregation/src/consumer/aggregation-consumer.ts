@@ -217,7 +217,7 @@ export class AggregationConsumer
     });
     new Gauge({
       name: 'pulse_aggregation_remembered_event_ids',
-      help: 'Event ids held for duplicate detection',
+      help: 'Distinct event ids held for duplicate detection',
       registers: [registry],
       collect() {
         this.set(workers().reduce((sum, worker) => sum + worker.aggregator.rememberedIds, 0));

@@ -2,8 +2,8 @@ import type { StateOrigin } from './window-state';
 
 interface Bucket extends StateOrigin {
   readonly index: number;
-  /** Null once the bucket left the dedupe horizon: kept only as a replay origin (see below). */
-  ids: Set<string> | null;
+  /** Ids seen in this bucket. Null once it left the dedupe horizon: kept only as a replay origin (see below). */
+  ids: string[] | null;
 }
 
 /**
@@ -22,6 +22,12 @@ interface Bucket extends StateOrigin {
  */
 export class DedupeLog {
   private readonly buckets: Bucket[] = [];
+  /**
+   * Every remembered id → the newest bucket it occurred in. One lookup per message, however
+   * many buckets the horizon spans (61 with 1m buckets and a 1h window): buckets leave the
+   * horizon oldest first, so an id is remembered exactly while its newest bucket is.
+   */
+  private readonly newestBucketOf = new Map<string, number>();
 
   constructor(
     private readonly bucketMs: number,
@@ -31,22 +37,18 @@ export class DedupeLog {
   /** True if `id` was seen within the horizon of `arrivalNow`. Expires ids that left it. */
   isDuplicate(id: string, arrivalNow: number): boolean {
     this.expire(arrivalNow);
-    for (let i = this.buckets.length - 1; i >= 0; i -= 1) {
-      const ids = (this.buckets[i] as Bucket).ids;
-      if (ids === null) break;
-      if (ids.has(id)) return true;
-    }
-    return false;
+    return this.newestBucketOf.has(id);
   }
 
   add(id: string, arrival: number, offset: number, maxBefore: number): void {
     const index = Math.floor(arrival / this.bucketMs);
     let bucket = this.buckets.at(-1);
     if (bucket === undefined || bucket.index !== index) {
-      bucket = { index, ids: new Set(), firstOffset: offset, maxBefore, firstArrival: arrival };
+      bucket = { index, ids: [], firstOffset: offset, maxBefore, firstArrival: arrival };
       this.buckets.push(bucket);
     }
-    (bucket.ids ?? (bucket.ids = new Set())).add(id);
+    (bucket.ids ??= []).push(id);
+    this.newestBucketOf.set(id, index);
   }
 
   /**
@@ -59,6 +61,7 @@ export class DedupeLog {
     while (drop < this.buckets.length) {
       const bucket = this.buckets[drop] as Bucket;
       if (!this.outOfHorizon(bucket, lowestLiveArrival)) break;
+      this.forget(bucket);
       drop += 1;
     }
     if (drop > 0) this.buckets.splice(0, drop);
@@ -69,18 +72,26 @@ export class DedupeLog {
     return this.buckets[0];
   }
 
+  /** Distinct ids remembered. */
   get size(): number {
-    let ids = 0;
-    for (const bucket of this.buckets) ids += bucket.ids?.size ?? 0;
-    return ids;
+    return this.newestBucketOf.size;
   }
 
   private expire(arrivalNow: number): void {
     for (const bucket of this.buckets) {
       if (bucket.ids === null) continue;
       if (!this.outOfHorizon(bucket, arrivalNow)) return;
-      bucket.ids = null;
+      this.forget(bucket);
     }
+  }
+
+  /** Drops a bucket's ids, except those seen again in a newer bucket. */
+  private forget(bucket: Bucket): void {
+    if (bucket.ids === null) return;
+    for (const id of bucket.ids) {
+      if (this.newestBucketOf.get(id) === bucket.index) this.newestBucketOf.delete(id);
+    }
+    bucket.ids = null;
   }
 
   private outOfHorizon(bucket: Bucket, arrival: number): boolean {
