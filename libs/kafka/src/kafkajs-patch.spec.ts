@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Partitioners, type Message, type PartitionMetadata } from 'kafkajs';
 
 /*
  * tools/patches/kafkajs+2.2.4.patch (applied by `npm ci`'s postinstall) makes kafkajs' per-record
@@ -42,6 +43,17 @@ const Header = requireFromKafkajs('./src/protocol/recordBatch/header/v0') as (he
   key: string;
   value: string | Buffer;
 }) => EncoderLike;
+type Partitioner = (args: {
+  topic: string;
+  partitionMetadata: PartitionMetadata[];
+  message: Message;
+}) => number;
+const groupMessagesPerPartition = requireFromKafkajs('./src/producer/groupMessagesPerPartition') as (args: {
+  topic: string;
+  partitionMetadata: PartitionMetadata[];
+  messages: Message[];
+  partitioner: Partitioner;
+}) => Record<number, Message[]>;
 const murmur2 = requireFromKafkajs('./src/producer/partitioners/default/murmur2') as (
   key: string | Buffer,
 ) => number;
@@ -97,6 +109,8 @@ describe('the kafkajs encoding patch', () => {
       './src/protocol/recordBatch/record/v0/index.js',
       './src/protocol/recordBatch/record/v0/decoder.js',
       './src/producer/partitioners/default/murmur2.js',
+      './src/producer/partitioners/legacy/partitioner.js',
+      './src/producer/groupMessagesPerPartition.js',
     ]) {
       expect(readFileSync(requireFromKafkajs.resolve(file), 'utf8')).toContain('Pulse patch');
     }
@@ -154,6 +168,38 @@ describe('the kafkajs encoding patch', () => {
         expect(murmur2(key)).toBe(referenceMurmur2(key));
       }
     }
+  });
+
+  it('groups a send by partition in message order, as unpatched kafkajs did', () => {
+    const partitionMetadata = [0, 1, 2, 3, 4, 5].map((partitionId): PartitionMetadata => ({
+      partitionId,
+      leader: partitionId === 4 ? -1 : 1,
+      partitionErrorCode: 0,
+      replicas: [1],
+      isr: [1],
+    }));
+    const messages: Message[] = Array.from({ length: 500 }, (_, i) => ({
+      key: i % 50 === 0 ? null : `cust-${i % 37}`,
+      value: `event-${i}`,
+      ...(i % 97 === 0 ? { partition: 2 } : {}),
+    }));
+    const partitioner = Partitioners.DefaultPartitioner() as Partitioner;
+    const keyed = (message: Message) => message.key !== null;
+    const grouped = groupMessagesPerPartition({ topic: 't', partitionMetadata, messages, partitioner });
+    // Keyless messages go round-robin to partitions with a leader; the rest must match the
+    // reference exactly (same partitions, same order), so compare with them set aside.
+    const keyedOnly = messages.filter(keyed);
+    expect(
+      groupMessagesPerPartition({ topic: 't', partitionMetadata, messages: keyedOnly, partitioner }),
+    ).toEqual(
+      referenceGroupMessages(keyedOnly, (message) => partitioner({ topic: 't', partitionMetadata, message })),
+    );
+    const keyless = Object.entries(grouped).flatMap(([partition, list]) =>
+      list.filter((message) => !keyed(message)).map(() => Number(partition)),
+    );
+    expect(keyless).toHaveLength(messages.filter((message) => !keyed(message)).length);
+    expect(keyless).not.toContain(4);
+    expect(Object.values(grouped).flat()).toHaveLength(messages.length);
   });
 
   it('decodes headers as unpatched kafkajs did: repeated names become arrays, own "__proto__" included', () => {
@@ -229,5 +275,17 @@ function referenceHeaders(headers: { key: string; value: Buffer }[]): Record<str
       [key]:
         current === undefined ? value : Array.isArray(current) ? current.concat([value]) : [current, value],
     };
+  }, {});
+}
+
+/** kafkajs 2.2.4's grouping: a reduce that copied the partition's array for every message. */
+function referenceGroupMessages(
+  messages: Message[],
+  partitionOf: (message: Message) => number,
+): Record<number, Message[]> {
+  return messages.reduce<Record<number, Message[]>>((result, message) => {
+    const partition = partitionOf(message);
+    const current = result[partition] ?? [];
+    return Object.assign(result, { [partition]: [...current, message] });
   }, {});
 }
