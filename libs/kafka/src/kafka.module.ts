@@ -20,6 +20,7 @@ import {
 } from './consumer-runner';
 import { KafkaMetrics } from './kafka-metrics';
 import { PulseProducer, type ProducerOptions } from './producer';
+import { StartupConnector } from './startup-connector';
 import { topicNames, type TopicNames } from './topics';
 
 export const KAFKA_CLIENT = Symbol('pulse.kafka-client');
@@ -40,6 +41,7 @@ type RunnerOptions = Omit<ConsumerRunnerOptions, 'serviceName' | 'deadLetterTopi
 @Injectable()
 export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly runners: ConsumerRunner[] = [];
+  private readonly producerConnector: StartupConnector;
 
   constructor(
     @Inject(KAFKA_CLIENT) readonly kafka: Kafka,
@@ -49,14 +51,20 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
     readonly producer: PulseProducer,
     readonly metrics: KafkaMetrics,
     private readonly health: HealthRegistry,
-  ) {}
+  ) {
+    this.producerConnector = new StartupConnector(producer, logger.child({ component: 'kafka-producer' }));
+  }
 
+  /** Kafka down at start-up is not fatal: the service starts not ready and keeps connecting. */
   async onModuleInit(): Promise<void> {
-    await this.producer.connect();
     this.health.register('kafka-producer', {
       kind: 'readiness',
-      check: () => ({ ok: this.producer.isConnected(), detail: { saturated: this.producer.isSaturated() } }),
+      check: () => ({
+        ok: this.producer.isConnected(),
+        detail: { connected: this.producer.isConnected(), saturated: this.producer.isSaturated() },
+      }),
     });
+    await this.producerConnector.start();
   }
 
   createConsumer(handler: MessageHandler, options: RunnerOptions, hooks?: ConsumerHooks): ConsumerRunner {
@@ -89,6 +97,7 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.producerConnector.stop();
     await this.producer.disconnect();
   }
 }

@@ -245,4 +245,39 @@ describe('ingestion while Kafka stops and comes back', () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(7);
     expect(acknowledged.filter((id) => !writtenIds.has(id))).toEqual([]);
   });
+
+  it('starts while Kafka is down: not ready and 503 meanwhile, then ready and accepting once Kafka is up', async () => {
+    await service?.close();
+    service = undefined;
+    await broker.down();
+
+    const started = Date.now();
+    service = await createService(
+      ingestionServiceOptions(
+        ingestionConfig({ PULSE_TOPIC_PREFIX: prefix, PULSE_KAFKA_BROKERS: broker.brokers }),
+      ),
+    );
+    // Start-up waits a bounded time for Kafka (10 s by default), then carries on not ready.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const ready = await fetch(`${service.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    const readiness = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+    expect(readiness.checks['kafka-producer']?.ok).toBe(false);
+    expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+
+    const refused = await post(service, '/v1/events', order('c-boot'));
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    await broker.up();
+    await waitFor(
+      'ingestion to become ready',
+      async () => (await fetch(`${service!.url}/health/ready`)).status === 200,
+      { timeoutMs: 90_000, intervalMs: 1000 },
+    );
+    const event = order('c-boot');
+    expect((await post(service, '/v1/events', event)).status).toBe(202);
+    const written = await readAll(kafka, topicNames(prefix).eventsRaw);
+    expect(written.map((message) => message.headers.ce_id)).toContain(event.id);
+  });
 });

@@ -44,6 +44,12 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--service-env', 'lower=case'], NOW)).toThrow(/NAME=value/);
   });
 
+  it('takes a fixed latency-step rate only when asked', () => {
+    expect(parseBenchArgs([], NOW).latencyRate).toBeUndefined();
+    expect(parseBenchArgs(['--latency-rate', '8750'], NOW).latencyRate).toBe(8750);
+    expect(() => parseBenchArgs(['--latency-rate', '0'], NOW)).toThrow(/greater than 0/);
+  });
+
   it('refuses unknown cells, bad rates and steps shorter than two windows', () => {
     expect(() => parseBenchArgs(['--cells', 'kafka,nope'], NOW)).toThrow(/unknown cell/);
     expect(() => parseBenchArgs(['--rates', '100,-1'], NOW)).toThrow(/positive/);

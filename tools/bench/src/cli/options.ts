@@ -30,6 +30,11 @@ export interface BenchOptions {
   profile: boolean;
   /** Extra environment for Pulse's services (tuning experiments), e.g. PULSE_FLUSH_INTERVAL=250ms. */
   serviceEnv: Record<string, string>;
+  /**
+   * Rate of the latency step instead of half the sustained rate: the same load for every run of
+   * an A/B of latency settings (the targets still read half the sustained rate).
+   */
+  latencyRate?: number;
 }
 
 function rateList(raw: string): number[] {
@@ -153,6 +158,11 @@ export function benchCommand(): Command {
       false,
     )
     .option(
+      '--latency-rate <n>',
+      'events/s of the latency step instead of half the sustained rate (for A/B runs of latency settings)',
+      positiveInt,
+    )
+    .option(
       '--service-env <NAME=value>',
       'extra environment for Pulse services (repeatable), e.g. PULSE_FLUSH_INTERVAL=250ms',
       envPair,
@@ -180,6 +190,7 @@ interface RawOptions {
   keep: boolean;
   profile: boolean;
   serviceEnv: Record<string, string>;
+  latencyRate?: number;
 }
 
 export function parseBenchArgs(argv: readonly string[], now = new Date()): BenchOptions {
@@ -219,5 +230,6 @@ export function parseBenchArgs(argv: readonly string[], now = new Date()): Bench
     keep: raw.keep,
     profile: raw.profile,
     serviceEnv: raw.serviceEnv,
+    ...(raw.latencyRate === undefined ? {} : { latencyRate: raw.latencyRate }),
   };
 }

@@ -59,7 +59,12 @@ export async function runPipelineCell(
       ready = await runner.drain(0, FINAL_DRAIN_MS);
     }
     if (sustainedRate > 0 && ready) {
-      steps.push(await runner.step(Math.round(sustainedRate / 2), 'latency'));
+      if (context.options.latencyRate !== undefined) {
+        runner.notes.push(
+          `latency step at --latency-rate ${context.options.latencyRate}/s, not half the sustained rate`,
+        );
+      }
+      steps.push(await runner.step(context.options.latencyRate ?? Math.round(sustainedRate / 2), 'latency'));
     } else {
       runner.notes.push(
         sustainedRate === 0
