@@ -3,7 +3,7 @@ import type { OutgoingRecord, PulseProducer } from '@pulse/kafka';
 import type { Logger } from '@pulse/observability';
 import { z } from 'zod';
 import type { Channel } from '../metrics/alert-metrics';
-import { TrackedTable, type KafkaClient } from '../state/tracked-table';
+import { TableBackedStore, TrackedTable, type KafkaClient } from '../state/tracked-table';
 
 export const deliverySchema = z.object({
   channel: z.enum(['slack', 'nats']),
@@ -21,9 +21,9 @@ export type Delivery = z.infer<typeof deliverySchema>;
  * channel and fingerprint). Consulted before every send, so a replay of the `alerts` topic —
  * after a restart, a rebalance, or a commit that lagged behind the sends — never notifies twice.
  */
-export class DeliveryLog {
+export class DeliveryLog extends TableBackedStore<Delivery> {
   private readonly latest = new Map<string, Delivery>();
-  private readonly table: TrackedTable<Delivery>;
+  protected readonly table: TrackedTable<Delivery>;
 
   constructor(
     kafka: KafkaClient,
@@ -32,6 +32,7 @@ export class DeliveryLog {
     private readonly producer: PulseProducer,
     logger: Logger,
   ) {
+    super();
     this.table = new TrackedTable<Delivery>(
       kafka,
       {
@@ -44,22 +45,6 @@ export class DeliveryLog {
       },
       logger,
     );
-  }
-
-  start(timeoutMs: number): Promise<void> {
-    return this.table.start(timeoutMs);
-  }
-
-  stop(): Promise<void> {
-    return this.table.stop();
-  }
-
-  isReady(): boolean {
-    return this.table.isReady();
-  }
-
-  waitUntilCaughtUp(timeoutMs: number): Promise<void> {
-    return this.table.waitUntilCaughtUp(timeoutMs);
   }
 
   /** True when this sequence (or a later one) of the alert was already handled on the channel. */

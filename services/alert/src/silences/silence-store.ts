@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeJsonWith, type AlertEvent } from '@pulse/contracts';
 import type { PulseProducer } from '@pulse/kafka';
 import type { Logger } from '@pulse/observability';
-import { TrackedTable, type KafkaClient } from '../state/tracked-table';
+import { TableBackedStore, TrackedTable, type KafkaClient } from '../state/tracked-table';
 import {
   matchableLabels,
   matches,
@@ -21,9 +21,9 @@ export type SilenceView = Silence & { state: SilenceState };
  * it is expired) and read by every instance, so any instance can answer the API and every
  * notifier sees every silence. Expired silences stay listed, as in Alertmanager.
  */
-export class SilenceStore {
+export class SilenceStore extends TableBackedStore<Silence> {
   private readonly silences = new Map<string, Silence>();
-  private readonly table: TrackedTable<Silence>;
+  protected readonly table: TrackedTable<Silence>;
 
   constructor(
     kafka: KafkaClient,
@@ -33,6 +33,7 @@ export class SilenceStore {
     logger: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {
+    super();
     this.table = new TrackedTable<Silence>(
       kafka,
       {
@@ -45,18 +46,6 @@ export class SilenceStore {
       },
       logger,
     );
-  }
-
-  start(timeoutMs: number): Promise<void> {
-    return this.table.start(timeoutMs);
-  }
-
-  stop(): Promise<void> {
-    return this.table.stop();
-  }
-
-  isReady(): boolean {
-    return this.table.isReady();
   }
 
   async create(input: CreateSilence): Promise<SilenceView> {

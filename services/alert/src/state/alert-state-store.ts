@@ -1,6 +1,6 @@
 import { alertEventSchema, decodeJsonWith, type AlertEvent } from '@pulse/contracts';
 import type { Logger } from '@pulse/observability';
-import { TrackedTable, type KafkaClient } from './tracked-table';
+import { TableBackedStore, TrackedTable, type KafkaClient } from './tracked-table';
 
 /** Header on `alerts` records naming the input partition whose owner decides this alert. */
 export const ORIGIN_HEADER = 'pulse-alert-origin';
@@ -29,12 +29,13 @@ interface StoredAlert {
  * instance, plus the decisions this instance made that the topic has not echoed back yet.
  * The record with the higher `sequence` wins, so an echo or a replay never moves an alert back.
  */
-export class AlertStateStore implements AlertLedger {
+export class AlertStateStore extends TableBackedStore<StoredAlert> implements AlertLedger {
   private readonly confirmed = new Map<string, StoredAlert>();
   private readonly pending = new Map<string, StoredAlert>();
-  private readonly table: TrackedTable<StoredAlert>;
+  protected readonly table: TrackedTable<StoredAlert>;
 
   constructor(kafka: KafkaClient, topic: string, groupIdPrefix: string, logger: Logger) {
+    super();
     this.table = new TrackedTable<StoredAlert>(
       kafka,
       {
@@ -51,22 +52,6 @@ export class AlertStateStore implements AlertLedger {
       },
       logger,
     );
-  }
-
-  start(timeoutMs: number): Promise<void> {
-    return this.table.start(timeoutMs);
-  }
-
-  stop(): Promise<void> {
-    return this.table.stop();
-  }
-
-  isReady(): boolean {
-    return this.table.isReady();
-  }
-
-  waitUntilCaughtUp(timeoutMs: number): Promise<void> {
-    return this.table.waitUntilCaughtUp(timeoutMs);
   }
 
   get(fingerprint: string): AlertEvent | undefined {

@@ -86,3 +86,28 @@ export class TrackedTable<V> {
     }
   }
 }
+
+/**
+ * A store whose contents are a TrackedTable's: starting, stopping, readiness and catching up are
+ * the table's own. Subclasses build `table` in their constructor, with callbacks into themselves.
+ */
+export abstract class TableBackedStore<V> {
+  protected abstract readonly table: TrackedTable<V>;
+
+  start(timeoutMs: number): Promise<void> {
+    return this.table.start(timeoutMs);
+  }
+
+  stop(): Promise<void> {
+    return this.table.stop();
+  }
+
+  isReady(): boolean {
+    return this.table.isReady();
+  }
+
+  /** Resolves once every record written to the topic before the call has been read. */
+  waitUntilCaughtUp(timeoutMs: number): Promise<void> {
+    return this.table.waitUntilCaughtUp(timeoutMs);
+  }
+}
