@@ -57,6 +57,17 @@ describe('createKafka', () => {
     expect(kafka).toBeInstanceOf(Kafka);
   });
 
+  it("logs kafkajs' retried errors as warnings: Pulse logs the outcomes itself", () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    createKafka({ brokers: ['127.0.0.1:1'], clientId: 'spec' }, logger)
+      .logger()
+      .error('Connection error: connect ECONNREFUSED 127.0.0.1:1', { retryCount: 2 });
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 40, msg: 'Connection error: connect ECONNREFUSED 127.0.0.1:1' }),
+    ]);
+  });
+
   it('routes kafkajs logs through the pino logger at the matching level', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });

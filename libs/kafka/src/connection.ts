@@ -47,8 +47,15 @@ export function kafkaConnectionFromEnv(config: KafkaEnv, serviceName: string): K
   };
 }
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
+/**
+ * kafkajs logs every failed attempt it is about to retry at ERROR (a broker restarting, a group
+ * coordinator still loading, a seed broker refusing a connection). Pulse logs the outcomes that
+ * matter itself — a consumer crash at error, a failed produce or connection with what happens
+ * next at warn — so kafkajs' own errors go out as warnings: log-based alerting on error lines
+ * then means something is wrong, not that a retry happened.
+ */
+const LEVELS: Record<number, 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'warn',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
