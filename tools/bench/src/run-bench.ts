@@ -17,6 +17,7 @@ import type { CellRun, FailedRun, MachineInfo } from './report/results';
 import { summarize, type BenchSummary } from './report/summary';
 import { entryPoint, type RunContext } from './run-context';
 import { probeEnrichedPayloads } from './setup/enriched-payloads';
+import { liveRunIds, markRunLive, removeLeftovers } from './setup/leftovers';
 
 export interface BenchReport {
   version: 1;
@@ -83,8 +84,11 @@ export async function runBench(
   assertBuilt(repoRoot, options);
   const startedAt = new Date();
   const runId = startedAt.getTime().toString(36);
-  const workDir = join(repoRoot, 'tmp', 'bench', runId);
+  const benchDir = join(repoRoot, 'tmp', 'bench');
+  const workDir = join(benchDir, runId);
   mkdirSync(workDir, { recursive: true });
+  const liveElsewhere = liveRunIds(benchDir);
+  const markedLive = markRunLive(workDir);
   const machine = machineInfo();
   const notes: string[] = [];
   if (options.repetitions < 3)
@@ -102,6 +106,12 @@ export async function runBench(
     `bench ${runId}: ${machine.nproc} CPUs (${machine.cpuModel}), Node ${machine.node}, load average ${machine.loadAverageAtStart.map((value) => value.toFixed(2)).join(' ')}`,
   );
   try {
+    const removed = await removeLeftovers(kafka, influx, liveElsewhere);
+    if (removed.topics + removed.groups + removed.databases > 0) {
+      log(
+        `set-up: removed what earlier bench runs left behind: ${removed.topics} topics, ${removed.groups} consumer groups, ${removed.databases} databases`,
+      );
+    }
     log(`set-up: capturing ${CORPUS.rate * (CORPUS.durationMs / 1000)} events from the load generator`);
     const corpus = await captureCorpus({
       repoRoot,
@@ -171,6 +181,7 @@ export async function runBench(
       notes,
     };
   } finally {
+    markedLive();
     await kafka.close();
   }
 }

@@ -151,7 +151,11 @@ export function benchCommand(): Command {
     .option('--window <duration>', 'aggregation window for the run (default 10s; 5s with --quick)', duration)
     .option('--http-connections <n>', 'autocannon connections for the ingestion HTTP cell', positiveInt, 8)
     .option('--seed <n>', 'seed of the load generator', positiveInt, 42)
-    .option('--keep', 'keep the topics and InfluxDB databases of each cell run for inspection', false)
+    .option(
+      '--keep',
+      'keep the topics and InfluxDB databases of each cell run for inspection (until the next bench run)',
+      false,
+    )
     .option(
       '--profile',
       'profile the pipeline processes (node --cpu-prof; slows them a little: diagnosis, not figures)',

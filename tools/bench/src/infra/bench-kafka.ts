@@ -36,9 +36,13 @@ export class BenchKafka {
   }
 
   /** Deletes every topic whose name starts with `prefix` (a cell run's topics). */
-  async deleteTopicsWithPrefix(prefix: string): Promise<string[]> {
+  deleteTopicsWithPrefix(prefix: string): Promise<string[]> {
+    return this.deleteTopicsWhere((topic) => topic.startsWith(prefix));
+  }
+
+  async deleteTopicsWhere(selected: (topic: string) => boolean): Promise<string[]> {
     const admin = await this.connectedAdmin();
-    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    const topics = (await admin.listTopics()).filter(selected);
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
     return topics;
   }
@@ -54,15 +58,20 @@ export class BenchKafka {
 
   /** Deletes consumer groups whose id starts with `prefix`; groups with members are left alone. */
   async deleteGroupsWithPrefix(prefix: string): Promise<void> {
+    await this.deleteGroupsWhere((id) => id.startsWith(prefix));
+  }
+
+  async deleteGroupsWhere(selected: (groupId: string) => boolean): Promise<string[]> {
     const admin = await this.connectedAdmin();
     const { groups } = await admin.listGroups();
-    const ids = groups.map((group) => group.groupId).filter((id) => id.startsWith(prefix));
-    if (ids.length === 0) return;
+    const ids = groups.map((group) => group.groupId).filter(selected);
+    if (ids.length === 0) return ids;
     try {
       await admin.deleteGroups(ids);
     } catch (error) {
       this.logger.warn({ err: error, groups: ids }, 'could not delete every consumer group');
     }
+    return ids;
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,11 @@ export class InfluxQl {
     await this.run(`DROP DATABASE ${quoteIdentifier(name)}`);
   }
 
+  async listDatabases(): Promise<string[]> {
+    const answer = await this.run('SHOW DATABASES');
+    return (answer.results?.[0]?.series?.[0]?.values ?? []).map((row) => String(row[0]));
+  }
+
   async query(database: string, influxQl: string): Promise<InfluxSeries[]> {
     const answer = await this.run(influxQl, database);
     return answer.results?.flatMap((result) => result.series ?? []) ?? [];
