@@ -59,10 +59,7 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
   async onModuleInit(): Promise<void> {
     this.health.register('kafka-producer', {
       kind: 'readiness',
-      check: () => ({
-        ok: this.producer.isConnected(),
-        detail: { connected: this.producer.isConnected(), saturated: this.producer.isSaturated() },
-      }),
+      check: () => ({ ok: this.producer.isConnected(), detail: { saturated: this.producer.isSaturated() } }),
     });
     await this.producerConnector.start();
   }
