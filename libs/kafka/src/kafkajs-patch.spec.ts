@@ -64,6 +64,22 @@ const decodeRecord = requireFromKafkajs('./src/protocol/recordBatch/record/v0/de
   decoder: DecoderLike,
   batchContext: Record<string, unknown>,
 ) => { headers: Record<string, Buffer | Buffer[]>; offset: string; timestamp: string };
+interface RequestQueueLike {
+  pending: unknown[];
+  inflight: Map<number, unknown>;
+  throttledUntil: number;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  checkPendingRequests(): void;
+  destroy(): void;
+}
+const RequestQueue = requireFromKafkajs('./src/network/requestQueue') as new (options: {
+  maxInFlightRequests: number;
+  requestTimeout: number;
+  enforceRequestTimeout: boolean;
+  clientId: string;
+  broker: string;
+  logger: { debug(): void; warn(): void; error(): void; info(): void };
+}) => RequestQueueLike;
 const encodeRecord = requireFromKafkajs('./src/protocol/recordBatch/record/v0') as (
   record: RecordInput,
 ) => EncoderLike;
@@ -111,8 +127,42 @@ describe('the kafkajs encoding patch', () => {
       './src/producer/partitioners/default/murmur2.js',
       './src/producer/partitioners/legacy/partitioner.js',
       './src/producer/groupMessagesPerPartition.js',
+      './src/network/requestQueue/index.js',
     ]) {
       expect(readFileSync(requireFromKafkajs.resolve(file), 'utf8')).toContain('Pulse patch');
+    }
+  });
+
+  it('keeps no 1 ms timer loop on an idle connection, yet checks back for a request that must wait', () => {
+    const quiet = () => undefined;
+    const queue = new RequestQueue({
+      maxInFlightRequests: 1,
+      requestTimeout: 30_000,
+      enforceRequestTimeout: false,
+      clientId: 'spec',
+      broker: '127.0.0.1:9092',
+      logger: { debug: quiet, warn: quiet, error: quiet, info: quiet },
+    });
+    const armed = (): boolean => queue.throttleCheckTimeoutId !== null;
+    try {
+      // What every fulfilled request runs: unpatched, it armed a timer that re-armed itself each ms.
+      queue.checkPendingRequests();
+      expect(armed()).toBe(false);
+
+      // A request waiting behind the one in flight still gets its check.
+      queue.inflight.set(1, {});
+      queue.pending.push({});
+      queue.checkPendingRequests();
+      expect(armed()).toBe(true);
+      queue.destroy();
+
+      // So does the end of a broker-requested throttle, pending or not.
+      queue.pending.length = 0;
+      queue.throttledUntil = Date.now() + 5_000;
+      queue.checkPendingRequests();
+      expect(armed()).toBe(true);
+    } finally {
+      queue.destroy();
     }
   });
 
