@@ -24,3 +24,19 @@ export function backoffDelay(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Repeats a request that failed with a retriable broker error (e.g. a leader that moved or is
+ * still being elected right after a topic was created or a broker restarted); kafkajs' admin
+ * requests do not.
+ */
+export async function retryRetriable<T>(request: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await request();
+    } catch (error) {
+      if (attempt >= attempts || (error as { retriable?: boolean }).retriable !== true) throw error;
+      await sleep(backoffDelay(attempt, DEFAULT_BACKOFF));
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { backoffDelay, DEFAULT_BACKOFF, sleep } from './backoff';
+import { retryRetriable } from './backoff';
 import { toConsumedMessage, type ConsumedMessage } from './message';
 
 /**
@@ -31,8 +31,8 @@ export async function offsetsAtTime(
   timeMs: number,
 ): Promise<Map<number, string>> {
   const [atTime, ends] = await Promise.all([
-    retrying(() => admin.fetchTopicOffsetsByTimestamp(topic, timeMs)),
-    retrying(() => admin.fetchTopicOffsets(topic)),
+    retryRetriable(() => admin.fetchTopicOffsetsByTimestamp(topic, timeMs)),
+    retryRetriable(() => admin.fetchTopicOffsets(topic)),
   ]);
   const endOf = new Map(ends.map(({ partition, high }) => [partition, high]));
   return new Map(
@@ -49,7 +49,7 @@ export async function committedOffsets(
   groupId: string,
   topic: string,
 ): Promise<Map<number, string>> {
-  const [committed] = await retrying(() => admin.fetchOffsets({ groupId, topics: [topic] }));
+  const [committed] = await retryRetriable(() => admin.fetchOffsets({ groupId, topics: [topic] }));
   return new Map((committed?.partitions ?? []).map(({ partition, offset }) => [partition, offset]));
 }
 
@@ -58,7 +58,7 @@ export async function partitionBounds(
   admin: Admin,
   topic: string,
 ): Promise<Map<number, { low: string; high: string }>> {
-  const offsets = await retrying(() => admin.fetchTopicOffsets(topic));
+  const offsets = await retryRetriable(() => admin.fetchTopicOffsets(topic));
   return new Map(offsets.map(({ partition, low, high }) => [partition, { low, high }]));
 }
 
@@ -152,21 +152,6 @@ export async function readTopicRange(
   }
   messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
   return { messages, next };
-}
-
-/**
- * Repeats a metadata request that failed with a retriable broker error (e.g. a leader that moved
- * or is still being elected right after a topic was created); kafkajs's admin does not.
- */
-async function retrying<T>(request: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await request();
-    } catch (error) {
-      if (attempt >= attempts || (error as { retriable?: boolean }).retriable !== true) throw error;
-      await sleep(backoffDelay(attempt, DEFAULT_BACKOFF));
-    }
-  }
 }
 
 async function withTimeout(promise: Promise<void>, ms: number, what: string): Promise<void> {

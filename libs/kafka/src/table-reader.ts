@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { retryRetriable } from './backoff';
 import { toConsumedMessage, type ConsumedMessage } from './message';
 
 export interface TableReaderOptions<V> {
@@ -52,7 +53,8 @@ export class TopicTableReader<V> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
+      const offsets = await retryRetriable(() => admin.fetchTopicOffsets(this.options.topic));
+      for (const { partition, high, low } of offsets) {
         if (BigInt(high) > BigInt(low)) this.pendingEnds.set(partition, BigInt(high));
       }
     } finally {

@@ -1,4 +1,10 @@
-import { TopicTableReader, sleep, type ConsumedMessage, type KafkaRuntime } from '@pulse/kafka';
+import {
+  TopicTableReader,
+  retryRetriable,
+  sleep,
+  type ConsumedMessage,
+  type KafkaRuntime,
+} from '@pulse/kafka';
 import type { Logger } from '@pulse/observability';
 
 /** The Kafka client type, named without importing kafkajs outside @pulse/kafka. */
@@ -63,7 +69,7 @@ export class TrackedTable<V> {
     await admin.connect();
     let ends: { partition: number; high: string; low: string }[];
     try {
-      ends = await admin.fetchTopicOffsets(this.options.topic);
+      ends = await retryRetriable(() => admin.fetchTopicOffsets(this.options.topic));
     } finally {
       await admin.disconnect();
     }
