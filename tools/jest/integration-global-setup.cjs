@@ -5,10 +5,13 @@
 // - Runs `bash deploy/local/stack.sh up`, which is idempotent: it reuses whatever is already
 //   healthy and serialises concurrent callers with a lock, so parallel Jest runs are fine.
 // - PULSE_STACK_EXTERNAL=1 skips it (the stack is provided by someone else, e.g. another host).
+// - Then removes the topics, consumer groups and databases that killed test runs left behind
+//   (tools/workspace/test-leftovers.cjs: only those older than any test could be, so concurrent runs are safe).
 // - There is deliberately no teardown: later suites reuse the running stack, CI machines are
 //   discarded, and `deploy/local/stack.sh down` stops it by hand.
 const { spawn } = require('node:child_process');
 const path = require('node:path');
+const { removeTestLeftovers } = require('../workspace/test-leftovers.cjs');
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const stackScript = path.join(repoRoot, 'deploy', 'local', 'stack.sh');
@@ -16,8 +19,31 @@ const stackScript = path.join(repoRoot, 'deploy', 'local', 'stack.sh');
 module.exports = async function integrationGlobalSetup() {
   if (process.env.PULSE_STACK_EXTERNAL === '1') {
     process.stderr.write('[pulse-stack] PULSE_STACK_EXTERNAL=1: not starting the local stack\n');
-    return;
+  } else {
+    await startLocalStack();
   }
+  await removeLeftovers();
+};
+
+async function removeLeftovers() {
+  try {
+    const removed = await removeTestLeftovers({
+      brokers: (process.env.PULSE_KAFKA_BROKERS || '127.0.0.1:9092').split(','),
+      influxUrl: process.env.PULSE_INFLUX_URL || 'http://127.0.0.1:8086',
+    });
+    if (removed.topics + removed.groups + removed.databases > 0) {
+      process.stderr.write(
+        `[pulse-stack] removed what killed test runs left: ${removed.topics} topics, ` +
+          `${removed.groups} consumer groups, ${removed.databases} databases\n`,
+      );
+    }
+  } catch (error) {
+    // Leftovers only cost the broker some background work; they never fail a test run.
+    process.stderr.write(`[pulse-stack] could not remove test leftovers: ${error.message}\n`);
+  }
+}
+
+async function startLocalStack() {
   const started = Date.now();
   const { code, signal } = await new Promise((resolve, reject) => {
     const child = spawn('bash', [stackScript, 'up'], { cwd: repoRoot, stdio: 'inherit', env: process.env });
@@ -32,4 +58,4 @@ module.exports = async function integrationGlobalSetup() {
         `${process.env.PULSE_STACK_DIR || path.join(repoRoot, '.pulse-stack')}/logs)`,
     );
   }
-};
+}

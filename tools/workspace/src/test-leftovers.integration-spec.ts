@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { stack, testKafka, uniqueName } from '@pulse/testing';
+
+const { removeTestLeftovers } = require('../test-leftovers.cjs') as {
+  removeTestLeftovers(options: {
+    brokers: string[];
+    influxUrl: string;
+    now?: number;
+    maxAgeMs?: number;
+  }): Promise<{ topics: number; groups: number; databases: number }>;
+};
+
+const HOUR = 60 * 60 * 1000;
+
+async function influx(statement: string): Promise<string[]> {
+  const url = new URL('/query', stack.influxUrl);
+  url.searchParams.set('q', statement);
+  const response = await fetch(url, { method: 'POST' });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { results: { series?: { values: string[][] }[] }[] };
+  return (body.results[0]?.series?.[0]?.values ?? []).map(([name]) => String(name));
+}
+
+/** A group with a committed offset and no members, as a killed test run leaves it. */
+async function leaveGroup(groupId: string, topic: string): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '0' }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('removing what killed test runs left (real Kafka and InfluxDB)', () => {
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  // Made two hours ago as far as the name says: a run killed before its clean-up.
+  const stale = `t_killed_run_${(Date.now() - 2 * HOUR).toString(36)}_${randomBytes(3).toString('hex')}`;
+  const live = uniqueName('live_run');
+
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.createTopics({
+      topics: [`${stale}.events.raw`, `${live}.events.raw`].map((topic) => ({ topic, numPartitions: 1 })),
+      waitForLeaders: true,
+    });
+    await leaveGroup(`${stale}-aggregation`, `${stale}.events.raw`);
+    await leaveGroup(`${live}-aggregation`, `${live}.events.raw`);
+    await influx(`CREATE DATABASE "${stale}"`);
+    await influx(`CREATE DATABASE "${live}"`);
+  });
+
+  afterAll(async () => {
+    await admin.deleteTopics({ topics: [`${live}.events.raw`] }).catch(() => undefined);
+    await admin.deleteGroups([`${live}-aggregation`]).catch(() => undefined);
+    await influx(`DROP DATABASE "${live}"`);
+    await admin.disconnect();
+  });
+
+  it('deletes the stale topic, group and database and keeps those of a run that may still be going', async () => {
+    const removed = await removeTestLeftovers({
+      brokers: [...stack.kafkaBrokers],
+      influxUrl: stack.influxUrl,
+    });
+
+    // Other killed runs may have left more on a shared stack; ours are at least among them.
+    expect(removed.topics).toBeGreaterThanOrEqual(1);
+    expect(removed.groups).toBeGreaterThanOrEqual(1);
+    expect(removed.databases).toBeGreaterThanOrEqual(1);
+    const topics = await admin.listTopics();
+    expect(topics).not.toContain(`${stale}.events.raw`);
+    expect(topics).toContain(`${live}.events.raw`);
+    const groups = (await admin.listGroups()).groups.map((group) => group.groupId);
+    expect(groups).not.toContain(`${stale}-aggregation`);
+    expect(groups).toContain(`${live}-aggregation`);
+    const databases = await influx('SHOW DATABASES');
+    expect(databases).not.toContain(stale);
+    expect(databases).toContain(live);
+  });
+});
