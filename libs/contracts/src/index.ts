@@ -9,3 +9,4 @@ export * from './reference/reference';
 export * from './metrics/windowed-metric';
 export * from './alerts/alert-event';
 export * from './money/money';
+export * from './aggregation/commit-metadata';

@@ -63,14 +63,20 @@ export async function partitionBounds(
 }
 
 /**
- * Moves a stopped consumer group to `offsets` on `topic`. Refuses while the group has members:
- * Kafka would reject it, and a running service would overwrite it with its next commit.
+ * Moves a stopped consumer group to `offsets` on `topic`, storing `metadata` with each offset
+ * (aggregation reads its replay state from it). Refuses while the group has members: Kafka would
+ * reject it, and a running service would overwrite it with its next commit.
+ *
+ * kafkajs' `admin.setOffsets` stores no metadata, so this joins the empty group itself with a
+ * paused consumer, commits, and leaves.
  */
 export async function resetGroupOffsets(
+  kafka: Kafka,
   admin: Admin,
   groupId: string,
   topic: string,
   offsets: PartitionOffsets,
+  metadata: string | null = null,
 ): Promise<void> {
   const state = await consumerGroupState(admin, groupId);
   if (state !== 'Empty' && state !== 'Dead') {
@@ -78,11 +84,24 @@ export async function resetGroupOffsets(
       `consumer group ${groupId} is ${state}: stop (or scale to zero) the service that uses it first`,
     );
   }
-  await admin.setOffsets({
-    groupId,
-    topic,
-    partitions: [...offsets].map(([partition, offset]) => ({ partition, offset })),
-  });
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  let joined: () => void = () => undefined;
+  const joining = new Promise<void>((resolve) => (joined = resolve));
+  const stopListening = consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic] });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    // Paused before its first fetch: it only needs to be a member to commit.
+    consumer.pause([{ topic }]);
+    await withTimeout(joining, 30_000, `joining consumer group ${groupId}`);
+    await consumer.commitOffsets(
+      [...offsets].map(([partition, offset]) => ({ topic, partition, offset, metadata })),
+    );
+  } finally {
+    stopListening();
+    await consumer.disconnect();
+  }
 }
 
 export interface ReadRangeOptions {

@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import type { Logger } from '@pulse/observability';
 import { TransientError, backoffDelay, sleep } from '@pulse/kafka';
-import { decodeCommitMetadata } from '../state/commit-metadata';
+import { decodeCommitMetadata } from '@pulse/contracts';
 import type { ResumePoint } from '../state/partition-aggregator';
 
 /** Where one assigned partition resumes (from Kafka: committed offset, metadata, log end). */

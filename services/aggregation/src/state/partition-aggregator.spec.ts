@@ -1,10 +1,9 @@
-import { windowedMetricSchema } from '@pulse/contracts';
+import { decodeCommitMetadata, replayMetadata, windowedMetricSchema } from '@pulse/contracts';
 import { toEventFacts } from '../facts/event-facts';
 import { changeSetLines } from '../output/influx-lines';
 import { changeSetRecords } from '../output/windowed-records';
 import { browseEvent, orderEvent, splitLine } from '../testing/test-events';
 import { windowSpecs } from '../windows/window-spec';
-import { decodeCommitMetadata } from './commit-metadata';
 import { PartitionAggregator, type AggregationSettings } from './partition-aggregator';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -264,6 +263,34 @@ describe('PartitionAggregator', () => {
     expect(
       point(lines(aggregator), 'activity,grouping=total,partition=0,window=1m', T0 + 2 * MINUTE),
     ).toContain('views=2i');
+  });
+
+  it('after a reprocess, writes only windows from its start: stragglers of earlier windows are partial', () => {
+    // `pulse reprocess --from T0+2m`: every record before the replay's first offset is earlier
+    // than T0+2m; the replay reads stragglers of the minute before, then whole windows.
+    const from = T0 + 2 * MINUTE;
+    const { maxEventTime, frontier } = replayMetadata(from);
+    const aggregator = new PartitionAggregator(
+      0,
+      { ...settings, windows: windowSpecs([MINUTE]) },
+      { maxEventTime, frontier, catchUpUntil: 4 },
+    );
+    aggregator.apply(toEventFacts(browseEvent('view', 'late-1', from - 10_000)), 0);
+    aggregator.apply(toEventFacts(browseEvent('view', 'on-1', from + 1_000)), 1);
+    aggregator.apply(toEventFacts(browseEvent('view', 'late-2', from - 5_000)), 2);
+    // Caught up with the straggler's window still open (the watermark is before `from`).
+    aggregator.apply(toEventFacts(browseEvent('view', 'on-2', from + 2_000)), 3);
+    expect(aggregator.catchingUp).toBe(false);
+    let written = lines(aggregator);
+    expect(point(written, 'activity,grouping=total,partition=0,window=1m', from - MINUTE)).toBeUndefined();
+    expect(point(written, 'activity,grouping=total,partition=0,window=1m', from)).toContain('views=2i');
+    // The watermark passes both windows: the one from `from` on is final, the earlier one dropped.
+    aggregator.apply(toEventFacts(browseEvent('view', 'on-3', from + 2 * MINUTE)), 4);
+    written = lines(aggregator);
+    expect(point(written, 'activity,grouping=total,partition=0,window=1m', from - MINUTE)).toBeUndefined();
+    expect(point(written, 'activity,grouping=total,partition=0,window=1m', from)).toMatch(
+      /final=T.*views=2i/,
+    );
   });
 
   it('writes a failed flush again', () => {

@@ -1,7 +1,7 @@
 import type { EventFacts } from '../facts/event-facts';
 import { TOTAL_KEY } from '../facts/event-facts';
 import { windowStartOf, type WindowSpec } from '../windows/window-spec';
-import { encodeCommitMetadata } from './commit-metadata';
+import { encodeCommitMetadata } from '@pulse/contracts';
 import { DedupeLog } from './dedupe-log';
 import { currencyTotals, type GroupDims, type GroupTotals, LateTotals } from './group-totals';
 import { WindowState, type StateOrigin } from './window-state';
@@ -151,6 +151,14 @@ export class PartitionAggregator {
       for (const windows of this.open) {
         for (const window of windows.values()) {
           if (window.dirty.size === 0) continue;
+          if (window.end <= this.frontier) {
+            // Written final by an earlier owner (or before a reprocess's start, see
+            // replayMetadata); what the replay rebuilt of it may be partial. Normally the
+            // watermark has passed such a window by the end of the catch-up; after a reprocess
+            // it may not have yet.
+            window.dirty.clear();
+            continue;
+          }
           updates.push({ window, groups: [...window.dirty] });
           window.dirty.clear();
         }

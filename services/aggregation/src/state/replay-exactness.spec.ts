@@ -1,11 +1,10 @@
 import fc from 'fast-check';
-import type { EnrichedEvent } from '@pulse/contracts';
+import { decodeCommitMetadata, type EnrichedEvent } from '@pulse/contracts';
 import { toEventFacts, type EventFacts } from '../facts/event-facts';
 import { changeSetLines } from '../output/influx-lines';
 import { SeededRandom } from '../testing/seeded-random';
 import { browseEvent, orderEvent, splitLine } from '../testing/test-events';
 import { windowSpecs } from '../windows/window-spec';
-import { decodeCommitMetadata } from './commit-metadata';
 import { PartitionAggregator, type AggregationSettings, type CommitPoint } from './partition-aggregator';
 
 /**

@@ -1,3 +1,4 @@
+import { decodeCommitMetadata } from '@pulse/contracts';
 import { deadLetterRecord, type ConsumedMessage } from '@pulse/kafka';
 import { createTestTopics, readAll, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
 import { runCli, type CliContext, type CommandModule } from '../cli';
@@ -139,7 +140,17 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
       groupId: group,
       topics: [topics.names.eventsEnriched],
     });
-    expect(committed?.partitions.find((p) => p.partition === 1)?.offset).toBe('5');
+    const partition1 = committed?.partitions.find((p) => p.partition === 1);
+    expect(partition1?.offset).toBe('5');
+    // Aggregation's replay metadata: windows before 12:05 are left as they are.
+    expect(decodeCommitMetadata(partition1?.metadata)).toEqual({
+      maxEventTime: Number.NEGATIVE_INFINITY,
+      frontier: Date.parse('2026-03-01T12:05:00Z'),
+    });
+    // The empty partitions move to their end (nothing at or after 12:05 there).
+    expect(committed?.partitions.filter((p) => p.partition !== 1).map((p) => p.offset)).toEqual(
+      Array.from({ length: (committed?.partitions.length ?? 1) - 1 }, () => '0'),
+    );
 
     const consumer = topics.kafka.consumer({ groupId: group });
     await consumer.connect();

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration } from '@pulse/config';
+import { encodeCommitMetadata, replayMetadata } from '@pulse/contracts';
 import {
   ConsumerGroupActiveError,
   TOPIC,
@@ -34,6 +35,16 @@ export function alignDown(timeMs: number, sizeMs: number): number {
   return timeMs - (((timeMs % sizeMs) + sizeMs) % sizeMs);
 }
 
+/**
+ * What aggregation (the consumer of events.enriched) must know to replay from `from`: records
+ * before the new offsets are all earlier than `from`, but later ones may be stragglers of earlier
+ * windows, which a replay would otherwise write over the full counts with partial ones.
+ * Other consumers of events.enriched ignore it.
+ */
+function replayMetadataFor(topicKey: string, from: number): string | null {
+  return topicKey === TOPIC.eventsEnriched ? encodeCommitMetadata(replayMetadata(from)) : null;
+}
+
 function resolveTarget(options: ReprocessOptions): { group: string; topicKey: string } {
   const input = options.service === undefined ? undefined : SERVICE_INPUTS[options.service];
   if (options.service !== undefined && input === undefined) {
@@ -54,7 +65,8 @@ export function register(program: Command, context: CliContext): void {
       "Replay a service's input from a point in time: moves its consumer group's offsets back to the first " +
         'record at or after --from (record timestamps on events.enriched are event times). Stop the service ' +
         '(scale it to zero) first; start it again afterwards and it recomputes from there. Aggregation rewrites ' +
-        'the same InfluxDB points (upserts), so replaying is safe; --from is aligned down to a window start.',
+        'the same InfluxDB points (upserts), so replaying is safe; --from is aligned down to a window start ' +
+        '(use the largest of PULSE_WINDOWS), and windows before it are left as they are.',
     )
     .requiredOption('--from <time>', 'replay from this time (RFC 3339, e.g. 2026-03-01T12:00:00Z)')
     .option('--service <name>', `the service to replay: ${Object.keys(SERVICE_INPUTS).join(', ')}`)
@@ -63,7 +75,11 @@ export function register(program: Command, context: CliContext): void {
       'consumer group (default pulse-<service>; set it if PULSE_CONSUMER_GROUP was changed)',
     )
     .option('--topic <topic>', 'input topic without prefix (default: what --service reads)')
-    .option('--align <duration>', 'align --from down to this window size (0 = not at all)', '1m')
+    .option(
+      '--align <duration>',
+      "align --from down to this window size: aggregation's largest window (PULSE_WINDOWS); 0 = not at all",
+      '1m',
+    )
     .option('--dry-run', 'show the offsets it would set, change nothing')
     .action(async (options: ReprocessOptions) => {
       const requested = Date.parse(options.from);
@@ -92,7 +108,14 @@ export function register(program: Command, context: CliContext): void {
           return;
         }
         try {
-          await resetGroupOffsets(admin, group, topic, target);
+          await resetGroupOffsets(
+            kafka.kafka,
+            admin,
+            group,
+            topic,
+            target,
+            replayMetadataFor(topicKey, from),
+          );
         } catch (error) {
           if (error instanceof ConsumerGroupActiveError) throw new CliError(error.message);
           throw error;

@@ -1,4 +1,4 @@
-import { decodeCommitMetadata, encodeCommitMetadata } from './commit-metadata';
+import { decodeCommitMetadata, encodeCommitMetadata, replayMetadata } from './commit-metadata';
 
 describe('commit metadata', () => {
   it('round-trips, including "none yet"', () => {
@@ -13,5 +13,12 @@ describe('commit metadata', () => {
     expect(decodeCommitMetadata('')).toBeUndefined();
     expect(decodeCommitMetadata('not json')).toBeUndefined();
     expect(decodeCommitMetadata('{"v":2,"m":1,"f":1}')).toBeUndefined();
+  });
+
+  it('marks the windows before a replay point as written, with no max event time yet', () => {
+    const from = Date.parse('2026-03-01T12:05:00Z');
+    const text = encodeCommitMetadata(replayMetadata(from));
+    expect(text).toBe(`{"v":1,"m":null,"f":${from}}`);
+    expect(decodeCommitMetadata(text)).toEqual({ maxEventTime: Number.NEGATIVE_INFINITY, frontier: from });
   });
 });

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+// Aggregation stores this with every offset it commits on events.enriched (DESIGN §5). It is a
+// contract, not an internal detail: the operator CLI writes it too when it moves aggregation back
+// to a point in time (`pulse reprocess`), so both sides read and write it through this module.
+
 /** What a new owner of a partition needs besides the committed offset to rebuild its state. */
 export interface CommitMetadata {
   /** The partition's max event time before the committed offset (ms; -∞ when none). */
@@ -38,4 +42,15 @@ export function decodeCommitMetadata(text: string | null | undefined): CommitMet
     maxEventTime: parsed.data.m ?? Number.NEGATIVE_INFINITY,
     frontier: parsed.data.f ?? Number.NEGATIVE_INFINITY,
   };
+}
+
+/**
+ * The metadata for replaying from `fromMs`, a window boundary, where every record before the
+ * replay's first offset has an event time before `fromMs` (record timestamps are event times).
+ * Windows ending at or before `fromMs` are marked written: the replay sees only stragglers of
+ * them and must not overwrite their points with partial counts. The max event time before the
+ * offset is unknown, so nothing the replay reads is late at first.
+ */
+export function replayMetadata(fromMs: number): CommitMetadata {
+  return { maxEventTime: Number.NEGATIVE_INFINITY, frontier: fromMs };
 }
