@@ -10,19 +10,23 @@
 const { Kafka, logLevel } = require('kafkajs');
 
 const DEFAULT_MAX_AGE_MS = 60 * 60 * 1000;
+// `Date.now().toString(36)` has 8 digits from 1973 to 2059; a name whose "time" falls outside
+// these bounds was not made by uniqueName (e.g. `t_shop_orders_c0ffee`), so it is never touched.
+const EARLIEST_TEST_TIME = Date.UTC(2024, 0, 1);
+const CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 
 /** When `uniqueName` made `name` (ms since the epoch), or undefined for a name it did not make. */
-function testNameCreatedAt(name) {
-  const match = /^t_(?:[a-z0-9_]*_)?([0-9a-z]{6,10})_[0-9a-f]{6}(?:[._-]|$)/.exec(name);
+function testNameCreatedAt(name, now = Date.now()) {
+  const match = /^t_(?:[a-z0-9_]*_)?([0-9a-z]{8})_[0-9a-f]{6}(?:[._-]|$)/.exec(name);
   if (!match) return undefined;
   const createdAt = Number.parseInt(match[1], 36);
-  return Number.isSafeInteger(createdAt) ? createdAt : undefined;
+  return createdAt >= EARLIEST_TEST_TIME && createdAt <= now + CLOCK_SKEW_MS ? createdAt : undefined;
 }
 
 /** The names among `names` that a test made more than `maxAgeMs` before `now`. */
 function staleTestNames(names, now, maxAgeMs = DEFAULT_MAX_AGE_MS) {
   return names.filter((name) => {
-    const createdAt = testNameCreatedAt(name);
+    const createdAt = testNameCreatedAt(name, now);
     return createdAt !== undefined && now - createdAt > maxAgeMs;
   });
 }
@@ -46,29 +50,51 @@ async function removeDatabases(influxUrl, now, maxAgeMs) {
   return stale.length;
 }
 
+/**
+ * Deletes the topics that still exist. Another run cleaning up at the same moment may delete
+ * some first (kafkajs then fails the whole call), so what is left is listed and deleted again.
+ */
+async function deleteTopics(admin, topics) {
+  let deleted = 0;
+  for (let attempt = 1; ; attempt += 1) {
+    const existing = new Set(await admin.listTopics());
+    const remaining = topics.filter((topic) => existing.has(topic));
+    if (remaining.length === 0) return deleted;
+    try {
+      await admin.deleteTopics({ topics: remaining, timeout: 30_000 });
+      return deleted + remaining.length;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+/** Deletes the groups; a group that still has members (or is already gone) stays out of the count. */
+async function deleteGroups(admin, groups) {
+  if (groups.length === 0) return 0;
+  try {
+    return (await admin.deleteGroups(groups)).length;
+  } catch (error) {
+    // kafkajs lists only the groups that failed; anything else (no coordinator, no connection)
+    // is a real failure.
+    if (error.name !== 'KafkaJSDeleteGroupsError') throw error;
+    return groups.length - (error.groups ?? []).length;
+  }
+}
+
 async function removeKafkaLeftovers(brokers, now, maxAgeMs) {
   const kafka = new Kafka({ clientId: 'pulse-test-leftovers', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const topics = staleTestNames(await admin.listTopics(), now, maxAgeMs);
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    const topics = await deleteTopics(admin, staleTestNames(await admin.listTopics(), now, maxAgeMs));
     const { groups } = await admin.listGroups();
-    const stale = staleTestNames(
+    const staleGroups = staleTestNames(
       groups.map((group) => group.groupId),
       now,
       maxAgeMs,
     );
-    let deletedGroups = 0;
-    if (stale.length > 0) {
-      try {
-        deletedGroups = (await admin.deleteGroups(stale)).length;
-      } catch (error) {
-        // A group that still has members cannot be deleted; the others were.
-        deletedGroups = stale.length - (error.groups ?? []).filter((group) => group.error).length;
-      }
-    }
-    return { topics: topics.length, groups: deletedGroups };
+    return { topics, groups: await deleteGroups(admin, staleGroups) };
   } finally {
     await admin.disconnect();
   }
@@ -76,12 +102,23 @@ async function removeKafkaLeftovers(brokers, now, maxAgeMs) {
 
 /**
  * Deletes test topics, consumer groups and databases older than `maxAgeMs`. Returns what it
- * removed; a failure is the caller's to report (it must never fail a test run).
+ * removed and what failed (Kafka and InfluxDB independently); it never throws, since leftovers
+ * must never fail a test run.
  */
 async function removeTestLeftovers({ brokers, influxUrl, now = Date.now(), maxAgeMs = DEFAULT_MAX_AGE_MS }) {
-  const kafka = await removeKafkaLeftovers(brokers, now, maxAgeMs);
-  const databases = await removeDatabases(influxUrl, now, maxAgeMs);
-  return { ...kafka, databases };
+  const [kafka, databases] = await Promise.allSettled([
+    removeKafkaLeftovers(brokers, now, maxAgeMs),
+    removeDatabases(influxUrl, now, maxAgeMs),
+  ]);
+  const errors = [kafka, databases]
+    .filter((result) => result.status === 'rejected')
+    .map((result) => (result.reason instanceof Error ? result.reason.message : String(result.reason)));
+  return {
+    topics: kafka.status === 'fulfilled' ? kafka.value.topics : 0,
+    groups: kafka.status === 'fulfilled' ? kafka.value.groups : 0,
+    databases: databases.status === 'fulfilled' ? databases.value : 0,
+    errors,
+  };
 }
 
 module.exports = { DEFAULT_MAX_AGE_MS, removeTestLeftovers, staleTestNames, testNameCreatedAt };

@@ -44,4 +44,4 @@ export {
   readTopicRange,
   resetGroupOffsets,
 } from './operations';
-export type { PartitionOffsets, ReadRangeOptions, ReadRangeResult } from './operations';
+export type { CommittedPosition, PartitionOffsets, ReadRangeOptions, ReadRangeResult } from './operations';

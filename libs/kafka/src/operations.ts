@@ -43,14 +43,25 @@ export async function offsetsAtTime(
   );
 }
 
-/** The group's committed offsets on `topic` ('-1' where it has none). */
+/** Where a group stands on one partition: the offset ('-1' when none) and its metadata. */
+export interface CommittedPosition {
+  readonly offset: string;
+  readonly metadata: string | null;
+}
+
+/** The group's committed positions on `topic` (offset '-1' where it has none). */
 export async function committedOffsets(
   admin: Admin,
   groupId: string,
   topic: string,
-): Promise<Map<number, string>> {
+): Promise<Map<number, CommittedPosition>> {
   const [committed] = await retryRetriable(() => admin.fetchOffsets({ groupId, topics: [topic] }));
-  return new Map((committed?.partitions ?? []).map(({ partition, offset }) => [partition, offset]));
+  return new Map(
+    (committed?.partitions ?? []).map(({ partition, offset, metadata }) => [
+      partition,
+      { offset, metadata: metadata ?? null },
+    ]),
+  );
 }
 
 /** Start and end (exclusive) offsets of each partition. */
@@ -63,20 +74,20 @@ export async function partitionBounds(
 }
 
 /**
- * Moves a stopped consumer group to `offsets` on `topic`, storing `metadata` with each offset
- * (aggregation reads its replay state from it). Refuses while the group has members: Kafka would
- * reject it, and a running service would overwrite it with its next commit.
+ * Moves a stopped consumer group to `positions` on `topic` (partitions not named keep theirs),
+ * each offset stored with its metadata (aggregation reads its replay state from it). Refuses
+ * while the group has members: Kafka would reject it, and a running service would overwrite it
+ * with its next commit.
  *
  * kafkajs' `admin.setOffsets` stores no metadata, so this joins the empty group itself with a
- * paused consumer, commits, and leaves.
+ * paused consumer (as setOffsets does), commits, and leaves.
  */
 export async function resetGroupOffsets(
   kafka: Kafka,
   admin: Admin,
   groupId: string,
   topic: string,
-  offsets: PartitionOffsets,
-  metadata: string | null = null,
+  positions: ReadonlyMap<number, CommittedPosition>,
 ): Promise<void> {
   const state = await consumerGroupState(admin, groupId);
   if (state !== 'Empty' && state !== 'Dead') {
@@ -84,22 +95,31 @@ export async function resetGroupOffsets(
       `consumer group ${groupId} is ${state}: stop (or scale to zero) the service that uses it first`,
     );
   }
+  if (positions.size === 0) return;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   let joined: () => void = () => undefined;
-  const joining = new Promise<void>((resolve) => (joined = resolve));
-  const stopListening = consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  let crashed: (error: Error) => void = () => undefined;
+  const joining = new Promise<void>((resolve, reject) => {
+    joined = resolve;
+    crashed = reject;
+  });
+  const listeners = [
+    consumer.on(consumer.events.GROUP_JOIN, () => joined()),
+    // A failed join ends in a crash, not in run()'s promise: report its cause.
+    consumer.on(consumer.events.CRASH, ({ payload }) => crashed(payload.error)),
+  ];
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic] });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    await withTimeout(joining, 30_000, `joining consumer group ${groupId}`);
     // Paused before its first fetch: it only needs to be a member to commit.
     consumer.pause([{ topic }]);
-    await withTimeout(joining, 30_000, `joining consumer group ${groupId}`);
     await consumer.commitOffsets(
-      [...offsets].map(([partition, offset]) => ({ topic, partition, offset, metadata })),
+      [...positions].map(([partition, { offset, metadata }]) => ({ topic, partition, offset, metadata })),
     );
   } finally {
-    stopListening();
+    for (const remove of listeners) remove();
     await consumer.disconnect();
   }
 }

@@ -2,7 +2,7 @@ import { uniqueName } from '@pulse/testing';
 
 const leftovers = require('../test-leftovers.cjs') as {
   DEFAULT_MAX_AGE_MS: number;
-  testNameCreatedAt(name: string): number | undefined;
+  testNameCreatedAt(name: string, now?: number): number | undefined;
   staleTestNames(names: string[], now: number, maxAgeMs?: number): string[];
 };
 
@@ -50,5 +50,13 @@ describe('test leftovers', () => {
     const name = nameMadeAt('edge', NOW - leftovers.DEFAULT_MAX_AGE_MS);
     expect(leftovers.staleTestNames([name], NOW)).toEqual([]);
     expect(leftovers.staleTestNames([name], NOW + 1)).toEqual([name]);
+  });
+
+  it('never takes a name uniqueName did not make for a test name, however it is spelled', () => {
+    // Shaped like a test name, but "orders" read in base 36 is a time in January 1970.
+    expect(leftovers.testNameCreatedAt('t_shop_orders_c0ffee')).toBeUndefined();
+    // A "time" far in the future is no creation time either.
+    expect(leftovers.testNameCreatedAt(nameMadeAt('x', NOW + 30 * 24 * HOUR), NOW)).toBeUndefined();
+    expect(leftovers.staleTestNames(['t_shop_orders_c0ffee', 't_a_zzzzzzzz_abcdef'], NOW)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { decodeCommitMetadata } from '@pulse/contracts';
-import { deadLetterRecord, type ConsumedMessage } from '@pulse/kafka';
+import { decodeCommitMetadata, encodeCommitMetadata } from '@pulse/contracts';
+import { deadLetterRecord, resetGroupOffsets, type ConsumedMessage } from '@pulse/kafka';
 import { createTestTopics, readAll, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
 import { runCli, type CliContext, type CommandModule } from '../cli';
 import * as dlq from './dlq';
@@ -123,8 +123,17 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
       topic: topics.names.eventsEnriched,
       partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
     });
+    // Partition 2 stands as a lagging aggregation left it: windows up to 12:00 written final.
+    const lagging = encodeCommitMetadata({ maxEventTime: base + 60_000, frontier: base });
+    await resetGroupOffsets(
+      topics.kafka,
+      topics.admin,
+      group,
+      topics.names.eventsEnriched,
+      new Map([[2, { offset: '0', metadata: lagging }]]),
+    );
 
-    // 12:05:30 is aligned down to 12:05, the sixth record (offset 5).
+    // From 12:05:30 with a 2 minute lead-in: reading starts at 12:04, the fifth record (offset 4).
     const moved = await cli(
       topics,
       'reprocess',
@@ -134,23 +143,35 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
       'events.enriched',
       '--from',
       '2026-03-01T12:05:30Z',
+      '--lead-in',
+      '2m',
     );
     expect(moved.code).toBe(0);
+    expect(moved.out.join('\n')).toMatch(
+      /partition 2: kept at 0 \(its windows after 2026-03-01T12:00:00.000Z/,
+    );
     const [committed] = await topics.admin.fetchOffsets({
       groupId: group,
       topics: [topics.names.eventsEnriched],
     });
-    const partition1 = committed?.partitions.find((p) => p.partition === 1);
-    expect(partition1?.offset).toBe('5');
-    // Aggregation's replay metadata: windows before 12:05 are left as they are.
-    expect(decodeCommitMetadata(partition1?.metadata)).toEqual({
-      maxEventTime: Number.NEGATIVE_INFINITY,
-      frontier: Date.parse('2026-03-01T12:05:00Z'),
-    });
-    // The empty partitions move to their end (nothing at or after 12:05 there).
-    expect(committed?.partitions.filter((p) => p.partition !== 1).map((p) => p.offset)).toEqual(
-      Array.from({ length: (committed?.partitions.length ?? 1) - 1 }, () => '0'),
+    const positions = new Map(
+      (committed?.partitions ?? []).map(({ partition, offset, metadata }) => [
+        partition,
+        { offset, metadata },
+      ]),
     );
+    expect(positions.get(1)?.offset).toBe('4');
+    // Aggregation's replay metadata: windows ending at or before 12:05:30 are left as they are.
+    const replay = { maxEventTime: Number.NEGATIVE_INFINITY, frontier: Date.parse('2026-03-01T12:05:30Z') };
+    expect(decodeCommitMetadata(positions.get(1)?.metadata)).toEqual(replay);
+    expect(positions.get(2)).toEqual({ offset: '0', metadata: lagging });
+    // The other partitions are empty: they move to their end, with the same metadata.
+    const others = [...positions].filter(([partition]) => partition !== 1 && partition !== 2);
+    expect(others.length).toBeGreaterThan(0);
+    for (const [, position] of others) {
+      expect(position.offset).toBe('0');
+      expect(decodeCommitMetadata(position.metadata)).toEqual(replay);
+    }
 
     const consumer = topics.kafka.consumer({ groupId: group });
     await consumer.connect();

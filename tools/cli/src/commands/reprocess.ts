@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
 import { parseDuration } from '@pulse/config';
-import { encodeCommitMetadata, replayMetadata } from '@pulse/contracts';
 import {
   ConsumerGroupActiveError,
   TOPIC,
   committedOffsets,
   offsetsAtTime,
   resetGroupOffsets,
+  type CommittedPosition,
   type TopicKey,
 } from '@pulse/kafka';
 import { CliError, type CliContext } from '../cli';
 import { withKafka } from '../kafka-context';
+import { planReplay, type PartitionReplay } from './replay-plan';
 
 /** What each service consumes its traffic from, and its default consumer group. */
 export const SERVICE_INPUTS: Readonly<Record<string, { group: string; topic: TopicKey }>> = {
@@ -23,26 +24,8 @@ interface ReprocessOptions {
   service?: string;
   group?: string;
   topic?: string;
-  align: string;
+  leadIn: string;
   dryRun?: boolean;
-}
-
-/**
- * The start of the window holding `timeMs` (windows are aligned to the epoch): replaying from a
- * window boundary recomputes whole windows instead of overwriting one with a partial count.
- */
-export function alignDown(timeMs: number, sizeMs: number): number {
-  return timeMs - (((timeMs % sizeMs) + sizeMs) % sizeMs);
-}
-
-/**
- * What aggregation (the consumer of events.enriched) must know to replay from `from`: records
- * before the new offsets are all earlier than `from`, but later ones may be stragglers of earlier
- * windows, which a replay would otherwise write over the full counts with partial ones.
- * Other consumers of events.enriched ignore it.
- */
-function replayMetadataFor(topicKey: string, from: number): string | null {
-  return topicKey === TOPIC.eventsEnriched ? encodeCommitMetadata(replayMetadata(from)) : null;
 }
 
 function resolveTarget(options: ReprocessOptions): { group: string; topicKey: string } {
@@ -58,15 +41,25 @@ function resolveTarget(options: ReprocessOptions): { group: string; topicKey: st
   return { group, topicKey };
 }
 
+function describe(replay: PartitionReplay): string {
+  if (replay.action === 'move') {
+    return `  partition ${replay.partition}: ${replay.from === '-1' ? 'no commit' : replay.from} → ${replay.to.offset}`;
+  }
+  const since = Number.isFinite(replay.frontier)
+    ? `its windows after ${new Date(replay.frontier).toISOString()} are not final yet`
+    : 'none of its windows is final yet';
+  return `  partition ${replay.partition}: kept at ${replay.at} (${since}; resuming there recomputes them)`;
+}
+
 export function register(program: Command, context: CliContext): void {
   program
     .command('reprocess')
     .description(
       "Replay a service's input from a point in time: moves its consumer group's offsets back to the first " +
         'record at or after --from (record timestamps on events.enriched are event times). Stop the service ' +
-        '(scale it to zero) first; start it again afterwards and it recomputes from there. Aggregation rewrites ' +
-        'the same InfluxDB points (upserts), so replaying is safe; --from is aligned down to a window start ' +
-        '(use the largest of PULSE_WINDOWS), and windows before it are left as they are.',
+        '(scale it to zero) first; start it again afterwards and it recomputes from there. For aggregation, ' +
+        'every window ending after --from is recomputed whole and rewritten (InfluxDB points are upserts), ' +
+        'and the windows before it are left as they are.',
     )
     .requiredOption('--from <time>', 'replay from this time (RFC 3339, e.g. 2026-03-01T12:00:00Z)')
     .option('--service <name>', `the service to replay: ${Object.keys(SERVICE_INPUTS).join(', ')}`)
@@ -76,46 +69,50 @@ export function register(program: Command, context: CliContext): void {
     )
     .option('--topic <topic>', 'input topic without prefix (default: what --service reads)')
     .option(
-      '--align <duration>',
-      "align --from down to this window size: aggregation's largest window (PULSE_WINDOWS); 0 = not at all",
-      '1m',
+      '--lead-in <duration>',
+      "aggregation's input only: start reading this long before --from, so that the windows holding --from " +
+        "get all their events: at least aggregation's largest window (PULSE_WINDOWS); longer also recognises " +
+        'duplicates of events sent that long before',
+      '10m',
     )
     .option('--dry-run', 'show the offsets it would set, change nothing')
     .action(async (options: ReprocessOptions) => {
-      const requested = Date.parse(options.from);
-      if (!Number.isFinite(requested))
+      const from = Date.parse(options.from);
+      if (!Number.isFinite(from))
         throw new CliError(`--from must be an RFC 3339 time (got "${options.from}")`, 2);
-      let alignMs: number;
+      let leadInMs: number;
       try {
-        alignMs = options.align.trim() === '0' ? 0 : parseDuration(options.align);
+        leadInMs = parseDuration(options.leadIn);
       } catch {
-        throw new CliError(`--align must be a duration such as 1m, or 0 (got "${options.align}")`, 2);
+        throw new CliError(`--lead-in must be a duration such as 10m (got "${options.leadIn}")`, 2);
       }
-      const from = alignMs > 0 ? alignDown(requested, alignMs) : requested;
       const { group, topicKey } = resolveTarget(options);
+      const aggregationInput = topicKey === TOPIC.eventsEnriched;
+      const readFrom = aggregationInput ? from - leadInMs : from;
       await withKafka(context, async (kafka) => {
         const topic = `${kafka.config.PULSE_TOPIC_PREFIX}${topicKey}`;
         const admin = await kafka.admin();
-        const target = await offsetsAtTime(admin, topic, from);
-        const current = await committedOffsets(admin, group, topic);
-        context.out(`replay ${topic} for group ${group} from ${new Date(from).toISOString()}`);
-        for (const [partition, offset] of [...target].sort(([a], [b]) => a - b)) {
-          const now = current.get(partition) ?? '-1';
-          context.out(`  partition ${partition}: ${now === '-1' ? 'no commit' : now} → ${offset}`);
-        }
+        const plan = planReplay({
+          fromMs: from,
+          targets: await offsetsAtTime(admin, topic, readFrom),
+          current: await committedOffsets(admin, group, topic),
+          aggregationInput,
+        });
+        context.out(
+          `replay ${topic} for group ${group} from ${new Date(from).toISOString()}` +
+            (aggregationInput
+              ? ` (reading from ${new Date(readFrom).toISOString()}; windows ending after --from are rewritten)`
+              : ''),
+        );
+        for (const replay of plan) context.out(describe(replay));
         if (options.dryRun) {
           context.out('dry run: nothing changed');
           return;
         }
+        const moves = new Map<number, CommittedPosition>();
+        for (const replay of plan) if (replay.action === 'move') moves.set(replay.partition, replay.to);
         try {
-          await resetGroupOffsets(
-            kafka.kafka,
-            admin,
-            group,
-            topic,
-            target,
-            replayMetadataFor(topicKey, from),
-          );
+          await resetGroupOffsets(kafka.kafka, admin, group, topic, moves);
         } catch (error) {
           if (error instanceof ConsumerGroupActiveError) throw new CliError(error.message);
           throw error;
