@@ -55,14 +55,13 @@ async function removeDatabases(influxUrl, now, maxAgeMs) {
  * some first (kafkajs then fails the whole call), so what is left is listed and deleted again.
  */
 async function deleteTopics(admin, topics) {
-  let deleted = 0;
   for (let attempt = 1; ; attempt += 1) {
     const existing = new Set(await admin.listTopics());
     const remaining = topics.filter((topic) => existing.has(topic));
-    if (remaining.length === 0) return deleted;
+    if (remaining.length === 0) return 0;
     try {
       await admin.deleteTopics({ topics: remaining, timeout: 30_000 });
-      return deleted + remaining.length;
+      return remaining.length;
     } catch (error) {
       if (attempt >= 3) throw error;
     }

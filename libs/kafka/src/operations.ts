@@ -113,7 +113,8 @@ export async function resetGroupOffsets(
     await consumer.subscribe({ topics: [topic] });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
     await withTimeout(joining, 30_000, `joining consumer group ${groupId}`);
-    // Paused before its first fetch: it only needs to be a member to commit.
+    // The join happened inside run(); the first fetch is still reading committed offsets, so
+    // pausing now keeps it from fetching anything: it only needs to be a member to commit.
     consumer.pause([{ topic }]);
     await consumer.commitOffsets(
       [...positions].map(([partition, { offset, metadata }]) => ({ topic, partition, offset, metadata })),

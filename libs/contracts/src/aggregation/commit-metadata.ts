@@ -45,11 +45,11 @@ export function decodeCommitMetadata(text: string | null | undefined): CommitMet
 }
 
 /**
- * The metadata for replaying from `fromMs`, a window boundary, where every record before the
- * replay's first offset has an event time before `fromMs` (record timestamps are event times).
- * Windows ending at or before `fromMs` are marked written: the replay sees only stragglers of
- * them and must not overwrite their points with partial counts. The max event time before the
- * offset is unknown, so nothing the replay reads is late at first.
+ * The metadata for replaying windows that end after `fromMs` (`pulse reprocess`). Windows ending
+ * at or before it are marked written: the replay meets only parts of them and must not overwrite
+ * their points with partial counts. The max event time before the replay's first offset is not
+ * known; every record before that offset is earlier than the first one read (record timestamps
+ * are event times), so from that record on the max is the original run's anyway.
  */
 export function replayMetadata(fromMs: number): CommitMetadata {
   return { maxEventTime: Number.NEGATIVE_INFINITY, frontier: fromMs };

@@ -36,9 +36,9 @@ export interface ReplayInput {
  * windows after it are recomputed whole as long as the offsets were taken a lead-in of at least
  * the largest window before `fromMs`. Every record before those offsets is earlier than the first
  * one read, so from that record on the replay's max event time, and with it every on-time or late
- * decision, is the original run's. A partition whose own frontier is
- * already before `fromMs` is kept: its windows from there on were never written final, so resuming
- * at its commit recomputes all of them exactly, while moving it forward would skip records they need.
+ * decision, is the original run's. A partition whose own frontier is already before `fromMs` is
+ * kept: its windows from there on were never written final, so resuming at its commit recomputes
+ * all of them exactly, while moving it forward would skip records they need.
  */
 export function planReplay({ fromMs, targets, current, aggregationInput }: ReplayInput): PartitionReplay[] {
   const metadata = aggregationInput ? encodeCommitMetadata(replayMetadata(fromMs)) : null;
