@@ -18,9 +18,14 @@ source "$here/kafka.sh"
 source "$here/influxdb.sh"
 # shellcheck source=deploy/local/nats.sh
 source "$here/nats.sh"
+# shellcheck source=deploy/local/influxdb18.sh
+source "$here/influxdb18.sh"
 
 # Start order: the quick ones first, so Kafka's JVM start overlaps nothing slow.
 COMPONENTS=(influxdb nats kafka)
+# Started by the tests that need them (their own script's `up`), never by `up` here; `down`,
+# `status` and `purge` still cover them when this stack started them.
+TEST_COMPONENTS=(influxdb18)
 
 # Debian packages needed by the components that 'up' will have to start, in one apt-get call.
 stack_missing_packages() {
@@ -60,8 +65,11 @@ stack_up() {
 }
 
 stack_down() {
-  local i
+  local i name
   pulse_lock
+  for name in "${TEST_COMPONENTS[@]}"; do
+    if pulse_owned_pid "$name" >/dev/null; then pulse_down "$name"; fi
+  done
   # Reverse order: Kafka first (its shutdown takes longest).
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     pulse_down "${COMPONENTS[$i]}"
@@ -72,6 +80,9 @@ stack_status() {
   local name rc=0
   for name in "${COMPONENTS[@]}"; do
     pulse_status "$name" || rc=3
+  done
+  for name in "${TEST_COMPONENTS[@]}"; do
+    if pulse_owned_pid "$name" >/dev/null; then pulse_status "$name" || rc=3; fi
   done
   return "$rc"
 }
@@ -93,7 +104,7 @@ stack_purge() {
   [[ -f "$PULSE_STACK_DIR/.pulse-stack" ]] ||
     pulse_die "$PULSE_STACK_DIR does not look like a stack dir (no .pulse-stack marker); not deleting it"
   local name
-  for name in "${COMPONENTS[@]}"; do
+  for name in "${COMPONENTS[@]}" "${TEST_COMPONENTS[@]}"; do
     if pulse_owned_pid "$name" >/dev/null; then pulse_die "$name is still running; not deleting $PULSE_STACK_DIR"; fi
   done
   pulse_info "deleting $PULSE_STACK_DIR"

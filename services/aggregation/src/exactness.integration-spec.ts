@@ -12,6 +12,7 @@ import {
   killServiceProcesses,
   readAll,
   stack,
+  startInfluxV2Api,
   uniqueName,
   waitFor,
   type CompiledWorkspace,
@@ -45,6 +46,9 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
   let logEnds: Map<number, number>;
   let secrets: string;
   const databases: string[] = [];
+  /** Databases on the v2-API InfluxDB (the last case), dropped there. */
+  const v2ApiDatabases: string[] = [];
+  let v2ApiUrl: string | undefined;
 
   beforeAll(async () => {
     const started = Date.now();
@@ -94,13 +98,25 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
         '_internal',
         databases.map((db) => `DROP DATABASE "${db}"`),
       ).catch(() => undefined);
+    if (v2ApiUrl !== undefined && v2ApiDatabases.length > 0)
+      await influxQuery(
+        '_internal',
+        v2ApiDatabases.map((db) => `DROP DATABASE "${db}"`),
+        v2ApiUrl,
+      ).catch(() => undefined);
   });
 
-  const aggregationEnv = (group: string, database: string, prefix: string): Record<string, string> => ({
+  const aggregationEnv = (
+    group: string,
+    database: string,
+    prefix: string,
+    influx: Record<string, string>,
+  ): Record<string, string> => ({
     PULSE_TOPIC_PREFIX: prefix,
     PULSE_CONSUMER_GROUP: group,
     PULSE_INFLUX_URL: stack.influxUrl,
     PULSE_INFLUX_DATABASE: database,
+    ...influx,
     PULSE_WINDOWS: '1m,5m',
     PULSE_ALLOWED_LATENESS: '30s',
     PULSE_CONSUMER_SESSION_TIMEOUT: '6s',
@@ -109,13 +125,19 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     PULSE_LOG_LEVEL: 'warn',
   });
 
-  const startAggregation = (name: string, group: string, database: string, prefix = topics.prefix) =>
-    ServiceProcess.start(name, build.entryOf('aggregation'), aggregationEnv(group, database, prefix));
+  const startAggregation = (
+    name: string,
+    group: string,
+    database: string,
+    prefix = topics.prefix,
+    influx: Record<string, string> = {},
+  ) =>
+    ServiceProcess.start(name, build.entryOf('aggregation'), aggregationEnv(group, database, prefix, influx));
 
-  const startReporting = (database: string) =>
+  const startReporting = (database: string, influxUrl: string) =>
     ServiceProcess.start('reporting', build.entryOf('reporting'), {
       PULSE_TOPIC_PREFIX: topics.prefix,
-      PULSE_INFLUX_URL: stack.influxUrl,
+      PULSE_INFLUX_URL: influxUrl,
       PULSE_INFLUX_DATABASE: database,
       PULSE_WINDOWS: '1m,5m',
       PULSE_REPORTING_TOKENS_FILE: join(secrets, 'tokens'),
@@ -133,6 +155,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     database: string,
     processes: ServiceProcess[],
     ends = logEnds,
+    influxUrl = stack.influxUrl,
   ): Promise<void> {
     await waitFor(
       'aggregation to write every partition up to the end of the log',
@@ -140,7 +163,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
         for (const process of processes) {
           if (!process.running) throw new Error(`${process.name} died:\n${process.output()}`);
         }
-        const progress = await readProgress(database);
+        const progress = await readProgress(database, influxUrl);
         return [...ends].every(([partition, end]) => progress.get(partition)?.offset === end - 1);
       },
       { timeoutMs: 90_000, intervalMs: 250 },
@@ -151,6 +174,14 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     });
   }
 
+  async function failedFlushes(process: ServiceProcess): Promise<number> {
+    const text = await (await fetch(`${process.url}/metrics`)).text();
+    return [...text.matchAll(/^pulse_aggregation_flushes_total\{[^}]*result="failed"[^}]*\} (\d+)/gm)].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
+  }
+
   async function eventsCounted(process: ServiceProcess): Promise<number> {
     const text = await (await fetch(`${process.url}/metrics`)).text();
     return [...text.matchAll(/^pulse_aggregation_events_total\{[^}]*\} (\d+)/gm)].reduce(
@@ -159,8 +190,13 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     );
   }
 
-  async function verifyInflux(database: string): Promise<void> {
-    const actual = await readWindowMetrics(database, RANGE.from - 60 * MINUTE, RANGE.to + 60 * MINUTE);
+  async function verifyInflux(database: string, influxUrl = stack.influxUrl): Promise<void> {
+    const actual = await readWindowMetrics(
+      database,
+      RANGE.from - 60 * MINUTE,
+      RANGE.to + 60 * MINUTE,
+      influxUrl,
+    );
     for (const name of ['activity', 'revenue', 'products', 'lateActivity', 'lateRevenue'] as const) {
       expect({
         [name]: differences(expected[name] as Map<string, unknown>, actual[name] as Map<string, unknown>),
@@ -170,8 +206,8 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     expect(expected.products.size).toBeGreaterThan(1_000);
   }
 
-  async function verifyReporting(database: string): Promise<void> {
-    const reporting = await startReporting(database);
+  async function verifyReporting(database: string, influxUrl = stack.influxUrl): Promise<void> {
+    const reporting = await startReporting(database, influxUrl);
     try {
       await verifyReports(reporting.url).catch((error: Error) => {
         error.message = `${error.message}\n--- reporting ---\n${reporting.output(30)}`;
@@ -436,6 +472,41 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     } finally {
       await live.cleanup();
     }
+  });
+
+  it('through the InfluxDB 2.x write API (a real /api/v2/write), the same numbers; a missing bucket pauses it', async () => {
+    // The Helm chart's default is PULSE_INFLUX_API=v2. InfluxDB 1.8 serves that API for real
+    // (bucket = database); reporting reads it with InfluxQL as it reads 2.x through its DBRP mapping.
+    v2ApiUrl = await startInfluxV2Api();
+    const database = uniqueName('agg_exact_v2');
+    v2ApiDatabases.push(database);
+    const started = Date.now();
+    const aggregation = await startAggregation('aggregation', uniqueName('agg-v2'), database, topics.prefix, {
+      PULSE_INFLUX_URL: v2ApiUrl,
+      PULSE_INFLUX_API: 'v2',
+      PULSE_INFLUX_ORG: 'pulse',
+      PULSE_INFLUX_BUCKET: database,
+      PULSE_INFLUX_TOKEN: 'exactness-v2-token',
+    });
+    // The v2 writer creates no bucket (on 2.x that is the operator's): until it exists, writes fail
+    // and aggregation holds its offsets.
+    await waitFor(
+      'a failed write to the missing bucket',
+      async () => (await failedFlushes(aggregation)) > 0,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      },
+    );
+    expect(await readProgress(database, v2ApiUrl)).toEqual(new Map());
+    await influxQuery('_internal', [`CREATE DATABASE "${database}"`], v2ApiUrl);
+    await waitUntilWritten(database, [aggregation], logEnds, v2ApiUrl);
+    process.stdout.write(
+      `[exactness] v2 write API: all ${messages.length} messages written in ${Date.now() - started} ms (incl. the wait for the bucket)\n`,
+    );
+    await verifyInflux(database, v2ApiUrl);
+    await verifyReporting(database, v2ApiUrl);
+    await aggregation.stop();
   });
 });
 

@@ -42,6 +42,7 @@ function runCell(context: RunContext, cell: CellName, repetition: number): Promi
     case 'kafka':
       return runKafkaCeiling(context, repetition);
     case 'baseline':
+    case 'baseline-stock':
     case 'pulse':
     case 'pulse-direct':
       return runPipelineCell(context, cell, repetition);
@@ -59,7 +60,7 @@ function assertBuilt(repoRoot: string, options: BenchOptions): void {
     entryPoint(repoRoot, 'tools', 'bench', 'src', 'feed', 'feeder-main.js'),
     entryPoint(repoRoot, 'tools', 'bench', 'src', 'naive', 'main.js'),
   ];
-  if (options.cells.some((cell) => cell !== 'kafka' && cell !== 'baseline')) {
+  if (options.cells.some((cell) => !['kafka', 'baseline', 'baseline-stock'].includes(cell))) {
     for (const service of SERVICE_NAMES.filter((name) =>
       ['ingestion', 'enrichment', 'aggregation'].includes(name),
     )) {

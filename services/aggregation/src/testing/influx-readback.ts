@@ -7,9 +7,16 @@ interface RawSeries {
   values?: unknown[][];
 }
 
-/** Runs InfluxQL statements against a test database on the local stack; fails on any error. */
-export async function influxQuery(database: string, statements: readonly string[]): Promise<RawSeries[][]> {
-  const url = `${stack.influxUrl}/query?${new URLSearchParams({ db: database, epoch: 'ms', q: statements.join(';') })}`;
+/**
+ * Runs InfluxQL statements against a test database on the local stack (or the InfluxDB at
+ * `influxUrl`); fails on any error.
+ */
+export async function influxQuery(
+  database: string,
+  statements: readonly string[],
+  influxUrl: string = stack.influxUrl,
+): Promise<RawSeries[][]> {
+  const url = `${influxUrl}/query?${new URLSearchParams({ db: database, epoch: 'ms', q: statements.join(';') })}`;
   const response = await fetch(url);
   const body = (await response.json()) as {
     results?: { series?: RawSeries[]; error?: string }[];
@@ -46,17 +53,22 @@ export async function readWindowMetrics(
   database: string,
   fromMs: number,
   toMs: number,
+  influxUrl: string = stack.influxUrl,
 ): Promise<ExpectedMetrics> {
   const range = `time >= ${fromMs}ms AND time < ${toMs}ms`;
   const dims = '"window", "grouping", "category", "region"';
   const money = 'sum("revenue_minor") AS "revenue_minor", sum("orders") AS "orders", sum("units") AS "units"';
-  const [activity, revenue, products, lateActivity, lateRevenue] = await influxQuery(database, [
-    `SELECT sum("orders") AS "orders", sum("units") AS "units", sum("customers") AS "customers", sum("views") AS "views", sum("cart_adds") AS "cart_adds" FROM "activity" WHERE ${range} GROUP BY time(1m), ${dims} fill(none)`,
-    `SELECT ${money} FROM "revenue" WHERE ${range} GROUP BY time(1m), ${dims}, "currency" fill(none)`,
-    `SELECT ${money} FROM "product_sales" WHERE ${range} GROUP BY time(1m), "window", "product_id", "currency" fill(none)`,
-    `SELECT sum("events") AS "events", sum("orders") AS "orders", sum("units") AS "units", sum("views") AS "views", sum("cart_adds") AS "cart_adds" FROM "late_activity" WHERE ${range} GROUP BY time(1m), ${dims} fill(none)`,
-    `SELECT ${money} FROM "late_revenue" WHERE ${range} GROUP BY time(1m), ${dims}, "currency" fill(none)`,
-  ]);
+  const [activity, revenue, products, lateActivity, lateRevenue] = await influxQuery(
+    database,
+    [
+      `SELECT sum("orders") AS "orders", sum("units") AS "units", sum("customers") AS "customers", sum("views") AS "views", sum("cart_adds") AS "cart_adds" FROM "activity" WHERE ${range} GROUP BY time(1m), ${dims} fill(none)`,
+      `SELECT ${money} FROM "revenue" WHERE ${range} GROUP BY time(1m), ${dims}, "currency" fill(none)`,
+      `SELECT ${money} FROM "product_sales" WHERE ${range} GROUP BY time(1m), "window", "product_id", "currency" fill(none)`,
+      `SELECT sum("events") AS "events", sum("orders") AS "orders", sum("units") AS "units", sum("views") AS "views", sum("cart_adds") AS "cart_adds" FROM "late_activity" WHERE ${range} GROUP BY time(1m), ${dims} fill(none)`,
+      `SELECT ${money} FROM "late_revenue" WHERE ${range} GROUP BY time(1m), ${dims}, "currency" fill(none)`,
+    ],
+    influxUrl,
+  );
   const groupKey = (tags: Record<string, string>, time: number): string =>
     `${tags.window}|${time}|${tags.grouping}|${tags.category ?? ''}|${tags.region ?? ''}`;
   const moneyFields = ['revenue_minor', 'orders', 'units'] as const;
@@ -96,10 +108,15 @@ export async function readWindowMetrics(
 /** The latest progress per partition: offset written up to, and the watermark then. */
 export async function readProgress(
   database: string,
+  influxUrl: string = stack.influxUrl,
 ): Promise<Map<number, { offset: number; watermark: number }>> {
-  const [series] = await influxQuery(database, [
-    `SELECT last("offset") AS "offset", last("watermark") AS "watermark" FROM "progress" GROUP BY "partition"`,
-  ]);
+  const [series] = await influxQuery(
+    database,
+    [
+      `SELECT last("offset") AS "offset", last("watermark") AS "watermark" FROM "progress" GROUP BY "partition"`,
+    ],
+    influxUrl,
+  );
   return new Map(
     (series ?? []).map((entry) => {
       const record = Object.fromEntries(entry.columns.map((column, i) => [column, entry.values?.[0]?.[i]]));

@@ -3,6 +3,7 @@ import { freePort, ManagedProcess, waitUntilReady } from '@pulse/fleet';
 import type { CellNames, RunContext } from '../run-context';
 import { entryPoint } from '../run-context';
 import { profilingNodeOptions } from '../profile/collect-profiles';
+import type { KafkajsVariant } from '../naive/config';
 import type { PipelineSystem } from './pipeline-system';
 import { profileDirOf } from './pulse-system';
 
@@ -11,8 +12,15 @@ const STAGES = [
   { name: 'naive-aggregate', stage: 'aggregate' as const, env: 'aggregate' },
 ];
 
-/** The naive baseline: its enrichment and aggregation halves as two processes, like Pulse's. */
-export async function startNaive(context: RunContext, names: CellNames): Promise<PipelineSystem> {
+/**
+ * The naive baseline: its enrichment and aggregation halves as two processes, like Pulse's, on
+ * Pulse's patched kafkajs (cell `baseline`) or on the published package (cell `baseline-stock`).
+ */
+export async function startNaive(
+  context: RunContext,
+  names: CellNames,
+  kafkajs: KafkajsVariant,
+): Promise<PipelineSystem> {
   const entry = entryPoint(context.repoRoot, 'tools', 'bench', 'src', 'naive', 'main.js');
   const members = await Promise.all(
     STAGES.map(async (stage) => {
@@ -31,6 +39,7 @@ export async function startNaive(context: RunContext, names: CellNames): Promise
           PULSE_HTTP_HOST: '127.0.0.1',
           PULSE_HTTP_PORT: String(port),
           BENCH_NAIVE_STAGE: stage.env,
+          BENCH_NAIVE_KAFKAJS: kafkajs,
           BENCH_NAIVE_GROUP: `${names.groupPrefix}-${stage.name}`,
           BENCH_NAIVE_WINDOW: `${context.options.windowMs}ms`,
           KAFKAJS_NO_PARTITIONER_WARNING: '1',

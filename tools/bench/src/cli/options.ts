@@ -1,7 +1,15 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '@pulse/config';
 
-export const CELL_NAMES = ['kafka', 'baseline', 'pulse', 'pulse-direct', 'enrichment', 'http'] as const;
+export const CELL_NAMES = [
+  'kafka',
+  'baseline',
+  'baseline-stock',
+  'pulse',
+  'pulse-direct',
+  'enrichment',
+  'http',
+] as const;
 export type CellName = (typeof CELL_NAMES)[number];
 
 export interface BenchOptions {
@@ -127,7 +135,7 @@ export function benchCommand(): Command {
     )
     .option(
       '--baseline-rates <list>',
-      'rising rates (events/s) for the naive baseline',
+      'rising rates (events/s) for the naive baseline (both cells)',
       rateList,
       [500, 1000, 2000, 4000, 8000],
     )

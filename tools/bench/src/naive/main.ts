@@ -1,7 +1,9 @@
 // The naive baseline pipeline of the benchmark, written as the textbook example does it: kafkajs
 // used directly (the one place outside libs/kafka — it is the thing Pulse is compared against),
 // `eachMessage`, one await and one `send` per message, auto-commit.
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import * as patchedKafkajs from 'kafkajs';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import * as stockKafkajs from 'kafkajs-stock';
 import { loadConfigOrExit } from '@pulse/config';
 import {
   customerSchema,
@@ -13,7 +15,7 @@ import {
 } from '@pulse/contracts';
 import { TopicTableReader, topicNames } from '@pulse/kafka';
 import pino from 'pino';
-import { schema, type NaiveConfig } from './config';
+import { schema, type KafkajsVariant, type NaiveConfig } from './config';
 import { enrichEvent } from './enrich-event';
 import { StatusServer } from './status-server';
 import { WindowSums } from './window-sums';
@@ -130,15 +132,21 @@ async function aggregateStage(kafka: Kafka, config: NaiveConfig, status: StatusS
   };
 }
 
+/** The same version of kafkajs either way; only Pulse's patch differs (config.ts says why both). */
+function kafkaClient(variant: KafkajsVariant, clientId: string, brokers: string[]): Kafka {
+  const kafkajs = variant === 'stock' ? stockKafkajs : patchedKafkajs;
+  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.WARN });
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit(schema);
   const status = new StatusServer(config.BENCH_NAIVE_STAGE);
   await status.listen(config.PULSE_HTTP_PORT, config.PULSE_HTTP_HOST);
-  const kafka = new Kafka({
-    clientId: `naive-${config.BENCH_NAIVE_STAGE}`,
-    brokers: config.PULSE_KAFKA_BROKERS,
-    logLevel: logLevel.WARN,
-  });
+  const kafka = kafkaClient(
+    config.BENCH_NAIVE_KAFKAJS,
+    `naive-${config.BENCH_NAIVE_STAGE}`,
+    config.PULSE_KAFKA_BROKERS,
+  );
   const stage =
     config.BENCH_NAIVE_STAGE === 'enrich'
       ? await enrichStage(kafka, config, status)

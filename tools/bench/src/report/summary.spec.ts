@@ -112,6 +112,11 @@ describe('summarize', () => {
     );
   });
 
+  it('leaves the textbook-baseline verdicts open when that cell did not run', () => {
+    expect(target('throughput-vs-textbook-baseline')?.met).toBeUndefined();
+    expect(target('cpu-vs-textbook-baseline')?.measured).toBe('n/a');
+  });
+
   it('computes ratios per repetition and judges the targets on their medians', () => {
     expect(summary.ratios['pulse-direct ÷ baseline, sustained events/s']).toEqual({
       median: 12,
@@ -129,5 +134,37 @@ describe('summarize', () => {
 
   it('judges memory by the worst repetition', () => {
     expect(target('rss')).toMatchObject({ met: false, measured: 'enrichment 160 MB' });
+  });
+});
+
+describe('summarize with the baseline on the published kafkajs', () => {
+  // The patched baseline is 3× the stock one, so the two verdicts differ: each target must read its own cell.
+  const runs = [1, 2, 3].flatMap((repetition) => [
+    pipeline('baseline', repetition, 3_000, [step(3_000, true, 120), step(4_000, false, 110)]),
+    pipeline('baseline-stock', repetition, 1_000, [step(1_000, true, 400), step(2_000, false, 380)]),
+    pipeline('pulse-direct', repetition, 12_000, [step(12_000, true, 40)]),
+  ]);
+  const summary = summarize(runs, 2);
+  const target = (id: string) => summary.targets.find((candidate) => candidate.id === id);
+
+  it('reports its own figures and the ratios against it beside those against the patched baseline', () => {
+    expect(summary.cells.map((cell) => cell.cell)).toEqual(['baseline', 'baseline-stock', 'pulse-direct']);
+    expect(summary.ratios['pulse-direct ÷ baseline-stock, sustained events/s']?.median).toBe(12);
+    expect(summary.ratios['baseline-stock ÷ pulse-direct, pipeline CPU per 1000 events']?.median).toBe(10);
+    expect(summary.ratios['baseline ÷ baseline-stock, sustained events/s']?.median).toBe(3);
+    expect(summary.ratios['baseline-stock ÷ baseline, pipeline CPU per 1000 events']?.median).toBeCloseTo(
+      400 / 120,
+    );
+  });
+
+  it('judges the ratio targets against each baseline apart', () => {
+    expect(summary.ratios['pulse-direct ÷ baseline, sustained events/s']?.median).toBe(4);
+    expect(target('throughput-vs-baseline')?.met).toBe(false);
+    expect(target('cpu-vs-baseline')?.met).toBe(false);
+    expect(target('throughput-vs-textbook-baseline')).toMatchObject({
+      met: true,
+      measured: '12× (12–12, n=3)',
+    });
+    expect(target('cpu-vs-textbook-baseline')?.met).toBe(true);
   });
 });

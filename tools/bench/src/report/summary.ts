@@ -221,6 +221,7 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
   const pulse = runsOf<PipelineRun>(runs, 'pulse', 'pipeline');
   const direct = runsOf<PipelineRun>(runs, 'pulse-direct', 'pipeline');
   const baseline = runsOf<PipelineRun>(runs, 'baseline', 'pipeline');
+  const baselineStock = runsOf<PipelineRun>(runs, 'baseline-stock', 'pipeline');
   const ceiling = runsOf<CeilingRun>(runs, 'kafka', 'ceiling');
   const drain = runsOf<DrainRun>(runs, 'enrichment', 'drain');
   const http = runsOf<HttpRun>(runs, 'http', 'http');
@@ -231,6 +232,7 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
   };
   add('kafka', ceiling.length, ceilingFigures(ceiling));
   add('baseline', baseline.length, pipelineFigures(baseline, cores));
+  add('baseline-stock', baselineStock.length, pipelineFigures(baselineStock, cores));
   add('pulse-direct', direct.length, pipelineFigures(direct, cores));
   add('pulse', pulse.length, pipelineFigures(pulse, cores));
   add('enrichment', drain.length, drainFigures(drain));
@@ -256,6 +258,32 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
     'baseline ÷ pulse-direct, pipeline CPU per 1000 events': ratioSpread(
       baseline,
       direct,
+      cpuPipeline,
+      cpuPipeline,
+    ),
+    // The same naive pipeline on the published kafkajs: how much of the ratios above is Pulse's
+    // patch to the client rather than its design (the targets are judged on `baseline`).
+    'pulse-direct ÷ baseline-stock, sustained events/s': ratioSpread(
+      direct,
+      baselineStock,
+      (run) => run.sustainedRate,
+      baselineRate,
+    ),
+    'baseline-stock ÷ pulse-direct, pipeline CPU per 1000 events': ratioSpread(
+      baselineStock,
+      direct,
+      cpuPipeline,
+      cpuPipeline,
+    ),
+    'baseline ÷ baseline-stock, sustained events/s': ratioSpread(
+      baseline,
+      baselineStock,
+      baselineRate,
+      baselineRate,
+    ),
+    'baseline-stock ÷ baseline, pipeline CPU per 1000 events': ratioSpread(
+      baselineStock,
+      baseline,
       cpuPipeline,
       cpuPipeline,
     ),
@@ -299,9 +327,10 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
 
   const endToEnd = pulse.length > 0 ? pulse : direct;
   const endToEndName = pulse.length > 0 ? 'pulse (HTTP)' : 'pulse-direct (no HTTP: not end to end)';
-  const baselineNote = baseline.some((run) => run.sustainedRate === 0)
-    ? 'the baseline sustained none of its rates in some repetitions: its throughput at saturation stands in'
-    : '';
+  const baselineNote = (runsOfBaseline: readonly PipelineRun[]) =>
+    runsOfBaseline.some((run) => run.sustainedRate === 0)
+      ? 'the baseline sustained none of its rates in some repetitions: its throughput at saturation stands in'
+      : '';
   const rssRuns = [...pulse, ...direct];
   const rssWorst = Object.entries(
     rssRuns.reduce<Record<string, number>>((worst, run) => {
@@ -314,19 +343,42 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
   const targets: TargetCheck[] = [
     check(
       'throughput-vs-baseline',
-      'sustained events/s, Pulse (direct) ÷ naive baseline',
+      "sustained events/s, Pulse (direct) ÷ naive baseline on Pulse's patched kafkajs",
       '≥ 10×',
       ratios['pulse-direct ÷ baseline, sustained events/s'],
       (m) => m >= 10,
       1,
       '×',
-      baselineNote,
+      baselineNote(baseline),
     ),
     check(
       'cpu-vs-baseline',
-      'pipeline CPU per 1,000 events, baseline ÷ Pulse (direct)',
+      "pipeline CPU per 1,000 events, naive baseline on Pulse's patched kafkajs ÷ Pulse (direct)",
       '≥ 5×',
       ratios['baseline ÷ pulse-direct, pipeline CPU per 1000 events'],
+      (m) => m >= 5,
+      1,
+      '×',
+      'each at its highest sustained rate (or busiest step)',
+    ),
+    // The issue's baseline is "written as the textbook example does it", which installs kafkajs
+    // from the registry; Pulse's patch to the client is part of what Pulse brings. Both verdicts are
+    // printed so neither reading hides the other (docs/performance.md).
+    check(
+      'throughput-vs-textbook-baseline',
+      'sustained events/s, Pulse (direct) ÷ naive baseline on the published kafkajs',
+      '≥ 10×',
+      ratios['pulse-direct ÷ baseline-stock, sustained events/s'],
+      (m) => m >= 10,
+      1,
+      '×',
+      baselineNote(baselineStock),
+    ),
+    check(
+      'cpu-vs-textbook-baseline',
+      'pipeline CPU per 1,000 events, naive baseline on the published kafkajs ÷ Pulse (direct)',
+      '≥ 5×',
+      ratios['baseline-stock ÷ pulse-direct, pipeline CPU per 1000 events'],
       (m) => m >= 5,
       1,
       '×',

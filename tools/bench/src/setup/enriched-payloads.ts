@@ -47,7 +47,7 @@ export async function probeEnrichedPayloads(
         `  Pulse enrichment did not start (${(error as Error).message.split('\n')[0]}); using the baseline's`,
       );
       source = 'naive-baseline';
-      system = await startNaive(probeContext, names);
+      system = await startNaive(probeContext, names, 'patched');
     }
     await observer.start();
     await burstFeed(probeContext, names, topics.eventsRaw, PROBE_EVENTS);

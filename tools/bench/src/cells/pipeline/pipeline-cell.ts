@@ -7,7 +7,7 @@ import type { PipelineSystem } from '../pipeline-system';
 import { startPulse } from '../pulse-system';
 import { FINAL_DRAIN_MS, PipelineRunner } from './pipeline-runner';
 
-export type PipelineCellName = 'pulse' | 'pulse-direct' | 'baseline';
+export type PipelineCellName = 'pulse' | 'pulse-direct' | 'baseline' | 'baseline-stock';
 
 /** Shares of the saturated throughput tried, in order, when no rate of the ladder was sustained. */
 const FALLBACK_SHARES = [0.8, 0.6, 0.4];
@@ -24,19 +24,19 @@ export async function runPipelineCell(
 ): Promise<PipelineRun> {
   const names = cellNames(context, cell, repetition);
   const feed = cell === 'pulse' ? 'http' : 'direct';
-  const rates = cell === 'baseline' ? context.options.baselineRates : context.options.rates;
+  const naive = cell === 'baseline' || cell === 'baseline-stock';
+  const rates = naive ? context.options.baselineRates : context.options.rates;
   await prepareCellResources(context, names, true);
   let system: PipelineSystem | undefined;
   let runner: PipelineRunner | undefined;
   try {
-    system =
-      cell === 'baseline'
-        ? await startNaive(context, names)
-        : await startPulse(
-            context,
-            names,
-            feed === 'http' ? ['ingestion', 'enrichment', 'aggregation'] : ['enrichment', 'aggregation'],
-          );
+    system = naive
+      ? await startNaive(context, names, cell === 'baseline-stock' ? 'stock' : 'patched')
+      : await startPulse(
+          context,
+          names,
+          feed === 'http' ? ['ingestion', 'enrichment', 'aggregation'] : ['enrichment', 'aggregation'],
+        );
     runner = new PipelineRunner(context, names, system, feed);
     await runner.start();
     const steps: StepResult[] = [];
