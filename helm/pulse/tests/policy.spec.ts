@@ -593,10 +593,34 @@ describe('optional objects', () => {
       'pulse_kafka_messages_dead_lettered_total',
       'pulse_kafka_messages_failed_total',
       'pulse_http_requests_total',
+      // Both exported by every service (libs/observability, metrics.spec.ts checks the pair).
+      'pulse_nodejs_heap_size_used_bytes',
+      'pulse_nodejs_heap_size_limit_bytes',
     ]) {
       expect(exprs).toContain(metric);
     }
     expect(exprs).toContain('status_code=~"5.."');
+  });
+
+  it('the heap-near-limit alert compares each pod with its own limit, at the configured share', () => {
+    type Rules = K8sObject & {
+      spec: { groups: { rules: { alert?: string; expr: string; for?: string }[] }[] };
+    };
+    const heapRule = (options: Parameters<typeof render>[0]) =>
+      ofKind<Rules>(render(options), 'PrometheusRule')[0]
+        ?.spec.groups.flatMap((g) => g.rules)
+        .find((r) => r.alert === 'PulseHeapNearLimit');
+    const rule = heapRule({
+      set: { 'prometheusRule.enabled': true },
+      setJson: { 'prometheusRule.heapNearLimit.threshold': 0.9 },
+    });
+    expect(rule?.for).toBe('10m');
+    expect(rule?.expr).toMatch(/max by \(namespace, job, pod\) \(/);
+    expect(rule?.expr).toMatch(/\/ on \(namespace, job, pod, service\)/);
+    expect(rule?.expr).toMatch(/\) > 0\.9$/);
+    expect(
+      heapRule({ set: { 'prometheusRule.enabled': true, 'prometheusRule.heapNearLimit.enabled': false } }),
+    ).toBeUndefined();
   });
 
   it('a disabled service disappears with all its objects', () => {

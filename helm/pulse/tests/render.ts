@@ -82,6 +82,8 @@ export interface RenderOptions {
   set?: Record<string, string | number | boolean>;
   /** `--set-string` pairs */
   setString?: Record<string, string>;
+  /** `--set-json` pairs: typed values `--set` cannot give (helm's `--set` leaves 0.9 a string) */
+  setJson?: Record<string, unknown>;
   kubeVersion?: string;
   /** render another copy of the chart (e.g. one with extra dashboard files) */
   chartDir?: string;
@@ -95,6 +97,8 @@ function helmArgs(options: RenderOptions): string[] {
   for (const [key, value] of Object.entries(options.set ?? {})) args.push('--set', `${key}=${String(value)}`);
   for (const [key, value] of Object.entries(options.setString ?? {}))
     args.push('--set-string', `${key}=${value}`);
+  for (const [key, value] of Object.entries(options.setJson ?? {}))
+    args.push('--set-json', `${key}=${JSON.stringify(value)}`);
   return args;
 }
 

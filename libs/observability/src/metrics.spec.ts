@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { Counter } from 'prom-client';
 import { createMetricsRegistry } from './metrics';
 
@@ -7,6 +8,15 @@ describe('createMetricsRegistry', () => {
     const text = await registry.metrics();
     expect(text).toMatch(/^pulse_process_cpu_user_seconds_total\{service="ingestion"\} /m);
     expect(text).toContain('pulse_nodejs_eventloop_lag_seconds');
+  });
+
+  it("reports V8's heap limit beside the heap in use, for the heap-near-limit alert", async () => {
+    const text = await createMetricsRegistry('aggregation').metrics();
+    const value = (name: string) =>
+      Number(new RegExp(`^${name}\\{service="aggregation"\\} (\\d+)`, 'm').exec(text)?.[1]);
+    const limit = value('pulse_nodejs_heap_size_limit_bytes');
+    expect(limit).toBe(getHeapStatistics().heap_size_limit);
+    expect(value('pulse_nodejs_heap_size_used_bytes')).toBeLessThan(limit);
   });
 
   it('gives every app a registry of its own, so one process can hold several', async () => {

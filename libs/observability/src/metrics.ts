@@ -1,12 +1,24 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { getHeapStatistics } from 'node:v8';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per app (never the global one), so tests can build many apps in one process. */
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: 'pulse_' });
+  // prom-client reports the heap in use but not V8's limit, so "how close to a heap-out-of-memory
+  // crash" (the PulseHeapNearLimit alert) needs this one. The limit follows --max-old-space-size
+  // (the Helm chart sets it from the container's memory limit).
+  new Gauge({
+    name: 'pulse_nodejs_heap_size_limit_bytes',
+    help: 'V8 heap size limit (bytes): the process aborts with "heap out of memory" when live data reaches it',
+    registers: [registry],
+    collect() {
+      this.set(getHeapStatistics().heap_size_limit);
+    },
+  });
   return registry;
 }
 
