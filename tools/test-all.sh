@@ -36,7 +36,7 @@ fi
 step stack bash deploy/local/stack.sh up
 # InfluxDB 1.8 for the tests of the v2 write API (the Helm default): built once per machine.
 step influxdb18 bash deploy/local/influxdb18.sh up
-step helm-install bash tools/helm/install-helm.sh --docs --kube-strict
+step helm-install bash tools/helm/install-helm.sh --docs --kube-strict --promtool
 step static npx nx run-many -t lint typecheck --parallel=2 --output-style=static --skip-nx-cache
 step unit npx nx run-many -t test --parallel=2 --output-style=static --skip-nx-cache
 step integration npx nx run-many -t integration --parallel=1 --output-style=static --skip-nx-cache

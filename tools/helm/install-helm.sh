@@ -7,25 +7,32 @@
 #   bash tools/helm/install-helm.sh --docs     # helm + helm-docs (prints the helm-docs path too)
 #   bash tools/helm/install-helm.sh --kube-strict
 #       # + the strict manifest decoder of tools/helm/kube-strict (prints its path too)
+#   bash tools/helm/install-helm.sh --promtool
+#       # + Prometheus' promtool, to check and unit-test the chart's alert rules (prints its path too)
 #
 # Environment:
 #   PULSE_HELM_VERSION       pinned helm.sh/helm/v3 version        (default below)
 #   PULSE_HELM_DOCS_VERSION  pinned github.com/norwoodj/helm-docs  (default below)
+#   PULSE_PROMTOOL_VERSION   pinned github.com/prometheus/prometheus module (default below)
 #   PULSE_TOOLS_BIN          install directory                      (default $HOME/.cache/pulse/bin)
 #   PULSE_HELM_BIN           use this helm binary instead (no install)
 set -euo pipefail
 
 HELM_VERSION="${PULSE_HELM_VERSION:-v3.22.0}"
 HELM_DOCS_VERSION="${PULSE_HELM_DOCS_VERSION:-v1.14.2}"
+# The Go module of Prometheus 3.x is tagged v0.3xx.y (for release 3.xx.y).
+PROMTOOL_VERSION="${PULSE_PROMTOOL_VERSION:-v0.316.0}"
 BIN_DIR="${PULSE_TOOLS_BIN:-${HOME}/.cache/pulse/bin}"
 
 want_docs=false
 want_strict=false
+want_promtool=false
 for arg in "$@"; do
   case "$arg" in
     --docs) want_docs=true ;;
     --kube-strict) want_strict=true ;;
-    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+    --promtool) want_promtool=true ;;
+    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "install-helm.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -110,5 +117,9 @@ if $want_strict; then
     (cd "$src" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" go build -trimpath -o "$dir/kube-strict" . >&2)
   fi
   echo "$dir/kube-strict"
+fi
+if $want_promtool; then
+  go_install "github.com/prometheus/prometheus/cmd/promtool@${PROMTOOL_VERSION}" promtool "$PROMTOOL_VERSION"
+  echo "${BIN_DIR}/promtool"
 fi
 echo "$helm_path"

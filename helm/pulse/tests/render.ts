@@ -33,25 +33,38 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
-let tools: { helm: string; kubeStrict: string } | undefined;
+interface Tools {
+  helm: string;
+  kubeStrict: string;
+  promtool: string;
+}
+let tools: Tools | undefined;
 
 /**
- * The pinned helm and the strict manifest decoder (tools/helm/kube-strict), installed on first use
- * by the project's own script, which prints the kube-strict path and then the helm path.
+ * The pinned helm, the strict manifest decoder (tools/helm/kube-strict) and promtool, installed on
+ * first use by the project's own script, which prints their paths, helm's last.
  */
-function installTools(): { helm: string; kubeStrict: string } {
+function installTools(): Tools {
   if (tools === undefined) {
-    const out = execFileSync('bash', [join(REPO_ROOT, 'tools/helm/install-helm.sh'), '--kube-strict'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const out = execFileSync(
+      'bash',
+      [join(REPO_ROOT, 'tools/helm/install-helm.sh'), '--kube-strict', '--promtool'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const lines = out.trim().split('\n');
     const helmPath = lines[lines.length - 1];
     const kubeStrict = lines.find((line) => line.endsWith('/kube-strict'));
-    if (!helmPath || !kubeStrict) throw new Error(`install-helm.sh printed no tool paths: ${out}`);
-    tools = { helm: helmPath, kubeStrict };
+    const promtool = lines.find((line) => line.endsWith('/promtool'));
+    if (!helmPath || !kubeStrict || !promtool)
+      throw new Error(`install-helm.sh printed no tool paths: ${out}`);
+    tools = { helm: helmPath, kubeStrict, promtool };
   }
   return tools;
+}
+
+/** Prometheus' promtool (`check rules`, `test rules`). */
+export function promtool(): string {
+  return installTools().promtool;
 }
 
 export function helm(): string {
