@@ -29,6 +29,10 @@ async function removeLeftovers() {
   const removed = await removeTestLeftovers({
     brokers: (process.env.PULSE_KAFKA_BROKERS || '127.0.0.1:9092').split(','),
     influxUrl: process.env.PULSE_INFLUX_URL || 'http://127.0.0.1:8086',
+    // The v2-API InfluxDB (deploy/local/influxdb18.sh), when a suite has started it.
+    optionalInfluxUrls: [
+      process.env.PULSE_INFLUXDB18_URL || `http://127.0.0.1:${process.env.PULSE_INFLUXDB18_PORT || '8186'}`,
+    ],
   });
   if (removed.topics + removed.groups + removed.databases > 0) {
     process.stderr.write(

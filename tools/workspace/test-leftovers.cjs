@@ -99,23 +99,43 @@ async function removeKafkaLeftovers(brokers, now, maxAgeMs) {
   }
 }
 
+/** True when an InfluxDB answers its ping; a server that is not running has nothing to clean. */
+async function influxUp(influxUrl) {
+  try {
+    const response = await fetch(new URL('/ping', influxUrl), { signal: AbortSignal.timeout(2_000) });
+    return response.status === 204;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Deletes test topics, consumer groups and databases older than `maxAgeMs`. Returns what it
- * removed and what failed (Kafka and InfluxDB independently); it never throws, since leftovers
- * must never fail a test run.
+ * Deletes test topics, consumer groups and databases older than `maxAgeMs`, on the stack's
+ * InfluxDB and on each of `optionalInfluxUrls` that is running (the v2-API InfluxDB only runs once
+ * a suite needed it). Returns what it removed and what failed (Kafka and each InfluxDB
+ * independently); it never throws, since leftovers must never fail a test run.
  */
-async function removeTestLeftovers({ brokers, influxUrl, now = Date.now(), maxAgeMs = DEFAULT_MAX_AGE_MS }) {
-  const [kafka, databases] = await Promise.allSettled([
+async function removeTestLeftovers({
+  brokers,
+  influxUrl,
+  optionalInfluxUrls = [],
+  now = Date.now(),
+  maxAgeMs = DEFAULT_MAX_AGE_MS,
+}) {
+  const [kafka, ...databases] = await Promise.allSettled([
     removeKafkaLeftovers(brokers, now, maxAgeMs),
     removeDatabases(influxUrl, now, maxAgeMs),
+    ...optionalInfluxUrls.map(async (url) =>
+      (await influxUp(url)) ? removeDatabases(url, now, maxAgeMs) : 0,
+    ),
   ]);
-  const errors = [kafka, databases]
+  const errors = [kafka, ...databases]
     .filter((result) => result.status === 'rejected')
     .map((result) => (result.reason instanceof Error ? result.reason.message : String(result.reason)));
   return {
     topics: kafka.status === 'fulfilled' ? kafka.value.topics : 0,
     groups: kafka.status === 'fulfilled' ? kafka.value.groups : 0,
-    databases: databases.status === 'fulfilled' ? databases.value : 0,
+    databases: databases.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value : 0), 0),
     errors,
   };
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { stack, testKafka, uniqueName } from '@pulse/testing';
+import { stack, startInfluxV2Api, testKafka, uniqueName } from '@pulse/testing';
 
 const { removeTestLeftovers } = require('../test-leftovers.cjs') as {
   removeTestLeftovers(options: {
     brokers: string[];
     influxUrl: string;
+    optionalInfluxUrls?: string[];
     now?: number;
     maxAgeMs?: number;
   }): Promise<{ topics: number; groups: number; databases: number; errors: string[] }>;
@@ -12,8 +13,8 @@ const { removeTestLeftovers } = require('../test-leftovers.cjs') as {
 
 const HOUR = 60 * 60 * 1000;
 
-async function influx(statement: string): Promise<string[]> {
-  const url = new URL('/query', stack.influxUrl);
+async function influx(statement: string, influxUrl = stack.influxUrl): Promise<string[]> {
+  const url = new URL('/query', influxUrl);
   url.searchParams.set('q', statement);
   const response = await fetch(url, { method: 'POST' });
   expect(response.status).toBe(200);
@@ -38,8 +39,12 @@ describe('removing what killed test runs left (real Kafka and InfluxDB)', () => 
   // Made two hours ago as far as the name says: a run killed before its clean-up.
   const stale = `t_killed_run_${(Date.now() - 2 * HOUR).toString(36)}_${randomBytes(3).toString('hex')}`;
   const live = uniqueName('live_run');
+  let v2ApiUrl: string;
 
   beforeAll(async () => {
+    v2ApiUrl = await startInfluxV2Api();
+    await influx(`CREATE DATABASE "${stale}"`, v2ApiUrl);
+    await influx(`CREATE DATABASE "${live}"`, v2ApiUrl);
     await admin.connect();
     await admin.createTopics({
       topics: [`${stale}.events.raw`, `${live}.events.raw`].map((topic) => ({ topic, numPartitions: 1 })),
@@ -55,6 +60,7 @@ describe('removing what killed test runs left (real Kafka and InfluxDB)', () => 
     await admin.deleteTopics({ topics: [`${live}.events.raw`] }).catch(() => undefined);
     await admin.deleteGroups([`${live}-aggregation`]).catch(() => undefined);
     await influx(`DROP DATABASE "${live}"`);
+    await influx(`DROP DATABASE "${live}"`, v2ApiUrl);
     await admin.disconnect();
   });
 
@@ -62,13 +68,18 @@ describe('removing what killed test runs left (real Kafka and InfluxDB)', () => 
     const removed = await removeTestLeftovers({
       brokers: [...stack.kafkaBrokers],
       influxUrl: stack.influxUrl,
+      // The second one is running, the third is not: nothing to clean there, and no error.
+      optionalInfluxUrls: [v2ApiUrl, 'http://127.0.0.1:1'],
     });
 
     expect(removed.errors).toEqual([]);
     // Other killed runs may have left more on a shared stack; ours are at least among them.
     expect(removed.topics).toBeGreaterThanOrEqual(1);
     expect(removed.groups).toBeGreaterThanOrEqual(1);
-    expect(removed.databases).toBeGreaterThanOrEqual(1);
+    expect(removed.databases).toBeGreaterThanOrEqual(2);
+    const onV2Api = await influx('SHOW DATABASES', v2ApiUrl);
+    expect(onV2Api).not.toContain(stale);
+    expect(onV2Api).toContain(live);
     const topics = await admin.listTopics();
     expect(topics).not.toContain(`${stale}.events.raw`);
     expect(topics).toContain(`${live}.events.raw`);
