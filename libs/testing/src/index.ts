@@ -3,4 +3,4 @@ export { createTestTopics, readAll, testKafka, waitForMessages } from './kafka-f
 export type { TestTopics } from './kafka-fixtures';
 export { ServiceProcess, compileServices, freePort, killServiceProcesses, repoRoot } from './service-process';
 export type { CompiledWorkspace } from './service-process';
-export { influxV2Api, startInfluxV2Api } from './influxdb-v2-api';
+export { startInfluxV2Api } from './influxdb-v2-api';

@@ -2,22 +2,17 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './service-process';
+import { stack } from './stack';
 
 /**
- * The InfluxDB that serves the 2.x write API (/api/v2/write), for tests of PULSE_INFLUX_API=v2:
- * InfluxDB 1.8 from deploy/local/influxdb18.sh (Debian's 1.6.7 on the main stack has no v2 API).
- */
-export const influxV2Api = {
-  url: process.env.PULSE_INFLUXDB18_URL ?? `http://127.0.0.1:${process.env.PULSE_INFLUXDB18_PORT ?? '8186'}`,
-} as const;
-
-/**
- * Starts it if it is not running (idempotent; on a machine that never built it, builds it first,
- * about a minute: `npm test` does that before the suites run). PULSE_STACK_EXTERNAL=1: someone
- * else provides it at PULSE_INFLUXDB18_URL.
+ * Starts the InfluxDB that serves the 2.x write API (/api/v2/write), for tests of
+ * PULSE_INFLUX_API=v2: InfluxDB 1.8 from deploy/local/influxdb18.sh (Debian's 1.6.7 has no v2
+ * API). Idempotent; on a machine that never built it, it builds it first (about a minute; `npm
+ * test` does that before the suites run). PULSE_STACK_EXTERNAL=1: someone else provides it at
+ * PULSE_INFLUXDB18_URL.
  */
 export async function startInfluxV2Api(): Promise<string> {
-  if (process.env.PULSE_STACK_EXTERNAL === '1') return influxV2Api.url;
+  if (process.env.PULSE_STACK_EXTERNAL === '1') return stack.influxV2ApiUrl;
   const script = join(repoRoot(), 'deploy', 'local', 'influxdb18.sh');
   try {
     await promisify(execFile)('bash', [script, 'up'], { cwd: repoRoot(), maxBuffer: 16 * 1024 * 1024 });
@@ -25,5 +20,5 @@ export async function startInfluxV2Api(): Promise<string> {
     const { stderr } = error as { stderr?: string };
     throw new Error(`\`bash ${script} up\` failed:\n${stderr ?? String(error)}`);
   }
-  return influxV2Api.url;
+  return stack.influxV2ApiUrl;
 }

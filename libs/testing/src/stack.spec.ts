@@ -59,7 +59,13 @@ describe('waitFor', () => {
 });
 
 describe('stack', () => {
-  const VARIABLES = ['PULSE_KAFKA_BROKERS', 'PULSE_INFLUX_URL', 'PULSE_NATS_URL'] as const;
+  const VARIABLES = [
+    'PULSE_KAFKA_BROKERS',
+    'PULSE_INFLUX_URL',
+    'PULSE_NATS_URL',
+    'PULSE_INFLUXDB18_URL',
+    'PULSE_INFLUXDB18_PORT',
+  ] as const;
 
   /** Loads a fresh copy of the module with exactly these stack variables set. */
   function loadStack(
@@ -89,7 +95,15 @@ describe('stack', () => {
       kafkaBrokers: ['127.0.0.1:9092'],
       influxUrl: 'http://127.0.0.1:8086',
       natsUrl: 'nats://127.0.0.1:4222',
+      influxV2ApiUrl: 'http://127.0.0.1:8186',
     });
+  });
+
+  it('finds the v2-API InfluxDB on the port its script was told, or at an external URL', () => {
+    expect(loadStack({ PULSE_INFLUXDB18_PORT: '9186' }).influxV2ApiUrl).toBe('http://127.0.0.1:9186');
+    expect(loadStack({ PULSE_INFLUXDB18_URL: 'http://influx18:8086' }).influxV2ApiUrl).toBe(
+      'http://influx18:8086',
+    );
   });
 
   it('takes an external stack from the environment, brokers comma-separated', () => {
@@ -99,7 +113,7 @@ describe('stack', () => {
         PULSE_INFLUX_URL: 'http://influx:8086',
         PULSE_NATS_URL: 'nats://nats:4222',
       }),
-    ).toEqual({
+    ).toMatchObject({
       kafkaBrokers: ['kafka-0:9092', 'kafka-1:9092'],
       influxUrl: 'http://influx:8086',
       natsUrl: 'nats://nats:4222',

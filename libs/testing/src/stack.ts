@@ -5,6 +5,9 @@ export const stack = {
   kafkaBrokers: (process.env.PULSE_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
   influxUrl: process.env.PULSE_INFLUX_URL ?? 'http://127.0.0.1:8086',
   natsUrl: process.env.PULSE_NATS_URL ?? 'nats://127.0.0.1:4222',
+  /** InfluxDB 1.8 serving the 2.x write API (deploy/local/influxdb18.sh; `startInfluxV2Api`). */
+  influxV2ApiUrl:
+    process.env.PULSE_INFLUXDB18_URL ?? `http://127.0.0.1:${process.env.PULSE_INFLUXDB18_PORT ?? '8186'}`,
 } as const;
 
 /**

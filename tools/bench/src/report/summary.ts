@@ -262,7 +262,7 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
       cpuPipeline,
     ),
     // The same naive pipeline on the published kafkajs: how much of the ratios above is Pulse's
-    // patch to the client rather than its design (the targets are judged on `baseline`).
+    // patch to the client rather than its design (the ratio targets are judged on each apart).
     'pulse-direct ÷ baseline-stock, sustained events/s': ratioSpread(
       direct,
       baselineStock,
