@@ -55,6 +55,13 @@ done < <(grep -E '^Tests: ' "$summary")
 
 echo
 if ((${#failed_steps[@]} > 0)); then
+  # CI shows only the end of a long log: name what failed here, where it will be seen.
+  # Jest opens each failure's report with "● suite › test": that line and the start of its reason.
+  failures=$(awk '/^[[:space:]]*● / && !/● Console/ { left = 12 } left > 0 { print "  " substr($0, 1, 300); left-- }' "$summary" | head -120)
+  if [[ -n "$failures" ]]; then
+    echo "failed tests (the first lines of each report; all of it above and in $log_dir/<step>.log):"
+    echo "$failures"
+  fi
   echo "failed steps: ${failed_steps[*]}"
   [[ $failed -eq 0 ]] && failed=1
 fi

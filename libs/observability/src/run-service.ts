@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { HealthRegistry } from './health';
 import { createLogger, PinoNestLogger } from './logger';
 import { createMetricsRegistry, instrumentHttp } from './metrics';
+import { lingerOnUnreadBodies } from './unread-body';
 import { ObservabilityModule } from './observability.module';
 
 export interface ServiceSettings {
@@ -67,6 +68,7 @@ export async function createService(options: RunServiceOptions): Promise<Running
     done(null, payload);
   });
   instrumentHttp(fastify, registry);
+  lingerOnUnreadBodies(fastify);
   await options.configure?.(app, logger);
 
   if (options.openApi) {

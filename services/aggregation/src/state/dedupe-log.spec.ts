@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { DedupeLog } from './dedupe-log';
 
 const MINUTE = 60_000;
@@ -65,5 +66,51 @@ describe('DedupeLog', () => {
     expect(log.oldest()).toEqual(expect.objectContaining({ firstOffset: 8 }));
     expect(log.isDuplicate('a', 2 * MINUTE)).toBe(false);
     expect(log.isDuplicate('b', 2 * MINUTE)).toBe(true);
+  });
+});
+
+describe('DedupeLog against a model that remembers every id string', () => {
+  /** The horizon rule, stated once: an id is a duplicate while its newest bucket is within the horizon. */
+  class Model {
+    private readonly newest = new Map<string, number>();
+    constructor(
+      private readonly bucketMs: number,
+      private readonly horizonMs: number,
+    ) {}
+    seen(id: string, arrival: number): boolean {
+      const bucket = this.newest.get(id);
+      const duplicate = bucket !== undefined && (bucket + 1) * this.bucketMs + this.horizonMs > arrival;
+      this.newest.set(id, Math.floor(arrival / this.bucketMs));
+      return duplicate;
+    }
+  }
+
+  it('answers as the model for any stream of ids at rising arrival times', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ id: fc.nat(300), step: fc.nat(8).map((halfSeconds) => halfSeconds * 500) }), {
+          minLength: 300,
+          maxLength: 2_000,
+        }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        (stream, seed) => {
+          const log = new DedupeLog(10_000, 30_000, seed);
+          const model = new Model(10_000, 30_000);
+          let arrival = 0;
+          for (const { id, step } of stream) {
+            arrival += step;
+            expect(seen(log, `evt-${id}`, arrival)).toBe(model.seen(`evt-${id}`, arrival));
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('holds 300,000 ids in under 40 bytes each', () => {
+    const log = new DedupeLog(MINUTE, 5 * MINUTE, 1);
+    for (let i = 0; i < 300_000; i += 1) log.add(`evt-${i}`, Math.floor(i / 10), i, 0);
+    expect(log.size).toBe(300_000);
+    expect(log.byteLength / log.size).toBeLessThan(40);
   });
 });

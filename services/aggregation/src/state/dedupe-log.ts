@@ -1,9 +1,13 @@
+import { randomInt } from 'node:crypto';
+import { FingerprintList, FingerprintTable, fingerprintOf } from './id-fingerprints';
 import type { StateOrigin } from './window-state';
 
 interface Bucket extends StateOrigin {
   readonly index: number;
-  /** Ids seen in this bucket. Null once it left the dedupe horizon: kept only as a replay origin (see below). */
-  ids: string[] | null;
+  /** This log's count of buckets before this one, plus 1: the tag of its ids in the table. */
+  readonly tag: number;
+  /** Fingerprints of the ids seen in this bucket. Null once it left the dedupe horizon: kept only as a replay origin (see below). */
+  ids: FingerprintList | null;
 }
 
 /**
@@ -19,36 +23,55 @@ interface Bucket extends StateOrigin {
  * restart the ids a replayed message may be checked against must be replayed too, so a bucket
  * that left the horizon stays as an origin (ids dropped) while any state still open could hold a
  * message whose look-back reaches it; see `release`.
+ *
+ * Ids are remembered as 64-bit fingerprints (about 35 bytes each, against about 100 for the id
+ * strings in a `Map`, more for long ids). Two distinct ids share a fingerprint with probability
+ * 2^-64: with a million ids in the horizon, a distinct event is taken for a duplicate about once
+ * in 10^13 events. The seed is random per process, so which ids collide cannot be known outside it.
  */
 export class DedupeLog {
   private readonly buckets: Bucket[] = [];
+  private bucketsCreated = 0;
+  private lastId: string | undefined;
+  private lastFingerprint: [number, number] = [0, 0];
   /**
-   * Every remembered id → the newest bucket it occurred in. One lookup per message, however
-   * many buckets the horizon spans (61 with 1m buckets and a 1h window): buckets leave the
-   * horizon oldest first, so an id is remembered exactly while its newest bucket is.
+   * Every remembered id → the tag of the newest bucket it occurred in. One lookup per message,
+   * however many buckets the horizon spans (61 with 1m buckets and a 1h window): buckets leave
+   * the horizon oldest first, so an id is remembered exactly while its newest bucket is.
    */
-  private readonly newestBucketOf = new Map<string, number>();
+  private readonly newestBucketOf = new FingerprintTable();
 
   constructor(
     private readonly bucketMs: number,
     private readonly horizonMs: number,
+    private readonly seed: number = randomInt(0x7fffffff),
   ) {}
 
   /** True if `id` was seen within the horizon of `arrivalNow`. Expires ids that left it. */
   isDuplicate(id: string, arrivalNow: number): boolean {
     this.expire(arrivalNow);
-    return this.newestBucketOf.has(id);
+    const [hi, lo] = this.fingerprint(id);
+    return this.newestBucketOf.get(hi, lo) !== 0;
   }
 
   add(id: string, arrival: number, offset: number, maxBefore: number): void {
     const index = Math.floor(arrival / this.bucketMs);
     let bucket = this.buckets.at(-1);
     if (bucket === undefined || bucket.index !== index) {
-      bucket = { index, ids: [], firstOffset: offset, maxBefore, firstArrival: arrival };
+      this.bucketsCreated += 1;
+      bucket = {
+        index,
+        tag: this.bucketsCreated,
+        ids: new FingerprintList(),
+        firstOffset: offset,
+        maxBefore,
+        firstArrival: arrival,
+      };
       this.buckets.push(bucket);
     }
-    (bucket.ids ??= []).push(id);
-    this.newestBucketOf.set(id, index);
+    const [hi, lo] = this.fingerprint(id);
+    (bucket.ids ??= new FingerprintList()).push(hi, lo);
+    this.newestBucketOf.set(hi, lo, bucket.tag);
   }
 
   /**
@@ -77,6 +100,22 @@ export class DedupeLog {
     return this.newestBucketOf.size;
   }
 
+  /** Bytes held for the remembered ids (the table and every bucket's list). */
+  get byteLength(): number {
+    let bytes = this.newestBucketOf.byteLength;
+    for (const bucket of this.buckets) bytes += bucket.ids?.byteLength ?? 0;
+    return bytes;
+  }
+
+  /** The check and the add of one message hash its id once. */
+  private fingerprint(id: string): [number, number] {
+    if (id !== this.lastId) {
+      this.lastId = id;
+      this.lastFingerprint = fingerprintOf(id, this.seed);
+    }
+    return this.lastFingerprint;
+  }
+
   private expire(arrivalNow: number): void {
     for (const bucket of this.buckets) {
       if (bucket.ids === null) continue;
@@ -88,9 +127,7 @@ export class DedupeLog {
   /** Drops a bucket's ids, except those seen again in a newer bucket. */
   private forget(bucket: Bucket): void {
     if (bucket.ids === null) return;
-    for (const id of bucket.ids) {
-      if (this.newestBucketOf.get(id) === bucket.index) this.newestBucketOf.delete(id);
-    }
+    bucket.ids.forEach((hi, lo) => this.newestBucketOf.deleteIfTagged(hi, lo, bucket.tag));
     bucket.ids = null;
   }
 

@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { FingerprintList, FingerprintTable, fingerprintOf } from './id-fingerprints';
+
+type Operation =
+  | { kind: 'set'; key: number; tag: number }
+  | { kind: 'delete'; key: number; tag: number }
+  | { kind: 'get'; key: number };
+
+/**
+ * Fingerprints whose home slots (in the first capacity, 1,024) crowd into the 9 slots around the
+ * end of the table: long probe runs that wrap around, so deletes must shift entries back.
+ */
+function fingerprintOfKey(key: number): [number, number] {
+  return [0, ((1_018 + (key % 9)) & 1_023) | (key << 10)];
+}
+
+describe('fingerprintOf', () => {
+  it('is stable for one seed and differs between seeds and ids', () => {
+    expect(fingerprintOf('evt-order-0001', 7)).toEqual(fingerprintOf('evt-order-0001', 7));
+    expect(fingerprintOf('evt-order-0001', 7)).not.toEqual(fingerprintOf('evt-order-0001', 8));
+    expect(fingerprintOf('evt-order-0001', 7)).not.toEqual(fingerprintOf('evt-order-0002', 7));
+    expect(fingerprintOf('', 7)).not.toEqual(fingerprintOf('\u0000', 7));
+  });
+
+  it('gives 200,000 distinct sequential ids as many distinct fingerprints', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200_000; i += 1) {
+      const [hi, lo] = fingerprintOf(`evt-${i}`, 42);
+      seen.add(`${hi}:${lo}`);
+    }
+    expect(seen.size).toBe(200_000);
+  });
+});
+
+describe('FingerprintTable', () => {
+  it('behaves like a Map under any sequence of sets, tagged deletes and gets', () => {
+    const operation = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key: fc.nat(60), tag: fc.integer({ min: 1, max: 4 }) }),
+      fc.record({
+        kind: fc.constant('delete' as const),
+        key: fc.nat(60),
+        tag: fc.integer({ min: 1, max: 4 }),
+      }),
+      fc.record({ kind: fc.constant('get' as const), key: fc.nat(60) }),
+    );
+    fc.assert(
+      fc.property(fc.array(operation, { minLength: 500, maxLength: 3_000 }), (operations: Operation[]) => {
+        const table = new FingerprintTable();
+        const model = new Map<number, number>();
+        for (const operation of operations) {
+          const [hi, lo] = fingerprintOfKey(operation.key);
+          if (operation.kind === 'set') {
+            table.set(hi, lo, operation.tag);
+            model.set(operation.key, operation.tag);
+          } else if (operation.kind === 'delete') {
+            table.deleteIfTagged(hi, lo, operation.tag);
+            if (model.get(operation.key) === operation.tag) model.delete(operation.key);
+          } else {
+            expect(table.get(hi, lo)).toBe(model.get(operation.key) ?? 0);
+          }
+          expect(table.size).toBe(model.size);
+        }
+        for (let key = 0; key <= 60; key += 1)
+          expect(table.get(...fingerprintOfKey(key))).toBe(model.get(key) ?? 0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('grows past its first capacity and shrinks back once emptied, keeping every entry', () => {
+    const table = new FingerprintTable();
+    const initialBytes = table.byteLength;
+    const count = 50_000;
+    for (let i = 0; i < count; i += 1) table.set(...fingerprintOf(`id-${i}`, 1), (i % 9) + 1);
+    expect(table.size).toBe(count);
+    expect(table.byteLength).toBeGreaterThan(initialBytes);
+    // 12 bytes per slot at a load of at least 3/8.
+    expect(table.byteLength).toBeLessThanOrEqual((count * 12 * 8) / 3);
+    for (let i = 0; i < count; i += 1) expect(table.get(...fingerprintOf(`id-${i}`, 1))).toBe((i % 9) + 1);
+    for (let i = 0; i < count; i += 1) table.deleteIfTagged(...fingerprintOf(`id-${i}`, 1), (i % 9) + 1);
+    expect(table.size).toBe(0);
+    expect(table.byteLength).toBe(initialBytes);
+    expect(table.get(...fingerprintOf('id-1', 1))).toBe(0);
+  });
+
+  it('keeps an entry whose tag changed since the delete was decided', () => {
+    const table = new FingerprintTable();
+    table.set(1, 2, 3);
+    table.set(1, 2, 4);
+    table.deleteIfTagged(1, 2, 3);
+    expect(table.get(1, 2)).toBe(4);
+  });
+
+  it('refuses a tag it could not tell from an empty slot', () => {
+    const table = new FingerprintTable();
+    expect(() => table.set(1, 2, 0)).toThrow(RangeError);
+    expect(() => table.set(1, 2, 2 ** 31)).toThrow(RangeError);
+  });
+});
+
+describe('FingerprintList', () => {
+  it('keeps every pair in order as it grows', () => {
+    const list = new FingerprintList();
+    for (let i = 0; i < 1_000; i += 1) list.push(i, ~i);
+    const seen: [number, number][] = [];
+    list.forEach((hi, lo) => seen.push([hi, lo]));
+    expect(list.size).toBe(1_000);
+    expect(seen).toEqual(Array.from({ length: 1_000 }, (_, i) => [i, ~i]));
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * A 64-bit fingerprint of an event id: two 32-bit lanes mixed over every UTF-16 unit of the id
+ * (the scheme of cyrb53, keeping all 64 bits). Not cryptographic; `seed` varies it per process.
+ */
+export function fingerprintOf(id: string, seed: number): [hi: number, lo: number] {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < id.length; i += 1) {
+    const unit = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ unit, 2654435761);
+    h2 = Math.imul(h2 ^ unit, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return [h1 | 0, h2 | 0];
+}
+
+const SLOT = 3; // hi, lo, tag
+const EMPTY = 0;
+const MIN_CAPACITY = 1 << 10;
+
+/**
+ * A hash table from 64-bit fingerprints to a positive int32 tag, in one Int32Array (open
+ * addressing, linear probing, deletion by backward shift: no tombstones). 12 bytes per slot at a
+ * load of 3/8–3/4, against about 100 bytes per entry for a `Map` of id strings — the dedupe set
+ * is most of aggregation's memory (docs/performance.md).
+ */
+export class FingerprintTable {
+  private slots = new Int32Array(MIN_CAPACITY * SLOT);
+  private mask = MIN_CAPACITY - 1;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes held by the table itself. */
+  get byteLength(): number {
+    return this.slots.byteLength;
+  }
+
+  /** The tag stored for the fingerprint, or 0 when absent. */
+  get(hi: number, lo: number): number {
+    const slots = this.slots;
+    for (let at = this.home(hi, lo); ; at = (at + 1) & this.mask) {
+      const base = at * SLOT;
+      const tag = slots[base + 2] as number;
+      if (tag === EMPTY) return EMPTY;
+      if (slots[base] === hi && slots[base + 1] === lo) return tag;
+    }
+  }
+
+  /** Stores `tag` (a positive int32) for the fingerprint, replacing any earlier tag. */
+  set(hi: number, lo: number, tag: number): void {
+    if (!Number.isInteger(tag) || tag <= 0 || tag > 0x7fffffff)
+      throw new RangeError(`tag out of range: ${tag}`);
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.resize((this.mask + 1) * 2);
+    const slots = this.slots;
+    for (let at = this.home(hi, lo); ; at = (at + 1) & this.mask) {
+      const base = at * SLOT;
+      if (slots[base + 2] === EMPTY) {
+        slots[base] = hi;
+        slots[base + 1] = lo;
+        slots[base + 2] = tag;
+        this.count += 1;
+        return;
+      }
+      if (slots[base] === hi && slots[base + 1] === lo) {
+        slots[base + 2] = tag;
+        return;
+      }
+    }
+  }
+
+  /** Removes the fingerprint if its tag is `tag` (it was not stored again since). */
+  deleteIfTagged(hi: number, lo: number, tag: number): void {
+    const slots = this.slots;
+    let at = this.home(hi, lo);
+    for (; ; at = (at + 1) & this.mask) {
+      const base = at * SLOT;
+      const found = slots[base + 2] as number;
+      if (found === EMPTY) return;
+      if (slots[base] === hi && slots[base + 1] === lo) {
+        if (found !== tag) return;
+        break;
+      }
+    }
+    this.removeAt(at);
+    if (this.count * 8 < this.mask + 1 && this.mask + 1 > MIN_CAPACITY) this.resize((this.mask + 1) / 2);
+  }
+
+  private removeAt(hole: number): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    // Backward shift: move later entries of the probe run into the hole when their home allows.
+    for (let at = (hole + 1) & mask; ; at = (at + 1) & mask) {
+      const base = at * SLOT;
+      if (slots[base + 2] === EMPTY) break;
+      const home = this.home(slots[base] as number, slots[base + 1] as number);
+      // The entry may fill the hole unless its home lies cyclically in (hole, at].
+      if (((at - home) & mask) >= ((at - hole) & mask)) {
+        const holeBase = hole * SLOT;
+        slots[holeBase] = slots[base] as number;
+        slots[holeBase + 1] = slots[base + 1] as number;
+        slots[holeBase + 2] = slots[base + 2] as number;
+        hole = at;
+      }
+    }
+    slots[hole * SLOT + 2] = EMPTY;
+    this.count -= 1;
+  }
+
+  private home(hi: number, lo: number): number {
+    return (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+  }
+
+  private resize(capacity: number): void {
+    const old = this.slots;
+    this.slots = new Int32Array(capacity * SLOT);
+    this.mask = capacity - 1;
+    this.count = 0;
+    for (let base = 0; base < old.length; base += SLOT) {
+      const tag = old[base + 2] as number;
+      if (tag !== EMPTY) this.set(old[base] as number, old[base + 1] as number, tag);
+    }
+  }
+}
+
+/** A growable list of fingerprints (hi, lo pairs), 8 bytes each. */
+export class FingerprintList {
+  private pairs = new Int32Array(64);
+  private length = 0;
+
+  get size(): number {
+    return this.length;
+  }
+
+  get byteLength(): number {
+    return this.pairs.byteLength;
+  }
+
+  push(hi: number, lo: number): void {
+    if ((this.length + 1) * 2 > this.pairs.length) {
+      const grown = new Int32Array(this.pairs.length * 2);
+      grown.set(this.pairs);
+      this.pairs = grown;
+    }
+    this.pairs[this.length * 2] = hi;
+    this.pairs[this.length * 2 + 1] = lo;
+    this.length += 1;
+  }
+
+  forEach(visit: (hi: number, lo: number) => void): void {
+    for (let i = 0; i < this.length; i += 1)
+      visit(this.pairs[i * 2] as number, this.pairs[i * 2 + 1] as number);
+  }
+}
