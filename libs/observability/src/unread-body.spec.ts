@@ -45,11 +45,13 @@ async function writeSlowly(socket: Socket, bytes: number): Promise<{ sent: numbe
 describe('lingerOnUnreadBodies', () => {
   let fastify: FastifyInstance;
   let port: number;
+  let serverSocket: Socket | undefined;
 
   async function start(linger: boolean, lingerMs = 2_000): Promise<void> {
     fastify = Fastify({ bodyLimit: LIMIT });
     if (linger) lingerOnUnreadBodies(fastify, lingerMs);
     fastify.post('/upload', async () => ({ ok: true }));
+    fastify.server.on('connection', (socket: Socket) => (serverSocket = socket));
     await fastify.listen({ port: 0, host: '127.0.0.1' });
     port = (fastify.server.address() as { port: number }).port;
   }
@@ -61,8 +63,11 @@ describe('lingerOnUnreadBodies', () => {
   it('lets a client that is still uploading finish and read the 413, on a connection that stays usable', async () => {
     await start(true);
     const { socket, received } = await openUpload(port, UPLOAD);
+    const closeListeners = serverSocket!.listenerCount('close');
     expect(await writeSlowly(socket, UPLOAD)).toEqual({ sent: UPLOAD });
     expect(received()).toMatch(/^HTTP\/1\.1 413 /);
+    // Nothing of the refused request stays on the kept-alive socket.
+    expect(serverSocket!.listenerCount('close')).toBe(closeListeners);
     expect(received()).not.toMatch(/connection: close/i);
     // The same connection takes the next request.
     socket.write(

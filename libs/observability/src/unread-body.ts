@@ -20,7 +20,12 @@ export function lingerOnUnreadBodies(fastify: FastifyInstance, lingerMs = UNREAD
       const socket = raw.socket;
       const cut = setTimeout(() => socket.destroy(), lingerMs);
       cut.unref();
-      const stop = (): void => clearTimeout(cut);
+      // Keep-alive: later requests reuse the socket, so nothing of this one may stay on it.
+      const stop = (): void => {
+        clearTimeout(cut);
+        raw.off('end', stop);
+        socket.off('close', stop);
+      };
       raw.once('end', stop);
       socket.once('close', stop);
       raw.resume();

@@ -43,13 +43,8 @@ export class FingerprintTable {
 
   /** The tag stored for the fingerprint, or 0 when absent. */
   get(hi: number, lo: number): number {
-    const slots = this.slots;
-    for (let at = this.home(hi, lo); ; at = (at + 1) & this.mask) {
-      const base = at * SLOT;
-      const tag = slots[base + 2] as number;
-      if (tag === EMPTY) return EMPTY;
-      if (slots[base] === hi && slots[base + 1] === lo) return tag;
-    }
+    const at = this.find(hi, lo);
+    return at < 0 ? EMPTY : (this.slots[at * SLOT + 2] as number);
   }
 
   /** Stores `tag` (a positive int32) for the fingerprint, replacing any earlier tag. */
@@ -76,19 +71,20 @@ export class FingerprintTable {
 
   /** Removes the fingerprint if its tag is `tag` (it was not stored again since). */
   deleteIfTagged(hi: number, lo: number, tag: number): void {
-    const slots = this.slots;
-    let at = this.home(hi, lo);
-    for (; ; at = (at + 1) & this.mask) {
-      const base = at * SLOT;
-      const found = slots[base + 2] as number;
-      if (found === EMPTY) return;
-      if (slots[base] === hi && slots[base + 1] === lo) {
-        if (found !== tag) return;
-        break;
-      }
-    }
+    const at = this.find(hi, lo);
+    if (at < 0 || this.slots[at * SLOT + 2] !== tag) return;
     this.removeAt(at);
     if (this.count * 8 < this.mask + 1 && this.mask + 1 > MIN_CAPACITY) this.resize((this.mask + 1) / 2);
+  }
+
+  /** The slot holding the fingerprint, or -1. */
+  private find(hi: number, lo: number): number {
+    const slots = this.slots;
+    for (let at = this.home(hi, lo); ; at = (at + 1) & this.mask) {
+      const base = at * SLOT;
+      if (slots[base + 2] === EMPTY) return -1;
+      if (slots[base] === hi && slots[base + 1] === lo) return at;
+    }
   }
 
   private removeAt(hole: number): void {
