@@ -1,6 +1,6 @@
 export { ManagedProcess, killLiveProcesses, tailOf } from './processes/managed-process';
 export type { ProcessExit, ProcessSpec } from './processes/managed-process';
-export { PidRegistry } from './processes/pid-registry';
+export { LauncherAlreadyRunningError, PidRegistry } from './processes/pid-registry';
 export type { PidRecord } from './processes/pid-registry';
 export { NotReadyError, waitUntilReady } from './processes/readiness';
 export { DEFAULT_SERVICE_PORTS, Fleet, SERVICE_NAMES, serviceEntryPoint } from './processes/fleet';

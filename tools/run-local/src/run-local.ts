@@ -12,6 +12,7 @@ import {
   reconcileWithReporting,
   waitForQuiet,
   type FleetFigures,
+  type FleetMember,
   type GroundTruth,
   type LocalCredentials,
   type ReconcileResult,
@@ -81,15 +82,20 @@ export class LocalRun {
       if (signal.aborted) return 130;
       const truth = await this.watch(signal);
       if (!truth) return signal.aborted ? 0 : 1;
-      return await this.finish(truth);
+      return await this.finish(truth, signal);
     } finally {
       await this.stopAll();
+      this.pids.release();
     }
   }
 
   private async startAll(signal: AbortSignal): Promise<void> {
     const { repoRoot } = this.paths;
-    const leftovers = await this.pids.reapLeftovers();
+    const leftovers = await this.pids.claim({
+      name: 'npm start',
+      pid: process.pid,
+      marker: join('dist', 'tools', 'run-local', 'src', 'main.js'),
+    });
     if (leftovers.length > 0) {
       this.out.step(
         `stopped ${leftovers.length} process(es) left over from an earlier run that did not end cleanly`,
@@ -200,9 +206,7 @@ export class LocalRun {
       const [member] = fleet.crashed();
       if (member) {
         screen.release();
-        throw new Error(
-          `${member.name} stopped unexpectedly; last lines of its log:\n${member.process.logTail()}`,
-        );
+        throw crashError(member);
       }
       await render();
       await sleep(1_000, undefined, { signal }).catch(() => undefined);
@@ -217,18 +221,40 @@ export class LocalRun {
     return loadgen.finished();
   }
 
-  /** Waits for the pipeline to drain, checks reporting against the ground truth, prints the report. */
-  private async finish(truth: GroundTruth): Promise<number> {
+  /**
+   * Waits for the pipeline to drain, checks reporting against the ground truth, prints the report.
+   * Ctrl-C or a service that stops ends the waiting at once instead of after the settle timeout.
+   */
+  private async finish(truth: GroundTruth, signal: AbortSignal): Promise<number> {
     const fleet = this.fleet as Fleet;
-    const figures = await waitForQuiet(fleet.members, this.topicPrefix, {
-      timeoutMs: this.options.settleTimeoutMs,
-    });
-    const check: ReconcileResult = await reconcileWithReporting({
-      reportingUrl: fleet.url('reporting'),
-      token: (this.credentials as LocalCredentials).reportingToken,
-      truth,
-      timeoutMs: this.options.settleTimeoutMs,
-    });
+    const crashed = new AbortController();
+    const crashWatch = setInterval(() => {
+      const [member] = fleet.crashed();
+      if (member) crashed.abort(crashError(member));
+    }, 500);
+    const settling = AbortSignal.any([signal, crashed.signal]);
+    let figures: FleetFigures;
+    let check: ReconcileResult;
+    try {
+      figures = await waitForQuiet(fleet.members, this.topicPrefix, {
+        timeoutMs: this.options.settleTimeoutMs,
+        signal: settling,
+      });
+      check = await reconcileWithReporting({
+        reportingUrl: fleet.url('reporting'),
+        token: (this.credentials as LocalCredentials).reportingToken,
+        truth,
+        timeoutMs: this.options.settleTimeoutMs,
+        signal: settling,
+      });
+    } finally {
+      clearInterval(crashWatch);
+    }
+    if (crashed.signal.aborted) throw crashed.signal.reason;
+    if (signal.aborted) {
+      this.out.step('stopped before the pipeline had caught up: no check against the ground truth');
+      return 130;
+    }
     const final: FinalFigures = {
       truth,
       figures,
@@ -256,4 +282,10 @@ export class LocalRun {
       await this.stack.stop();
     }
   }
+}
+
+function crashError(member: FleetMember): Error {
+  return new Error(
+    `${member.name} stopped unexpectedly; last lines of its log:\n${member.process.logTail()}`,
+  );
 }

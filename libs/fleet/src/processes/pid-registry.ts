@@ -2,12 +2,28 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
-const recordSchema = z.object({
-  processes: z.array(
-    z.object({ name: z.string(), pid: z.number().int().positive(), marker: z.string().min(1) }),
-  ),
+const processSchema = z.object({
+  name: z.string(),
+  pid: z.number().int().positive(),
+  marker: z.string().min(1),
 });
-export type PidRecord = z.infer<typeof recordSchema>['processes'][number];
+const recordSchema = z.object({
+  /** The launcher that wrote the file; absent in files of older launchers. */
+  owner: processSchema.optional(),
+  processes: z.array(processSchema),
+});
+export type PidRecord = z.infer<typeof processSchema>;
+
+/** Another launcher using the same state folder is still running: its processes are not ours. */
+export class LauncherAlreadyRunningError extends Error {
+  constructor(readonly owner: PidRecord) {
+    super(
+      `another ${owner.name} is running (pid ${owner.pid}) with the same state folder and ports; ` +
+        `stop it first (Ctrl-C in its terminal, or \`kill ${owner.pid}\`), then start again`,
+    );
+    this.name = 'LauncherAlreadyRunningError';
+  }
+}
 
 /**
  * A file listing the processes one launcher started, so that a launcher that was killed hard
@@ -16,8 +32,34 @@ export type PidRecord = z.infer<typeof recordSchema>['processes'][number];
  */
 export class PidRegistry {
   private readonly records = new Map<number, PidRecord>();
+  private owner: PidRecord | undefined;
 
   constructor(readonly file: string) {}
+
+  /**
+   * Makes `owner` (the launcher calling this) the file's owner, after stopping what an earlier
+   * launcher that died without cleaning up left running. Refuses, stopping nothing, while the
+   * launcher that wrote the file is alive: a second run would otherwise stop the first one's
+   * services under it. Returns what it stopped.
+   */
+  async claim(owner: PidRecord, options: { timeoutMs?: number } = {}): Promise<PidRecord[]> {
+    const previousOwner = this.readPrevious()?.owner;
+    if (previousOwner && previousOwner.pid !== owner.pid && isAlive(previousOwner)) {
+      throw new LauncherAlreadyRunningError(previousOwner);
+    }
+    const stopped = await this.reapLeftovers(options);
+    this.owner = owner;
+    this.save();
+    return stopped;
+  }
+
+  /** Gives the file up at the end of a run; the processes still recorded stay recorded. */
+  release(): void {
+    // Not ours (the claim was refused): the file belongs to the launcher that is running.
+    if (this.owner === undefined) return;
+    this.owner = undefined;
+    this.save();
+  }
 
   add(record: PidRecord): void {
     this.records.set(record.pid, record);
@@ -30,10 +72,8 @@ export class PidRegistry {
   }
 
   /** Stops what a previous launcher recorded and did not stop; returns what it stopped. */
-  async reapLeftovers({ timeoutMs = 15_000 }: { timeoutMs?: number } = {}): Promise<PidRecord[]> {
-    const leftovers = this.readPrevious().filter((record) =>
-      commandLineOf(record.pid)?.includes(record.marker),
-    );
+  private async reapLeftovers({ timeoutMs = 15_000 }: { timeoutMs?: number } = {}): Promise<PidRecord[]> {
+    const leftovers = (this.readPrevious()?.processes ?? []).filter((record) => isAlive(record));
     for (const record of leftovers) sendSignal(record.pid, 'SIGTERM');
     const deadline = Date.now() + timeoutMs;
     while (leftovers.some((record) => isAlive(record)) && Date.now() < deadline) {
@@ -44,21 +84,22 @@ export class PidRegistry {
     return leftovers;
   }
 
-  private readPrevious(): PidRecord[] {
+  private readPrevious(): z.infer<typeof recordSchema> | undefined {
     try {
-      return recordSchema.parse(JSON.parse(readFileSync(this.file, 'utf8'))).processes;
+      return recordSchema.parse(JSON.parse(readFileSync(this.file, 'utf8')));
     } catch {
-      return [];
+      return undefined;
     }
   }
 
   private save(): void {
     mkdirSync(dirname(this.file), { recursive: true });
-    if (this.records.size === 0) {
+    if (this.records.size === 0 && this.owner === undefined) {
       rmSync(this.file, { force: true });
       return;
     }
-    writeFileSync(this.file, JSON.stringify({ processes: [...this.records.values()] }, null, 2));
+    const content = { owner: this.owner, processes: [...this.records.values()] };
+    writeFileSync(this.file, JSON.stringify(content, null, 2));
   }
 }
 

@@ -1,5 +1,5 @@
-import type { GroundTruthCell } from '../ground-truth/ground-truth';
-import { compareCells } from './reconcile';
+import type { GroundTruth, GroundTruthCell } from '../ground-truth/ground-truth';
+import { compareCells, reconcileWithReporting } from './reconcile';
 
 const cell = (overrides: Partial<GroundTruthCell>): GroundTruthCell => ({
   windowStart: '2026-03-01T12:00:00.000Z',
@@ -40,5 +40,31 @@ describe('compareCells', () => {
     expect(extra.mismatches).toContain('category 2026-03-01T12:00Z garden views: expected 0, reported 10');
     const zero = cell({ orders: 0, units: 0, revenueMinor: {}, uniqueCustomers: 0, views: 0, cartAdds: 0 });
     expect(compareCells('category', [], [zero]).mismatches).toEqual([]);
+  });
+});
+
+describe('reconcileWithReporting', () => {
+  // Only what the comparison reads; the rest of a ground truth plays no part here.
+  const truth = {
+    range: { from: '2026-03-01T12:00:00.000Z', to: '2026-03-01T12:01:00.000Z' },
+    windowSizeMs: 60_000,
+    groupings: { total: [cell({ category: null })], category: [], region: [], category_region: [] },
+  } as unknown as GroundTruth;
+
+  it('stops asking at once when its signal is aborted, returning the last differences', async () => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 200);
+    const started = Date.now();
+    const result = await reconcileWithReporting({
+      reportingUrl: 'http://127.0.0.1:1',
+      token: 'unused',
+      truth,
+      timeoutMs: 60_000,
+      intervalMs: 1_000,
+      signal: stop.signal,
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.ok).toBe(false);
+    expect(result.mismatches[0]).toMatch(/^total: could not read the reporting API/);
   });
 });

@@ -24,6 +24,8 @@ export interface ReconcileOptions {
   /** Keep asking until equal or this much time has passed (the pipeline may still be writing). */
   timeoutMs?: number;
   intervalMs?: number;
+  /** Stops asking: the last comparison is returned as it stands. */
+  signal?: AbortSignal;
 }
 
 const GROUP_BY: Record<TruthGrouping, string | undefined> = {
@@ -45,8 +47,8 @@ export async function reconcileWithReporting(options: ReconcileOptions): Promise
   let result: ReconcileResult;
   for (;;) {
     result = await reconcileOnce(options);
-    if (result.ok || Date.now() >= deadline) return result;
-    await sleep(options.intervalMs ?? 2_000);
+    if (result.ok || Date.now() >= deadline || options.signal?.aborted) return result;
+    await sleep(options.intervalMs ?? 2_000, undefined, { signal: options.signal }).catch(() => undefined);
   }
 }
 
