@@ -51,7 +51,7 @@ describe('PrometheusRule alerts, evaluated by promtool', () => {
 
   it('are valid rules', () => {
     expect(groups.flatMap((g) => g.rules).map((r) => r.alert)).toEqual(
-      expect.arrayContaining(['PulseKafkaConsumerLagHigh', 'PulseHeapNearLimit']),
+      expect.arrayContaining(['PulseKafkaConsumerLagHigh', 'PulseHeapNearLimit', 'PulseMemoryNearLimit']),
     );
     expect(run('check', 'rules', 'rules.yaml')).toMatch(/SUCCESS: \d+ rules found/);
   });
@@ -111,6 +111,67 @@ describe('PrometheusRule alerts, evaluated by promtool', () => {
     };
     writeFileSync(join(dir, 'heap-test.yaml'), stringify(test));
     expect(run('test', 'rules', 'heap-test.yaml')).toContain('SUCCESS');
+  });
+
+  it('PulseMemoryNearLimit fires for a pod near its container limit, never for a pod without one', () => {
+    const target = (job: string, pod: string) =>
+      `namespace="${NAMESPACE}", job="${job}", pod="${pod}", service="${job}", instance="${pod}:3003"`;
+    const series = (name: string, job: string, pod: string, values: string) => ({
+      series: `${name}{${target(job, pod)}}`,
+      values,
+    });
+    const rss = 'pulse_process_resident_memory_bytes';
+    const limit = 'pulse_process_memory_limit_bytes';
+    const expand = (text: string | undefined, pod: string, value: string) =>
+      (text ?? '')
+        .replaceAll('{{ $labels.pod }}', pod)
+        .replaceAll('{{ $value | humanizePercentage }}', value);
+    const annotations = annotationsOf('PulseMemoryNearLimit');
+    const test = {
+      rule_files: ['rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            // 950 MB of a 1 GB limit: fires (default threshold 0.9). 950 MB of 2 GB: 47.5 %.
+            series(rss, aggregationJob, 'agg-a', '950000000x30'),
+            series(limit, aggregationJob, 'agg-a', '1000000000x30'),
+            series(rss, aggregationJob, 'agg-b', '950000000x30'),
+            series(limit, aggregationJob, 'agg-b', '2000000000x30'),
+            // No limit (0): a ratio would be +Inf; the pod must not fire.
+            series(rss, aggregationJob, 'agg-c', '950000000x30'),
+            series(limit, aggregationJob, 'agg-c', '0x30'),
+            // Another release's job in the namespace: not ours to page about.
+            series(rss, 'other-aggregation', 'x', '990000000x30'),
+            series(limit, 'other-aggregation', 'x', '1000000000x30'),
+          ],
+          alert_rule_test: [
+            { eval_time: '5m', alertname: 'PulseMemoryNearLimit', exp_alerts: [] },
+            {
+              eval_time: '15m',
+              alertname: 'PulseMemoryNearLimit',
+              exp_alerts: [
+                {
+                  exp_labels: {
+                    severity: 'warning',
+                    namespace: NAMESPACE,
+                    job: aggregationJob,
+                    pod: 'agg-a',
+                  },
+                  exp_annotations: {
+                    summary: expand(annotations?.summary, 'agg-a', '95%'),
+                    description: expand(annotations?.description, 'agg-a', '95%'),
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'memory-test.yaml'), stringify(test));
+    expect(run('test', 'rules', 'memory-test.yaml')).toContain('SUCCESS');
   });
 
   it('PulseKafkaConsumerLagHigh sums a group’s partitions and fires above the threshold', () => {

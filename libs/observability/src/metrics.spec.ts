@@ -1,6 +1,7 @@
+import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Counter } from 'prom-client';
-import { createMetricsRegistry } from './metrics';
+import { createMetricsRegistry, memoryLimitOf } from './metrics';
 
 describe('createMetricsRegistry', () => {
   it('collects the default process metrics under the pulse_ prefix, labelled with the service', async () => {
@@ -17,6 +18,22 @@ describe('createMetricsRegistry', () => {
     const limit = value('pulse_nodejs_heap_size_limit_bytes');
     expect(limit).toBe(getHeapStatistics().heap_size_limit);
     expect(value('pulse_nodejs_heap_size_used_bytes')).toBeLessThan(limit);
+  });
+
+  it("reports the process's memory limit, 0 when it has none, for the memory-near-limit alert", async () => {
+    const text = await createMetricsRegistry('enrichment').metrics();
+    const limit = /^pulse_process_memory_limit_bytes\{service="enrichment"\} (\d+)$/m.exec(text)?.[1];
+    expect(limit).toBe(String(memoryLimitOf(process.constrainedMemory(), totalmem())));
+    expect(text).toMatch(/^pulse_process_resident_memory_bytes\{service="enrichment"\} \d+$/m);
+  });
+
+  it('takes a cgroup limit below the machine memory as the limit, anything else as none', () => {
+    const machine = 24 * 2 ** 30;
+    expect(memoryLimitOf(2 ** 30, machine)).toBe(2 ** 30);
+    expect(memoryLimitOf(0, machine)).toBe(0);
+    // cgroup v1 "unlimited": 2^64 - 1, as a double.
+    expect(memoryLimitOf(18446744073709552000, machine)).toBe(0);
+    expect(memoryLimitOf(machine, machine)).toBe(0);
   });
 
   it('gives every app a registry of its own, so one process can hold several', async () => {

@@ -1,5 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -19,7 +20,28 @@ export function createMetricsRegistry(service: string): Registry {
       this.set(getHeapStatistics().heap_size_limit);
     },
   });
+  // The heap is only part of a process's memory (aggregation keeps its dedupe ids, and every
+  // service its Kafka buffers, outside it); the container is OOM-killed on its resident memory.
+  // With this limit beside prom-client's resident memory the PulseMemoryNearLimit alert needs no
+  // cAdvisor or kube-state-metrics.
+  new Gauge({
+    name: 'pulse_process_memory_limit_bytes',
+    help: "Memory limit of the process's cgroup (bytes), e.g. the container's limit; 0 when there is none",
+    registers: [registry],
+    collect() {
+      this.set(memoryLimitOf(process.constrainedMemory(), totalmem()));
+    },
+  });
   return registry;
+}
+
+/**
+ * The cgroup's memory limit as libuv reports it (`process.constrainedMemory()`), or 0 when there
+ * is none: libuv gives 0 when it finds no limit, and an unlimited cgroup reads as a huge number
+ * (2^64 − 1 for v1's "unlimited"), so anything at or above the machine's memory is no limit.
+ */
+export function memoryLimitOf(constrained: number, machineMemory: number): number {
+  return constrained > 0 && constrained < machineMemory ? constrained : 0;
 }
 
 @Controller()

@@ -9,6 +9,7 @@ import { PidRegistry } from './pid-registry';
 const FAKE_SERVICE = `
 const http = require('node:http');
 console.log(\`env \${process.env.PULSE_TOPIC_PREFIX} \${process.env.PULSE_CONSUMER_GROUP ?? 'none'}\`);
+console.log(\`node options: \${process.env.NODE_OPTIONS}\`);
 if (process.env.FAKE_CRASH === '1') { console.error('boom: cannot start'); process.exit(3); }
 const server = http.createServer((req, res) => { res.writeHead(req.url === '/health/ready' ? 200 : 404); res.end(); });
 server.listen(Number(process.env.PULSE_HTTP_PORT), '127.0.0.1');
@@ -44,7 +45,7 @@ describe('Fleet', () => {
       only: names,
       services: {
         ingestion: { port: ports.ingestion, env: { PULSE_CONSUMER_GROUP: 'g-ingestion' } },
-        enrichment: { port: ports.enrichment },
+        enrichment: { port: ports.enrichment, env: { NODE_OPTIONS: '--max-semi-space-size=32' } },
       },
       pidRegistry: registry,
       readyTimeoutMs: 10_000,
@@ -62,6 +63,11 @@ describe('Fleet', () => {
     expect(log).toContain('env e2e. g-ingestion');
     expect(log).toContain('draining');
     expect(readFileSync(join(root, 'logs', 'enrichment.log'), 'utf8')).toContain('env e2e. none');
+    // The chart's young generation, unless the environment already chose one.
+    expect(log).toMatch(/^node options: (.* )?--max-semi-space-size=16$/m);
+    expect(readFileSync(join(root, 'logs', 'enrichment.log'), 'utf8')).toContain(
+      'node options: --max-semi-space-size=32\n',
+    );
     expect(() => readFileSync(join(root, 'run', 'fleet.json'))).toThrow();
   });
 
