@@ -56,51 +56,49 @@ describe('PrometheusRule alerts, evaluated by promtool', () => {
     expect(run('check', 'rules', 'rules.yaml')).toMatch(/SUCCESS: \d+ rules found/);
   });
 
-  it('PulseHeapNearLimit fires for the pod near its own limit after `for`, not for others', () => {
+  /** One pod's usage and limit series (promtool value strings), and the job it belongs to. */
+  type PodSeries = [job: string, pod: string, usage: string, limit: string];
+
+  /**
+   * Runs promtool on a per-pod "usage near its limit" alert: nothing at 5 m (before `for`), and at
+   * 15 m exactly one warning, for `firing` of the aggregation job, at `percent`, with its
+   * annotations expanded as Prometheus would.
+   */
+  const expectFiresForOnePod = (
+    alert: string,
+    [usageMetric, limitMetric]: [string, string],
+    pods: PodSeries[],
+    { firing, percent }: { firing: string; percent: string },
+  ) => {
     // The scrape's target labels; `service` is the Service name (the exported one becomes exported_service).
     const target = (job: string, pod: string) =>
       `namespace="${NAMESPACE}", job="${job}", pod="${pod}", service="${job}", instance="${pod}:3003"`;
-    const series = (name: string, job: string, pod: string, values: string) => ({
-      series: `${name}{${target(job, pod)}}`,
-      values,
-    });
-    const expand = (text: string | undefined, pod: string, value: string) =>
+    const expand = (text: string | undefined) =>
       (text ?? '')
-        .replaceAll('{{ $labels.pod }}', pod)
-        .replaceAll('{{ $value | humanizePercentage }}', value);
-    const annotations = annotationsOf('PulseHeapNearLimit');
+        .replaceAll('{{ $labels.pod }}', firing)
+        .replaceAll('{{ $value | humanizePercentage }}', percent);
+    const annotations = annotationsOf(alert);
     const test = {
       rule_files: ['rules.yaml'],
       evaluation_interval: '1m',
       tests: [
         {
           interval: '1m',
-          input_series: [
-            // At 90 % of a 1 GB limit: fires. At 90 % of a 2 GB limit, the other pod is at 45 %.
-            series('pulse_nodejs_heap_size_used_bytes', aggregationJob, 'agg-a', '900000000x30'),
-            series('pulse_nodejs_heap_size_limit_bytes', aggregationJob, 'agg-a', '1000000000x30'),
-            series('pulse_nodejs_heap_size_used_bytes', aggregationJob, 'agg-b', '900000000x30'),
-            series('pulse_nodejs_heap_size_limit_bytes', aggregationJob, 'agg-b', '2000000000x30'),
-            // Another release's job in the namespace: not ours to page about.
-            series('pulse_nodejs_heap_size_used_bytes', 'other-aggregation', 'x', '990000000x30'),
-            series('pulse_nodejs_heap_size_limit_bytes', 'other-aggregation', 'x', '1000000000x30'),
-          ],
+          input_series: pods.flatMap(([job, pod, usage, limit]) => [
+            { series: `${usageMetric}{${target(job, pod)}}`, values: usage },
+            { series: `${limitMetric}{${target(job, pod)}}`, values: limit },
+          ]),
           alert_rule_test: [
-            { eval_time: '5m', alertname: 'PulseHeapNearLimit', exp_alerts: [] },
+            { eval_time: '5m', alertname: alert, exp_alerts: [] },
             {
               eval_time: '15m',
-              alertname: 'PulseHeapNearLimit',
+              alertname: alert,
               exp_alerts: [
                 {
-                  exp_labels: {
-                    severity: 'warning',
-                    namespace: NAMESPACE,
-                    job: aggregationJob,
-                    pod: 'agg-a',
-                  },
+                  exp_labels: { severity: 'warning', namespace: NAMESPACE, job: aggregationJob, pod: firing },
                   exp_annotations: {
-                    summary: expand(annotations?.summary, 'agg-a', '90%'),
-                    description: expand(annotations?.description, 'agg-a', '90%'),
+                    summary: expand(annotations?.summary),
+                    description: expand(annotations?.description),
                   },
                 },
               ],
@@ -109,69 +107,41 @@ describe('PrometheusRule alerts, evaluated by promtool', () => {
         },
       ],
     };
-    writeFileSync(join(dir, 'heap-test.yaml'), stringify(test));
-    expect(run('test', 'rules', 'heap-test.yaml')).toContain('SUCCESS');
+    const file = `${alert}-test.yaml`;
+    writeFileSync(join(dir, file), stringify(test));
+    expect(run('test', 'rules', file)).toContain('SUCCESS');
+  };
+
+  it('PulseHeapNearLimit fires for the pod near its own limit after `for`, not for others', () => {
+    expectFiresForOnePod(
+      'PulseHeapNearLimit',
+      ['pulse_nodejs_heap_size_used_bytes', 'pulse_nodejs_heap_size_limit_bytes'],
+      [
+        // At 90 % of a 1 GB limit: fires. At 90 % of a 2 GB limit, the other pod is at 45 %.
+        [aggregationJob, 'agg-a', '900000000x30', '1000000000x30'],
+        [aggregationJob, 'agg-b', '900000000x30', '2000000000x30'],
+        // Another release's job in the namespace: not ours to page about.
+        ['other-aggregation', 'x', '990000000x30', '1000000000x30'],
+      ],
+      { firing: 'agg-a', percent: '90%' },
+    );
   });
 
   it('PulseMemoryNearLimit fires for a pod near its container limit, never for a pod without one', () => {
-    const target = (job: string, pod: string) =>
-      `namespace="${NAMESPACE}", job="${job}", pod="${pod}", service="${job}", instance="${pod}:3003"`;
-    const series = (name: string, job: string, pod: string, values: string) => ({
-      series: `${name}{${target(job, pod)}}`,
-      values,
-    });
-    const rss = 'pulse_process_resident_memory_bytes';
-    const limit = 'pulse_process_memory_limit_bytes';
-    const expand = (text: string | undefined, pod: string, value: string) =>
-      (text ?? '')
-        .replaceAll('{{ $labels.pod }}', pod)
-        .replaceAll('{{ $value | humanizePercentage }}', value);
-    const annotations = annotationsOf('PulseMemoryNearLimit');
-    const test = {
-      rule_files: ['rules.yaml'],
-      evaluation_interval: '1m',
-      tests: [
-        {
-          interval: '1m',
-          input_series: [
-            // 950 MB of a 1 GB limit: fires (default threshold 0.9). 950 MB of 2 GB: 47.5 %.
-            series(rss, aggregationJob, 'agg-a', '950000000x30'),
-            series(limit, aggregationJob, 'agg-a', '1000000000x30'),
-            series(rss, aggregationJob, 'agg-b', '950000000x30'),
-            series(limit, aggregationJob, 'agg-b', '2000000000x30'),
-            // No limit (0): a ratio would be +Inf; the pod must not fire.
-            series(rss, aggregationJob, 'agg-c', '950000000x30'),
-            series(limit, aggregationJob, 'agg-c', '0x30'),
-            // Another release's job in the namespace: not ours to page about.
-            series(rss, 'other-aggregation', 'x', '990000000x30'),
-            series(limit, 'other-aggregation', 'x', '1000000000x30'),
-          ],
-          alert_rule_test: [
-            { eval_time: '5m', alertname: 'PulseMemoryNearLimit', exp_alerts: [] },
-            {
-              eval_time: '15m',
-              alertname: 'PulseMemoryNearLimit',
-              exp_alerts: [
-                {
-                  exp_labels: {
-                    severity: 'warning',
-                    namespace: NAMESPACE,
-                    job: aggregationJob,
-                    pod: 'agg-a',
-                  },
-                  exp_annotations: {
-                    summary: expand(annotations?.summary, 'agg-a', '95%'),
-                    description: expand(annotations?.description, 'agg-a', '95%'),
-                  },
-                },
-              ],
-            },
-          ],
-        },
+    expectFiresForOnePod(
+      'PulseMemoryNearLimit',
+      ['pulse_process_resident_memory_bytes', 'pulse_process_memory_limit_bytes'],
+      [
+        // 950 MB of a 1 GB limit: fires (default threshold 0.9). 950 MB of 2 GB: 47.5 %.
+        [aggregationJob, 'agg-a', '950000000x30', '1000000000x30'],
+        [aggregationJob, 'agg-b', '950000000x30', '2000000000x30'],
+        // No limit (0): a ratio would be +Inf; the pod must not fire.
+        [aggregationJob, 'agg-c', '950000000x30', '0x30'],
+        // Another release's job in the namespace: not ours to page about.
+        ['other-aggregation', 'x', '990000000x30', '1000000000x30'],
       ],
-    };
-    writeFileSync(join(dir, 'memory-test.yaml'), stringify(test));
-    expect(run('test', 'rules', 'memory-test.yaml')).toContain('SUCCESS');
+      { firing: 'agg-a', percent: '95%' },
+    );
   });
 
   it('PulseKafkaConsumerLagHigh sums a group’s partitions and fires above the threshold', () => {

@@ -37,8 +37,7 @@ export class HealthRegistry {
         results[name] = { ok: false, detail: (error as Error).message };
       }
     }
-    if (kind === 'readiness' && this.shuttingDown)
-      results['shutdown'] = { ok: false, detail: 'shutting down' };
+    if (kind === 'readiness' && this.shuttingDown) results['shutdown'] = { ok: false, detail: 'shutting down' };
     return { ok: Object.values(results).every((result) => result.ok), checks: results };
   }
 }

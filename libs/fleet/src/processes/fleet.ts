@@ -146,7 +146,7 @@ function startMember(name: ServiceName, options: FleetOptions): FleetMember {
  * gain in throughput or CPU (measured, docs/performance.md "V8's young generation"). A
  * NODE_OPTIONS that already sets the semi-space (an experiment, `--service-env`) is kept.
  */
-export const LOCAL_SEMI_SPACE_MIB = 16;
+const LOCAL_SEMI_SPACE_MIB = 16;
 
 function withLocalYoungGeneration(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const nodeOptions = env.NODE_OPTIONS ?? '';

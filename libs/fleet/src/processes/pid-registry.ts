@@ -43,11 +43,11 @@ export class PidRegistry {
    * services under it. Returns what it stopped.
    */
   async claim(owner: PidRecord, options: { timeoutMs?: number } = {}): Promise<PidRecord[]> {
-    const previousOwner = this.readPrevious()?.owner;
-    if (previousOwner && previousOwner.pid !== owner.pid && isAlive(previousOwner)) {
-      throw new LauncherAlreadyRunningError(previousOwner);
+    const previous = this.readPrevious();
+    if (previous?.owner && previous.owner.pid !== owner.pid && isAlive(previous.owner)) {
+      throw new LauncherAlreadyRunningError(previous.owner);
     }
-    const stopped = await this.reapLeftovers(options);
+    const stopped = await stopLeftovers(previous?.processes ?? [], options);
     this.owner = owner;
     this.save();
     return stopped;
@@ -71,19 +71,6 @@ export class PidRegistry {
     this.save();
   }
 
-  /** Stops what a previous launcher recorded and did not stop; returns what it stopped. */
-  private async reapLeftovers({ timeoutMs = 15_000 }: { timeoutMs?: number } = {}): Promise<PidRecord[]> {
-    const leftovers = (this.readPrevious()?.processes ?? []).filter((record) => isAlive(record));
-    for (const record of leftovers) sendSignal(record.pid, 'SIGTERM');
-    const deadline = Date.now() + timeoutMs;
-    while (leftovers.some((record) => isAlive(record)) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    for (const record of leftovers.filter(isAlive)) sendSignal(record.pid, 'SIGKILL');
-    rmSync(this.file, { force: true });
-    return leftovers;
-  }
-
   private readPrevious(): z.infer<typeof recordSchema> | undefined {
     try {
       return recordSchema.parse(JSON.parse(readFileSync(this.file, 'utf8')));
@@ -101,6 +88,21 @@ export class PidRegistry {
     const content = { owner: this.owner, processes: [...this.records.values()] };
     writeFileSync(this.file, JSON.stringify(content, null, 2));
   }
+}
+
+/** Stops those of `recorded` still running (SIGTERM, then SIGKILL after `timeoutMs`); returns them. */
+async function stopLeftovers(
+  recorded: readonly PidRecord[],
+  { timeoutMs = 15_000 }: { timeoutMs?: number } = {},
+): Promise<PidRecord[]> {
+  const leftovers = recorded.filter((record) => isAlive(record));
+  for (const record of leftovers) sendSignal(record.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (leftovers.some((record) => isAlive(record)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  for (const record of leftovers.filter(isAlive)) sendSignal(record.pid, 'SIGKILL');
+  return leftovers;
 }
 
 function commandLineOf(pid: number): string | undefined {
