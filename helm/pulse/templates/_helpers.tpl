@@ -147,6 +147,13 @@ Usage: {{- $c := dict -}}{{- include "pulse.componentValues" (dict "ctx" $ "comp
 {{- fail (printf "%s.env: PULSE_RATE_LIMIT_BURST (%v) must be at least PULSE_BATCH_MAX_EVENTS (%v), or a full batch could never pass" .component $c.env.PULSE_RATE_LIMIT_BURST $c.env.PULSE_BATCH_MAX_EVENTS) -}}
 {{- end -}}
 {{- end -}}
+{{- if hasKey $c.env "PULSE_REFERENCE_LOAD_TIMEOUT_MS" -}}
+{{- $loadSeconds := div (int (include "pulse.envValue" $c.env.PULSE_REFERENCE_LOAD_TIMEOUT_MS)) 1000 -}}
+{{- $probeSeconds := mul (int $c.startupProbe.periodSeconds) (int $c.startupProbe.failureThreshold) -}}
+{{- if lt $probeSeconds (add $loadSeconds 10) -}}
+{{- fail (printf "%s.startupProbe allows %d s (periodSeconds × failureThreshold) but PULSE_REFERENCE_LOAD_TIMEOUT_MS is %v ms: the kubelet would kill the pod before the reference load can finish or time out; allow at least %d s (raise %s.startupProbe.failureThreshold)" .component $probeSeconds (include "pulse.envValue" $c.env.PULSE_REFERENCE_LOAD_TIMEOUT_MS) (add $loadSeconds 10) .component) -}}
+{{- end -}}
+{{- end -}}
 {{- if gt (add (int $c.preStopSleepSeconds) 5) (int $c.terminationGracePeriodSeconds) -}}
 {{- fail (printf "%s: terminationGracePeriodSeconds (%v) must leave at least 5 s after preStopSleepSeconds (%v) for the graceful shutdown" .component $c.terminationGracePeriodSeconds $c.preStopSleepSeconds) -}}
 {{- end -}}

@@ -476,6 +476,29 @@ describe('configuration and secrets', () => {
     );
   });
 
+  it("gives enrichment's startup probe longer than its reference load timeout", () => {
+    const container = podSpecOf(deploymentOf(render(), 'enrichment')).containers[0] as IContainer;
+    const probe = container.startupProbe;
+    const timeoutMs = Number(container.env?.find((e) => e.name === 'PULSE_REFERENCE_LOAD_TIMEOUT_MS')?.value);
+    expect(timeoutMs).toBe(120_000);
+    expect((probe?.periodSeconds ?? 0) * (probe?.failureThreshold ?? 0)).toBeGreaterThanOrEqual(
+      timeoutMs / 1000 + 10,
+    );
+    expect(
+      renderError({ setString: { 'enrichment.env.PULSE_REFERENCE_LOAD_TIMEOUT_MS': '300000' } }),
+    ).toContain(
+      'enrichment.startupProbe allows 150 s (periodSeconds × failureThreshold) but PULSE_REFERENCE_LOAD_TIMEOUT_MS is 300000 ms',
+    );
+    const raised = render({
+      setString: { 'enrichment.env.PULSE_REFERENCE_LOAD_TIMEOUT_MS': '300000' },
+      set: { 'enrichment.startupProbe.failureThreshold': 160 },
+    });
+    const raisedProbe = (podSpecOf(deploymentOf(raised, 'enrichment')).containers[0] as IContainer)
+      .startupProbe;
+    expect(raisedProbe?.failureThreshold).toBe(160);
+    expect(raisedProbe?.periodSeconds).toBe(2);
+  });
+
   it('keeps CORS off by default', () => {
     const env = (podSpecOf(deploymentOf(render(), 'ingestion')).containers[0] as IContainer).env ?? [];
     expect(env.find((e) => e.name === 'PULSE_CORS_ORIGINS')?.value ?? '').toBe('');

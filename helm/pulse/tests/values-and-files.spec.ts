@@ -196,6 +196,19 @@ describe('NOTES.txt', () => {
     }
     expect(notes).toContain('port-forward svc/pulse-ingestion');
     expect(notes).toContain('secrets.apiKeys is empty');
+    expect(notes).toContain('secrets.reportingTokens is empty: reporting refuses to start');
+  });
+
+  it('names no missing credential once the key and the read token are set', () => {
+    const notes = renderNotes({}, ['ci/minimal-values.yaml']);
+    expect(notes).toMatch(/reporting\s+pulse-reporting:300\d/);
+    expect(notes).not.toContain('is empty');
+  });
+
+  it('does not ask for a read token when reporting is not deployed', () => {
+    const notes = renderNotes({ 'reporting.enabled': false });
+    expect(notes).toContain('secrets.apiKeys is empty');
+    expect(notes).not.toContain('secrets.reportingTokens');
   });
 
   it('warns when a consumer may scale past the partition count', () => {

@@ -231,3 +231,23 @@ export function atLeastVariable(
     },
   };
 }
+
+/**
+ * `base` with a further check or transformation of its parsed value, keeping its description,
+ * secrecy and documented default (a hand-written wrapper object would drop the default from the
+ * generated docs). `refine` throws a ConfigError (it gets the variable's name) when the value is
+ * refused.
+ */
+export function refinedVariable<T, U>(
+  base: EnvVar<T>,
+  refine: (value: T, name: string, source: Env) => U,
+): EnvVar<U> {
+  return {
+    description: base.description,
+    secret: base.secret,
+    defaultText: base.defaultText,
+    read(name: string, source: Env): U {
+      return refine(base.read(name, source), name, source);
+    },
+  };
+}

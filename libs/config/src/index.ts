@@ -1,5 +1,5 @@
 export { ConfigError } from './config-error';
-export { atLeastVariable, env, parseDuration } from './env-var';
+export { atLeastVariable, env, parseDuration, refinedVariable } from './env-var';
 export type { Env, EnvVar } from './env-var';
 export { loadConfig, loadConfigOrExit, describeConfig } from './load-config';
 export type { ConfigSchema, ConfigOf } from './load-config';

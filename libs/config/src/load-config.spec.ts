@@ -8,6 +8,7 @@ import {
   env,
   loadConfig,
   parseDuration,
+  refinedVariable,
   serviceSchema,
 } from './index';
 
@@ -103,6 +104,36 @@ describe('atLeastVariable', () => {
 
   it('keeps the description and documented default of the value it wraps', () => {
     expect(schema.LARGE).toMatchObject({ description: 'at least SMALL', defaultText: '1s', secret: false });
+  });
+});
+
+describe('refinedVariable', () => {
+  const schema = {
+    WINDOWS: refinedVariable(env.durationList('window sizes', '1m'), (sizes, name, source) => {
+      if (sizes.some((size) => size < 1_000))
+        throw new ConfigError(name, 'every window must be at least 1s', source[name]);
+      return [...sizes].sort((a, b) => a - b);
+    }),
+    SECRET: refinedVariable(env.optionalString('a token', { secret: true }), (value) => value?.length),
+  };
+
+  it('applies the refinement to the parsed value, the default included', () => {
+    expect(loadConfig(schema, {}).WINDOWS).toEqual([60_000]);
+    expect(loadConfig(schema, { WINDOWS: '1h,5m' }).WINDOWS).toEqual([300_000, 3_600_000]);
+    expect(loadConfig(schema, { SECRET: 'abc' }).SECRET).toBe(3);
+  });
+
+  it('refuses what the refinement refuses, naming the variable', () => {
+    expect(() => loadConfig(schema, { WINDOWS: '1m,500ms' })).toThrow(
+      'Invalid configuration: WINDOWS every window must be at least 1s (got "1m,500ms")',
+    );
+  });
+
+  it('keeps the description, secrecy and documented default for the generated docs', () => {
+    expect(describeConfig(schema)).toEqual([
+      { name: 'WINDOWS', description: 'window sizes', secret: false, defaultText: '1m' },
+      { name: 'SECRET', description: 'a token', secret: true, defaultText: undefined },
+    ]);
   });
 });
 

@@ -391,12 +391,13 @@ describe('ConsumerRunner and PulseProducer against the local Kafka', () => {
     const groupId = uniqueName('commit-point');
     const lastHandled: string[] = [];
     const handled: string[] = [];
+    const partitions: unknown[] = [];
     await startRunner(
       { handle: (message) => void handled.push(text(message.value)!) },
       { topics: [input], groupId },
       {
         afterBatch: async (partition, lastHandledOffset) => {
-          expect(partition).toEqual({ topic: input, partition: 0 });
+          partitions.push(partition);
           lastHandled.push(lastHandledOffset);
           return {
             offset: '2',
@@ -406,6 +407,9 @@ describe('ConsumerRunner and PulseProducer against the local Kafka', () => {
       },
     );
     await waitFor('all five handled', () => lastHandled.includes('4'));
+    expect(new Set(partitions.map((partition) => JSON.stringify(partition)))).toEqual(
+      new Set([JSON.stringify({ topic: input, partition: 0 })]),
+    );
     await waitFor('the commit point stored', async () =>
       (await committed(groupId, input)).get(0)?.metadata?.includes('"lastHandledOffset":"4"'),
     );

@@ -4,6 +4,7 @@ import {
   env,
   influxSchema,
   kafkaSchema,
+  refinedVariable,
   serviceSchema,
   type ConfigOf,
   type Env,
@@ -20,17 +21,12 @@ const lateness = env.duration(
   '30s',
 );
 
-const windowSizes: EnvVar<number[]> = {
-  description: windows.description,
-  secret: false,
-  read(name: string, source: Env): number[] {
-    const sizes = windows.read(name, source);
-    const bad = sizes.find((size) => size < 1_000 || !Number.isInteger(size));
-    if (bad !== undefined)
-      throw new ConfigError(name, 'every window must be at least 1s', String(source[name] ?? ''));
-    return sizes;
-  },
-};
+const windowSizes = refinedVariable(windows, (sizes, name, source) => {
+  const bad = sizes.find((size) => size < 1_000 || !Number.isInteger(size));
+  if (bad !== undefined)
+    throw new ConfigError(name, 'every window must be at least 1s', String(source[name] ?? ''));
+  return sizes;
+});
 
 const horizonValue = env.optionalString(
   'how long an event id is remembered to drop duplicates (default: largest window + allowed lateness)',

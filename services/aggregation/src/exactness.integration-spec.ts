@@ -75,12 +75,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     });
     expected = expectedMetrics(messages, WINDOWS);
     await produce(topics, messages);
-    logEnds = new Map(
-      (await topics.admin.fetchTopicOffsets(topics.names.eventsEnriched)).map((entry) => [
-        entry.partition,
-        Number(entry.high),
-      ]),
-    );
+    logEnds = await endOffsetsOf(topics);
     secrets = mkdtempSync(join(tmpdir(), 'pulse-exactness-'));
     writeFileSync(join(secrets, 'tokens'), `exactness:${createHash('sha256').update(TOKEN).digest('hex')}\n`);
     process.stdout.write(
@@ -361,10 +356,22 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
   }
 
   it('one instance, straight through; also the metrics.windowed results and the dead-letter topic', async () => {
+    // Its own topics: the output topics it checks hold this instance's records only, whatever
+    // ran before it.
+    const own = await createTestTopics('agg-exact-one', PARTITIONS);
+    try {
+      await produce(own, messages);
+      await oneInstanceStraightThrough(own);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  async function oneInstanceStraightThrough(own: TestTopics): Promise<void> {
     const database = newDatabase('agg_exact_one');
     const started = Date.now();
-    const aggregation = await startAggregation('aggregation', uniqueName('agg-one'), database);
-    await waitUntilWritten(database, [aggregation]);
+    const aggregation = await startAggregation('aggregation', uniqueName('agg-one'), database, own.prefix);
+    await waitUntilWritten(database, [aggregation], await endOffsetsOf(own));
     process.stdout.write(
       `[exactness] one instance: all ${messages.length} messages written in ${Date.now() - started} ms (incl. start-up)\n`,
     );
@@ -372,7 +379,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     await verifyReporting(database);
 
     // metrics.windowed: the latest result per window, group and source partition adds up.
-    const results = (await readAll(topics.kafka, topics.names.metricsWindowed)).map((message) =>
+    const results = (await readAll(own.kafka, own.names.metricsWindowed)).map((message) =>
       windowedMetricSchema.parse(JSON.parse(String(message.value))),
     );
     const latest = new Map<string, WindowedMetric>();
@@ -401,10 +408,10 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     expect(differences(wanted, totals)).toEqual([]);
     expect(results.some((result) => result.final)).toBe(true);
 
-    const deadLetters = await readAll(topics.kafka, topics.names.deadLetter);
+    const deadLetters = await readAll(own.kafka, own.names.deadLetter);
     expect(deadLetters).toHaveLength(messages.filter((message) => message.label === 'poison').length);
     await aggregation.stop();
-  });
+  }
 
   it('an instance killed with SIGKILL mid-stream, then restarted, gives the same numbers', async () => {
     const database = newDatabase('agg_exact_kill');
@@ -453,13 +460,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       const second = await startAggregation('aggregation-2', group, database, live.prefix);
       const countedBeforeJoin = await eventsCounted(first);
       await produce(live, messages.slice(half));
-      const ends = new Map(
-        (await live.admin.fetchTopicOffsets(live.names.eventsEnriched)).map((entry) => [
-          entry.partition,
-          Number(entry.high),
-        ]),
-      );
-      await waitUntilWritten(database, [first, second], ends);
+      await waitUntilWritten(database, [first, second], await endOffsetsOf(live));
       // Both instances worked on the stream after the rebalance.
       expect(await eventsCounted(first)).toBeGreaterThan(countedBeforeJoin);
       expect(await eventsCounted(second)).toBeGreaterThan(0);
@@ -528,6 +529,12 @@ interface TopRow {
   productId: string;
   units: number;
   revenue: { currency: string; amountMinor: number }[];
+}
+
+/** The end offset of each partition of the topics' `events.enriched`. */
+async function endOffsetsOf(topics: TestTopics): Promise<Map<number, number>> {
+  const offsets = await topics.admin.fetchTopicOffsets(topics.names.eventsEnriched);
+  return new Map(offsets.map((entry) => [entry.partition, Number(entry.high)]));
 }
 
 /** Produces the stream in big batches, each message to its partition, in order. */

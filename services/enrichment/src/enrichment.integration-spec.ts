@@ -26,6 +26,10 @@ const CUSTOMERS: Customer[] = [
   { id: 'c-2', segment: 'regular', signupTime: '2026-01-01T00:00:00Z', country: 'BR' },
 ];
 
+interface ReadinessBody {
+  checks: Record<string, { ok: boolean; detail: Record<string, unknown> }>;
+}
+
 let sequence = 0;
 function rawEvent(
   type: EventType,
@@ -50,6 +54,7 @@ describe('enrichment against the local Kafka', () => {
   let producer: Producer;
   let observer: Consumer;
   let service: RunningService;
+  let readyAtStart: { status: number; body: ReadinessBody };
   const enriched = new Map<string, ConsumedMessage>();
   const deadLetters: ConsumedMessage[] = [];
 
@@ -111,6 +116,9 @@ describe('enrichment against the local Kafka', () => {
     service = await createService(
       enrichmentServiceOptions({ ...config, PULSE_HTTP_HOST: '127.0.0.1', PULSE_HTTP_PORT: 0 }),
     );
+    // Read as soon as it serves, before any test changes the reference data.
+    const response = await fetch(`${service.url}/health/ready`);
+    readyAtStart = { status: response.status, body: (await response.json()) as ReadinessBody };
   });
 
   afterAll(async () => {
@@ -120,12 +128,9 @@ describe('enrichment against the local Kafka', () => {
     await topics?.cleanup();
   });
 
-  it('is ready once the reference tables are loaded', async () => {
-    const response = await fetch(`${service.url}/health/ready`);
-    const body = (await response.json()) as {
-      checks: Record<string, { ok: boolean; detail: Record<string, unknown> }>;
-    };
-    expect(response.status).toBe(200);
+  it('is ready once the reference tables are loaded', () => {
+    const { status, body } = readyAtStart;
+    expect(status).toBe(200);
     expect(body.checks['reference-tables']).toMatchObject({
       ok: true,
       detail: { products: 2, customers: 2 },
@@ -175,32 +180,55 @@ describe('enrichment against the local Kafka', () => {
     expect(metrics).toMatch(/pulse_enrichment_missing_total\{kind="product",service="enrichment"\} [1-9]/);
   });
 
-  it('applies reference updates and tombstones to later events', async () => {
-    await produceReference(topics.names.referenceProducts, [
-      { ...PRODUCTS[0]!, name: 'Big Mug', category: 'home' },
-    ]);
-    await producer.send({ topic: topics.names.referenceCustomers, messages: [{ key: 'c-2', value: null }] });
-    await waitFor(
-      'the update and the tombstone to be applied',
-      async () => {
-        const probe = rawEvent(
-          EventType.CartItemAdded,
-          { customerid: 'c-2' },
-          { productId: 'p-1', quantity: 1 },
-        );
-        await produceRaw(probe);
-        const { event } = await enrichedOf(probe.id);
-        return event.enrichment.products[0]?.name === 'Big Mug' && event.enrichment.customer === null;
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
+  it('applies reference additions, updates and tombstones to later events', async () => {
+    // Entries of its own, so the other tests' reference data stays as loaded.
+    const product = { ...PRODUCTS[0]!, id: 'p-live', name: 'Tumbler' };
+    const customer = { ...CUSTOMERS[1]!, id: 'c-live' };
+    /** Enriches a cart add of the test's product for its customer, until `applied` holds. */
+    const probeUntil = (what: string, applied: (event: EnrichedEvent) => boolean) =>
+      waitFor(
+        what,
+        async () => {
+          const probe = rawEvent(
+            EventType.CartItemAdded,
+            { customerid: customer.id },
+            { productId: product.id, quantity: 1 },
+          );
+          await produceRaw(probe);
+          return applied((await enrichedOf(probe.id)).event);
+        },
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
+
+    await produceReference(topics.names.referenceProducts, [product]);
+    await produceReference(topics.names.referenceCustomers, [customer]);
+    await probeUntil(
+      'the new entries to be applied',
+      (event) => event.enrichment.products[0]?.name === 'Tumbler' && event.enrichment.customer !== null,
     );
-    const later = rawEvent(EventType.CartItemAdded, { customerid: 'c-2' }, { productId: 'p-1', quantity: 2 });
+
+    await produceReference(topics.names.referenceProducts, [
+      { ...product, name: 'Big Tumbler', category: 'home' },
+    ]);
+    await producer.send({
+      topic: topics.names.referenceCustomers,
+      messages: [{ key: customer.id, value: null }],
+    });
+    await probeUntil(
+      'the update and the tombstone to be applied',
+      (event) => event.enrichment.products[0]?.name === 'Big Tumbler' && event.enrichment.customer === null,
+    );
+    const later = rawEvent(
+      EventType.CartItemAdded,
+      { customerid: customer.id },
+      { productId: product.id, quantity: 2 },
+    );
     await produceRaw(later);
     const { event } = await enrichedOf(later.id);
     expect(event.enrichment).toMatchObject({
       status: 'partial',
       missing: ['customer', 'geo'],
-      products: [{ name: 'Big Mug', category: 'home' }],
+      products: [{ name: 'Big Tumbler', category: 'home' }],
       customer: null,
     });
   });

@@ -4,10 +4,9 @@ import {
   hashedCredentialsVar,
   influxSchema,
   kafkaSchema,
+  refinedVariable,
   serviceSchema,
   type ConfigOf,
-  type Env,
-  type EnvVar,
 } from '@pulse/config';
 
 const authDisabled = env.bool(
@@ -24,16 +23,12 @@ const windows = env.durationList(
   'window sizes aggregation writes (its PULSE_WINDOWS): the report intervals offered',
   '1m',
 );
-const windowSizes: EnvVar<number[]> = {
-  description: windows.description,
-  secret: false,
-  read(name: string, source: Env): number[] {
-    const sizes = [...new Set(windows.read(name, source))].sort((a, b) => a - b);
-    if (sizes.some((size) => size < 1_000))
-      throw new ConfigError(name, 'every window must be at least 1s', String(source[name] ?? ''));
-    return sizes;
-  },
-};
+const windowSizes = refinedVariable(windows, (listed, name, source) => {
+  const sizes = [...new Set(listed)].sort((a, b) => a - b);
+  if (sizes.some((size) => size < 1_000))
+    throw new ConfigError(name, 'every window must be at least 1s', String(source[name] ?? ''));
+  return sizes;
+});
 
 export const schema = {
   ...serviceSchema(3005),

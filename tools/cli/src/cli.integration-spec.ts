@@ -14,26 +14,35 @@ function capture(env: Record<string, string>): CliContext & { stdout: string[]; 
 }
 
 describe('pulse CLI against the local Kafka', () => {
-  const prefix = `${uniqueName('cli')}.`;
-  const names = topicNames(prefix);
-  const env = {
-    PULSE_TOPIC_PREFIX: prefix,
-    PULSE_KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    PULSE_TOPIC_PARTITIONS: '2',
-  };
   const kafka = testKafka();
+  const prefixes: string[] = [];
   const run = (context: CliContext, ...args: string[]) =>
     runCli([topics, reference], ['node', 'pulse', ...args], context);
+
+  /** A topic prefix of the test's own, so no test depends on what another one created. */
+  function ownTopics(label: string) {
+    const prefix = `${uniqueName(label)}.`;
+    prefixes.push(prefix);
+    const env = {
+      PULSE_TOPIC_PREFIX: prefix,
+      PULSE_KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      PULSE_TOPIC_PARTITIONS: '2',
+    };
+    return { prefix, env, names: topicNames(prefix) };
+  }
 
   afterAll(async () => {
     const admin = kafka.admin();
     await admin.connect();
-    const existing = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    const existing = (await admin.listTopics()).filter((topic) =>
+      prefixes.some((prefix) => topic.startsWith(prefix)),
+    );
     if (existing.length > 0) await admin.deleteTopics({ topics: existing });
     await admin.disconnect();
   });
 
   it('creates the declared topics once, then finds them', async () => {
+    const { prefix, env, names } = ownTopics('cli-topics');
     const first = capture(env);
     expect(await run(first, 'topics', 'ensure')).toBe(0);
     expect(first.stdout).toHaveLength(declaredTopics({ prefix, partitions: 2, replicationFactor: 1 }).length);
@@ -57,6 +66,8 @@ describe('pulse CLI against the local Kafka', () => {
   });
 
   it('loads the sample data keyed by id, and deletes with a tombstone', async () => {
+    const { env, names } = ownTopics('cli-reference');
+    expect(await run(capture(env), 'topics', 'ensure')).toBe(0);
     const load = capture(env);
     const code = await run(
       load,

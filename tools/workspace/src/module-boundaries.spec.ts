@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProjectGraphAsync } from '@nx/devkit';
 
@@ -11,6 +11,26 @@ interface LintMessage {
 
 const root = join(__dirname, '..', '..', '..');
 const probeName = `zz-boundary-probe-${process.pid}.ts`;
+const PROBE_FILE = /^zz-boundary-probe-(\d+)\.ts$/;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Probes a killed earlier run left in the source tree (they would break that project's build). */
+function removeLeftoverProbes(dirs: readonly string[]): void {
+  for (const dir of dirs) {
+    for (const file of readdirSync(join(root, dir))) {
+      const owner = PROBE_FILE.exec(file)?.[1];
+      if (owner !== undefined && !isAlive(Number(owner))) rmSync(join(root, dir, file), { force: true });
+    }
+  }
+}
 
 /** Probe files placed inside real projects, so the rules judge them as those projects' code. */
 const probes = {
@@ -48,6 +68,7 @@ describe('module boundaries', () => {
   beforeAll(async () => {
     // @nx/enforce-module-boundaries reads the cached project graph; build it first.
     await createProjectGraphAsync({ exitOnError: false });
+    removeLeftoverProbes([...new Set(Object.values(probes).map((probe) => probe.dir))]);
     const files = Object.entries(probes).map(([name, probe]) => {
       const path = join(root, probe.dir, probeName);
       writeFileSync(path, probe.code);

@@ -1,6 +1,6 @@
 import { decodeCommitMetadata, encodeCommitMetadata } from '@pulse/contracts';
 import { deadLetterRecord, resetGroupOffsets, type ConsumedMessage } from '@pulse/kafka';
-import { createTestTopics, readAll, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
+import { createTestTopics, readAll, stack, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
 import { runCli, type CliContext, type CommandModule } from '../cli';
 import * as dlq from './dlq';
 import * as reprocess from './reprocess';
@@ -11,7 +11,7 @@ async function cli(topics: TestTopics, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const context: CliContext = {
-    env: { PULSE_TOPIC_PREFIX: topics.prefix, PULSE_KAFKA_BROKERS: '127.0.0.1:9092' },
+    env: { PULSE_TOPIC_PREFIX: topics.prefix, PULSE_KAFKA_BROKERS: stack.kafkaBrokers.join(',') },
     out: (line) => out.push(line),
     err: (line) => err.push(line),
   };
