@@ -215,21 +215,15 @@ export function atLeastVariable(
   value: EnvVar<number>,
   floor: { name: string; variable: EnvVar<number>; unit?: string; why?: string },
 ): EnvVar<number> {
-  return {
-    description: value.description,
-    secret: value.secret,
-    defaultText: value.defaultText,
-    read(name: string, source: Env): number {
-      const own = value.read(name, source);
-      const minimum = floor.variable.read(floor.name, source);
-      if (own < minimum) {
-        const unit = floor.unit === undefined ? '' : ` ${floor.unit}`;
-        const why = floor.why === undefined ? '' : `, ${floor.why}`;
-        throw new ConfigError(name, `must be at least ${floor.name} (${minimum}${unit})${why}`, String(own));
-      }
-      return own;
-    },
-  };
+  return refinedVariable(value, (own, name, source) => {
+    const minimum = floor.variable.read(floor.name, source);
+    if (own < minimum) {
+      const unit = floor.unit === undefined ? '' : ` ${floor.unit}`;
+      const why = floor.why === undefined ? '' : `, ${floor.why}`;
+      throw new ConfigError(name, `must be at least ${floor.name} (${minimum}${unit})${why}`, String(own));
+    }
+    return own;
+  });
 }
 
 /**

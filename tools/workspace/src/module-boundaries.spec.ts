@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProjectGraphAsync } from '@nx/devkit';
 
@@ -13,21 +13,13 @@ const root = join(__dirname, '..', '..', '..');
 const probeName = `zz-boundary-probe-${process.pid}.ts`;
 const PROBE_FILE = /^zz-boundary-probe-(\d+)\.ts$/;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Probes a killed earlier run left in the source tree (they would break that project's build). */
 function removeLeftoverProbes(dirs: readonly string[]): void {
   for (const dir of dirs) {
     for (const file of readdirSync(join(root, dir))) {
       const owner = PROBE_FILE.exec(file)?.[1];
-      if (owner !== undefined && !isAlive(Number(owner))) rmSync(join(root, dir, file), { force: true });
+      if (owner !== undefined && !existsSync(`/proc/${owner}`))
+        rmSync(join(root, dir, file), { force: true });
     }
   }
 }
