@@ -84,8 +84,8 @@ describe('TopicTableReader on a compacted topic', () => {
     expect(table.skippedRecords).toBe(1);
 
     await producer.send([put(topic, 'p2', 2), tombstone(topic, 'p1'), put(topic, 'p6', 1)]);
-    // The three keys hash to different partitions, consumed independently: seeing one applied
-    // says nothing of the others, so wait for all three before asserting the table as a whole.
+    // The three keys are not all on one partition (p2 and p6 are not), and partitions are consumed
+    // independently: seeing one applied says nothing of the others, so wait for all three.
     await waitFor(
       'the later updates',
       () => table.get('p6') !== undefined && table.get('p2')?.version === 2 && table.get('p1') === undefined,
