@@ -48,6 +48,9 @@ function fakeKafka() {
   const producer = {
     events: { CONNECT: 'c', DISCONNECT: 'd' },
     on: () => undefined,
+    // A failed send makes PulseProducer take a new producer id: a fresh connect.
+    connect: jest.fn(async () => undefined),
+    disconnect: jest.fn(async () => undefined),
     sendBatch: jest.fn(async (batch: ProducerBatch) => {
       log.push(`produce ${batch.topicMessages?.map((t) => `${t.topic}:${t.messages.length}`).join(',')}`);
       sent.push(batch);

@@ -13,6 +13,7 @@ export class KafkaMetrics {
   readonly lag: Gauge<'topic' | 'group' | 'partition'>;
   readonly produced: Counter<'topic'>;
   readonly produceErrors: Counter<'topic'>;
+  readonly producerIdentityRenewals: Counter;
   readonly endToEndLatency: Histogram<'topic' | 'group'>;
 
   constructor(registry: Registry) {
@@ -64,6 +65,11 @@ export class KafkaMetrics {
       name: 'pulse_kafka_produce_errors_total',
       help: 'Produce requests that failed',
       labelNames: ['topic'],
+      registers,
+    });
+    this.producerIdentityRenewals = new Counter({
+      name: 'pulse_kafka_producer_id_renewals_total',
+      help: 'New producer ids taken after a failed send, so a send the broker appended after all cannot desynchronise sequence numbers',
       registers,
     });
     this.endToEndLatency = new Histogram({

@@ -27,7 +27,90 @@ function fakeKafka() {
   return { kafka, producer, sent, config };
 }
 
+/** A kafkajs stand-in that makes a new producer for every `kafka.producer()`, each failing on demand. */
+function renewingKafka() {
+  const producers: {
+    connect: jest.Mock;
+    disconnect: jest.Mock;
+    sendBatch: jest.Mock;
+  }[] = [];
+  let failSends = 0;
+  let failConnects = 0;
+  const kafka = {
+    producer: () => {
+      const producer = {
+        events: { CONNECT: 'producer.connect', DISCONNECT: 'producer.disconnect' },
+        on: jest.fn(),
+        connect: jest.fn(async () => {
+          if (failConnects > 0) {
+            failConnects -= 1;
+            throw new Error('connect ECONNREFUSED');
+          }
+        }),
+        disconnect: jest.fn(async () => undefined),
+        sendBatch: jest.fn(async () => {
+          if (failSends > 0) {
+            failSends -= 1;
+            throw new Error('KafkaJSNumberOfRetriesExceeded: Request Produce timed out');
+          }
+          return [];
+        }),
+      };
+      producers.push(producer);
+      return producer;
+    },
+  } as unknown as Kafka;
+  return {
+    kafka,
+    producers,
+    failNextSend: () => (failSends += 1),
+    failNextConnect: () => (failConnects += 1),
+  };
+}
+
 describe('PulseProducer', () => {
+  describe('after a failed send', () => {
+    const record = { topic: 'a', key: 'k', value: 'v' };
+
+    it('sends the next request under a new producer id, and lets the old producer go', async () => {
+      const { kafka, producers, failNextSend } = renewingKafka();
+      const registry = new Registry();
+      const producer = new PulseProducer(kafka, new KafkaMetrics(registry));
+      await producer.connect();
+      await producer.send([record]);
+      expect(producers).toHaveLength(1);
+
+      failNextSend();
+      await expect(producer.send([record])).rejects.toThrow(/timed out/);
+      await producer.send([record]);
+      expect(producers).toHaveLength(2);
+      expect(producers[1]!.connect).toHaveBeenCalled();
+      expect(producers[1]!.sendBatch).toHaveBeenCalledTimes(1);
+      expect(producers[0]!.disconnect).toHaveBeenCalled();
+      expect(producers[0]!.sendBatch).toHaveBeenCalledTimes(2);
+      const renewals = await registry.getSingleMetric('pulse_kafka_producer_id_renewals_total')?.get();
+      expect(renewals?.values[0]?.value).toBe(1);
+
+      await producer.send([record]); // a success needs no new identity
+      expect(producers).toHaveLength(2);
+    });
+
+    it('fails the send while no new producer can connect, and tries again on the next one', async () => {
+      const { kafka, producers, failNextSend, failNextConnect } = renewingKafka();
+      const producer = new PulseProducer(kafka);
+      await producer.connect();
+      failNextSend();
+      await expect(producer.send([record])).rejects.toThrow(/timed out/);
+      failNextConnect();
+      await expect(producer.send([record])).rejects.toThrow(/ECONNREFUSED/);
+      expect(producers[1]!.disconnect).toHaveBeenCalled(); // the one that could not connect
+      expect(producers[0]!.sendBatch).toHaveBeenCalledTimes(1); // nothing more on the old identity
+      await producer.send([record]);
+      expect(producers).toHaveLength(3);
+      expect(producers[2]!.sendBatch).toHaveBeenCalledTimes(1);
+    });
+  });
+
   it('is idempotent with one request in flight and no topic auto-creation', () => {
     const { kafka, config } = fakeKafka();
     new PulseProducer(kafka);
@@ -173,6 +256,8 @@ describe('PulseProducer', () => {
     await expect(second).rejects.toThrow('NOT_LEADER_OR_FOLLOWER');
     await expect(third).rejects.toThrow('NOT_LEADER_OR_FOLLOWER');
     const fourth = producer.send([{ topic: 'a', key: null, value: '4' }]);
+    // After a failure the next request first takes a new producer id (an extra round trip).
+    while (settles.length < 3) await new Promise((resolve) => setImmediate(resolve));
     settles[2]!();
     await fourth;
   });

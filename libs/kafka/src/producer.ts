@@ -85,7 +85,11 @@ interface QueuedSend {
  * connection (kafkajs requires it for idempotence, #598), trace context in every record.
  */
 export class PulseProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
+  /**
+   * Set when a send failed: the next request first takes a new producer id (see `renewIdentity`).
+   */
+  private identitySuspect = false;
   private readonly compression: CompressionTypes;
   private readonly maxPendingSends: number;
   private readonly maxRequestBytes: number;
@@ -96,22 +100,58 @@ export class PulseProducer {
   private connected = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly metrics?: KafkaMetrics,
     options: ProducerOptions = {},
   ) {
-    this.producer = kafka.producer({
+    this.producer = this.createProducer();
+    this.compression = compressionType(options.compression ?? DEFAULT_COMPRESSION);
+    this.maxPendingSends = options.maxPendingSends ?? 64;
+    this.maxRequestBytes = options.maxRequestBytes ?? 1_000_000;
+  }
+
+  private createProducer(): Producer {
+    const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // The Java client's murmur2 partitioner, so Pulse and other Kafka tools agree on key placement.
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    this.compression = compressionType(options.compression ?? DEFAULT_COMPRESSION);
-    this.maxPendingSends = options.maxPendingSends ?? 64;
-    this.maxRequestBytes = options.maxRequestBytes ?? 1_000_000;
-    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
-    this.producer.on(this.producer.events.CONNECT, () => (this.connected = true));
+    producer.on(producer.events.DISCONNECT, () => {
+      if (producer === this.producer) this.connected = false;
+    });
+    producer.on(producer.events.CONNECT, () => {
+      if (producer === this.producer) this.connected = true;
+    });
+    return producer;
+  }
+
+  /**
+   * kafkajs rolls a partition's sequence number back when a produce request fails, also one that
+   * timed out on the client after the broker appended it. While kafkajs retries, the broker takes
+   * the resend for the duplicate it is. But once kafkajs gives up, the broker's sequence is ahead
+   * of the client's: the next batch of the same size is acknowledged as a duplicate and dropped
+   * (acknowledged, never written), and one of another size fails with OUT_OF_ORDER_SEQUENCE_NUMBER
+   * on every send until the process restarts — kafkajs never asks for a new producer id. So after
+   * any failed send the next request goes out under a new producer id, whose sequences start
+   * afresh; what the failed send may have written stays, and is re-sent by the caller's retry
+   * (at-least-once, deduplicated downstream by event id).
+   */
+  private async renewIdentity(): Promise<void> {
+    const previous = this.producer;
+    const next = this.createProducer();
+    try {
+      await next.connect();
+    } catch (error) {
+      await next.disconnect().catch(() => undefined);
+      throw error;
+    }
+    this.producer = next;
+    this.connected = true;
+    this.identitySuspect = false;
+    this.metrics?.producerIdentityRenewals.inc();
+    await previous.disconnect().catch(() => undefined);
   }
 
   async connect(): Promise<void> {
@@ -196,8 +236,10 @@ export class PulseProducer {
     for (const chunk of chunksOf(prepared, this.maxRequestBytes)) {
       const topicMessages = groupByTopic(chunk);
       try {
+        if (this.identitySuspect) await this.renewIdentity();
         await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
       } catch (error) {
+        this.identitySuspect = true;
         for (const { topic } of topicMessages) this.metrics?.produceErrors.inc({ topic });
         throw error;
       }

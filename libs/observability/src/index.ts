@@ -6,4 +6,5 @@ export { createMetricsRegistry, instrumentHttp, MetricsController } from './metr
 export { ObservabilityModule, LOGGER, SERVICE_NAME } from './observability.module';
 export type { ObservabilityOptions } from './observability.module';
 export { createService, runService, exitOnStartupError } from './run-service';
+export { timeoutSignal } from './timeout-signal';
 export type { RunServiceOptions, RunningService, ServiceSettings } from './run-service';

@@ -73,6 +73,20 @@ const openWindowFlushInterval = atLeastVariable(
   { name: 'PULSE_FLUSH_INTERVAL', variable: flushInterval, unit: 'ms' },
 );
 
+const influxTimeout = env.duration('timeout of one InfluxDB request', '10s');
+
+/**
+ * A request that timed out may still be applied by InfluxDB after a later one: the windows it
+ * carried are rewritten whole once InfluxDB has answered again for this long.
+ */
+const resettleDelay = atLeastVariable(
+  env.duration(
+    'after an InfluxDB write whose outcome is unknown (timeout, reset, 5xx), how long InfluxDB must have answered again before the windows it carried are rewritten whole (at least PULSE_INFLUX_TIMEOUT); until then they hold the commit point',
+    '30s',
+  ),
+  { name: 'PULSE_INFLUX_TIMEOUT', variable: influxTimeout, unit: 'ms' },
+);
+
 export const schema = {
   ...serviceSchema(3003),
   ...kafkaSchema,
@@ -91,7 +105,8 @@ export const schema = {
     min: 100,
     max: 100_000,
   }),
-  PULSE_INFLUX_TIMEOUT: env.duration('timeout of one InfluxDB request', '10s'),
+  PULSE_INFLUX_TIMEOUT: influxTimeout,
+  PULSE_INFLUX_RESETTLE_DELAY: resettleDelay,
   PULSE_PIPELINE_STATS_INTERVAL: env.duration(
     'how often consumer lag and dead-letter size are written to InfluxDB',
     '10s',

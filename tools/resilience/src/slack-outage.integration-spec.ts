@@ -1,29 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { uniqueName, waitFor } from '@pulse/testing';
-import { AcknowledgingClient } from './support/acknowledging-client';
-import { alertRecords, lifecycleViolations, transitionKey } from './support/alerts-topic';
-import { Deployment } from './support/deployment';
-import { customerId, orderOf, stockLevelOf } from './support/shop-events';
-import { repeated, transitionsIn } from './support/slack-alerts';
+import { waitFor } from '@pulse/testing';
+import {
+  alertScenarioRules,
+  deliveredTransitions,
+  expectTheFiveAlertsOnce,
+  firingAlerts,
+  sendAlertingEvents,
+  startAlertDeployment,
+  untilDelivered,
+} from './support/alert-scenario';
+import type { Deployment } from './support/deployment';
+import { repeated } from './support/slack-alerts';
 import { Timeline } from './support/timeline';
 
 const OUTAGE_MS = 30_000;
-const DRAINED = ['p-0001', 'p-0002', 'p-0003', 'p-0004'];
-const FRAUDSTER = customerId(2);
-const MAX_ORDERS = 3;
-
-const RULES = `rules:
-  - name: stock-out
-    kind: low_stock
-    severity: warning
-    threshold: 1
-    perWarehouse: false
-  - name: fraud-velocity
-    kind: fraud_velocity
-    severity: critical
-    maxOrders: ${MAX_ORDERS}
-    within: 1m
-`;
 
 /**
  * Slack answers 503 for 30 s while alerts fire (four stock-outs, one fraud burst: two groups,
@@ -38,44 +28,15 @@ describe('the Slack webhook failing for 30 s', () => {
   let expected: string[] = [];
 
   beforeAll(async () => {
-    deployment = await Deployment.start({
-      label: 'slack_outage',
-      services: ['ingestion', 'enrichment', 'alert'],
-      alertRules: RULES,
-      env: {
-        PULSE_CONSUMER_START: 'earliest',
-        PULSE_ALERT_GROUP_WAIT: '1s',
-        // Retries at most 5 s apart: after the outage, delivery follows within seconds.
-        PULSE_SLACK_MAX_BACKOFF: '5s',
-      },
-    });
+    deployment = await startAlertDeployment('slack_outage', {}, alertScenarioRules('1m'));
     timeline.mark('services ready');
     deployment.slack.failFor(OUTAGE_MS, 503);
     const outageEnds = timeline.mark('Slack failing') + OUTAGE_MS;
 
-    const client = new AcknowledgingClient({
-      target: deployment.url('ingestion'),
-      apiKey: deployment.credentials.apiKey,
-      giveUpAfterMs: 30_000,
-      signal: abort.signal,
-    });
-    const run = uniqueName('slack_outage');
-    await client.sendBatch([
-      ...DRAINED.map((productId, index) => stockLevelOf(`${run}-stock-${index}`, productId, 0)),
-      ...Array.from({ length: MAX_ORDERS + 1 }, (_, index) =>
-        orderOf(`${run}-order-${index}`, FRAUDSTER, { productId: 'p-0005', quantity: 1, unitPrice: 80 }),
-      ),
-    ]);
+    await sendAlertingEvents(deployment, 'slack_outage', abort.signal);
     timeline.mark('alerting events acknowledged');
 
-    expected = await waitFor(
-      'five firing alerts on the alerts topic',
-      async () => {
-        const records = await alertRecords(deployment!.topics.kafka, deployment!.topics.names.alerts);
-        return records.length >= DRAINED.length + 1 ? records.map(transitionKey) : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 1_000 },
-    );
+    expected = await firingAlerts(deployment);
     timeline.mark('alerts fired');
     await waitFor('a delivery attempt during the outage', () => deployment!.slack.refusedDuringOutage > 0, {
       timeoutMs: Math.max(1_000, outageEnds - Date.now() - 1_000),
@@ -84,11 +45,7 @@ describe('the Slack webhook failing for 30 s', () => {
     timeline.mark('first delivery refused');
     await sleep(Math.max(0, outageEnds - Date.now()));
     timeline.mark('Slack back');
-    await waitFor(
-      'every alert delivered to Slack',
-      () => expected.every((key) => deployment!.slack.messages.some((m) => transitionsIn(m).includes(key))),
-      { timeoutMs: 30_000, intervalMs: 250 },
-    ).catch(() => undefined);
+    await untilDelivered(deployment, expected, 30_000);
     timeline.mark('all delivered (or gave up waiting)');
     // Long enough for any repeat to show: group wait, a backoff ceiling and the minimum interval.
     await sleep(8_000);
@@ -105,17 +62,7 @@ describe('the Slack webhook failing for 30 s', () => {
   }, 60_000);
 
   it('fired the expected alerts, once each', async () => {
-    const records = await alertRecords(deployment!.topics.kafka, deployment!.topics.names.alerts);
-    expect(lifecycleViolations(records)).toEqual([]);
-    const subjects = records.map(
-      (alert) => `${alert.rule} ${alert.state} ${alert.labels.product ?? alert.labels.customer}`,
-    );
-    expect(subjects.sort()).toEqual(
-      [
-        ...DRAINED.map((product) => `stock-out firing ${product}`),
-        `fraud-velocity firing ${FRAUDSTER}`,
-      ].sort(),
-    );
+    await expectTheFiveAlertsOnce(deployment!);
   });
 
   it('tried to deliver during the outage and kept nothing the webhook refused', () => {
@@ -127,7 +74,7 @@ describe('the Slack webhook failing for 30 s', () => {
   });
 
   it('delivered every alert after Slack recovered, each exactly once', () => {
-    const delivered = deployment!.slack.messages.flatMap((message) => transitionsIn(message));
+    const delivered = deliveredTransitions(deployment!);
     expect(repeated(delivered)).toEqual([]);
     expect([...delivered].sort()).toEqual([...expected].sort());
     // Two groups (stock-out, fraud-velocity): two messages, no more.

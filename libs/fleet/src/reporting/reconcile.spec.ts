@@ -1,5 +1,5 @@
 import type { GroundTruth, GroundTruthCell } from '../ground-truth/ground-truth';
-import { compareCells, reconcileWithReporting } from './reconcile';
+import { compareCells, reconcileWithReporting, unfinished } from './reconcile';
 
 const cell = (overrides: Partial<GroundTruthCell>): GroundTruthCell => ({
   windowStart: '2026-03-01T12:00:00.000Z',
@@ -40,6 +40,21 @@ describe('compareCells', () => {
     expect(extra.mismatches).toContain('category 2026-03-01T12:00Z garden views: expected 0, reported 10');
     const zero = cell({ orders: 0, units: 0, revenueMinor: {}, uniqueCustomers: 0, views: 0, cartAdds: 0 });
     expect(compareCells('category', [], [zero]).mismatches).toEqual([]);
+  });
+});
+
+describe('unfinished', () => {
+  it('names rows whose window ended by the given instant but that are not final, and only those', () => {
+    const end = Date.parse('2026-03-01T12:01:00.000Z');
+    const rows = [
+      { ...cell({}), final: false },
+      { ...cell({ category: 'books' }), final: true },
+      { ...cell({ windowStart: '2026-03-01T12:01:00.000Z' }), final: false },
+    ];
+    expect(unfinished('category', rows, 60_000, end)).toEqual([
+      'category 2026-03-01T12:00Z toys not final, though its window ended before the watermark',
+    ]);
+    expect(unfinished('category', rows, 60_000, end - 1)).toEqual([]);
   });
 });
 

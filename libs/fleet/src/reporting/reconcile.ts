@@ -5,7 +5,7 @@ import type {
   TruthGrouping,
   WindowFigures,
 } from '../ground-truth/ground-truth';
-import { fetchSalesCells, type ReportingQuery } from './reporting-client';
+import { fetchSalesCells, type ReportedCell, type ReportingQuery } from './reporting-client';
 
 export interface ReconcileResult {
   ok: boolean;
@@ -26,6 +26,11 @@ export interface ReconcileOptions {
   intervalMs?: number;
   /** Stops asking: the last comparison is returned as it stands. */
   signal?: AbortSignal;
+  /**
+   * Every reported row whose window ends at or before this instant (ms since the epoch) must
+   * also say it is final: the watermark passed it, so nothing may still be missing from it.
+   */
+  finalUpTo?: number;
 }
 
 const GROUP_BY: Record<TruthGrouping, string | undefined> = {
@@ -65,7 +70,7 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
       intervalMs: truth.windowSizeMs,
       groupBy: GROUP_BY[grouping],
     };
-    let reported: GroundTruthCell[];
+    let reported: ReportedCell[];
     try {
       reported = await fetchSalesCells(options.reportingUrl, options.token, query);
     } catch (error) {
@@ -76,6 +81,8 @@ export async function reconcileOnce(options: ReconcileOptions): Promise<Reconcil
     const outcome = compareCells(grouping, truth.groupings[grouping], reported);
     compared += outcome.compared;
     mismatches.push(...outcome.mismatches);
+    if (options.finalUpTo !== undefined)
+      mismatches.push(...unfinished(grouping, reported, truth.windowSizeMs, options.finalUpTo));
   }
   return { ok: mismatches.length === 0, reported: reportedTotals, compared, mismatches };
 }
@@ -89,6 +96,18 @@ function sumOf(cells: readonly GroundTruthCell[]): NonNullable<ReconcileResult['
     sum.cartAdds += cell.cartAdds;
   }
   return sum;
+}
+
+/** Rows whose window ends by `upTo` but that reporting does not call final, one line each. */
+export function unfinished(
+  grouping: string,
+  reported: readonly ReportedCell[],
+  windowSizeMs: number,
+  upTo: number,
+): string[] {
+  return reported
+    .filter((cell) => !cell.final && Date.parse(cell.windowStart) + windowSizeMs <= upTo)
+    .map((cell) => `${describe(grouping, cell)} not final, though its window ended before the watermark`);
 }
 
 /** Compares expected and reported cells of one grouping; cells absent on one side count as zero. */

@@ -20,6 +20,7 @@ const salesRow = z.looseObject({
   views: z.number().int(),
   cartAdds: z.number().int(),
   revenue: z.array(z.looseObject({ currency: z.string(), amountMinor: z.number().int() })),
+  final: z.boolean(),
 });
 const salesAnswer = z.looseObject({ rows: z.array(salesRow) });
 
@@ -35,12 +36,15 @@ export function intervalLabel(ms: number): string {
   return `${ms}ms`;
 }
 
+/** A row of reporting's answer: its figures, and whether reporting says its window is final. */
+export type ReportedCell = GroundTruthCell & { final: boolean };
+
 /** `GET /v1/reports/sales` as cells comparable with the ground truth. */
 export async function fetchSalesCells(
   baseUrl: string,
   token: string,
   query: ReportingQuery,
-): Promise<GroundTruthCell[]> {
+): Promise<ReportedCell[]> {
   const url = new URL('/v1/reports/sales', baseUrl);
   url.searchParams.set('from', query.from);
   url.searchParams.set('to', query.to);
@@ -66,5 +70,6 @@ export async function fetchSalesCells(
     uniqueCustomers: row.uniqueCustomers,
     views: row.views,
     cartAdds: row.cartAdds,
+    final: row.final,
   }));
 }

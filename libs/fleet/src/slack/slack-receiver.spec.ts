@@ -63,6 +63,36 @@ describe('SlackReceiver', () => {
     expect(() => receiver!.failFor(1_000, 404)).toThrow(RangeError);
   });
 
+  it('plays a hang: reads deliveries and never answers, keeps none, then drops them and recovers', async () => {
+    receiver = await SlackReceiver.start();
+    receiver.hangFor(600);
+    const timedOut = fetch(receiver.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'times out' }),
+      signal: AbortSignal.timeout(150),
+    });
+    await expect(timedOut).rejects.toMatchObject({ name: 'TimeoutError' });
+    // Still waiting when the hang ends: its connection is destroyed, no answer ever came.
+    const dropped = post(receiver.url, JSON.stringify({ text: 'dropped' }));
+    await expect(dropped).rejects.toThrow('fetch failed');
+    expect(await post(receiver.url, JSON.stringify({ text: 'after' }))).toMatchObject({ status: 200 });
+    expect(receiver.messages.map((message) => message.text)).toEqual(['after']);
+    expect(receiver.unansweredDuringHang).toHaveLength(2);
+  });
+
+  it('drops the connections it left unanswered when closed during a hang', async () => {
+    receiver = await SlackReceiver.start();
+    receiver.hangFor(60_000);
+    const pending = post(receiver.url, JSON.stringify({ text: 'never answered' }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(receiver.unansweredDuringHang).toHaveLength(1);
+    const closing = receiver.close();
+    receiver = undefined;
+    await expect(pending).rejects.toThrow('fetch failed');
+    await closing;
+  });
+
   it('lists what it received on GET /messages', async () => {
     receiver = await SlackReceiver.start();
     await post(receiver.url, JSON.stringify({ text: 'hello' }));

@@ -1,6 +1,6 @@
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** One message a service posted to the (local) Slack incoming webhook. */
@@ -36,6 +36,10 @@ export class SlackReceiver {
   private rejectedForRate = 0;
   private outage: { until: number; status: number } | undefined;
   private rejectedForOutage = 0;
+  private hang: { until: number; timer: NodeJS.Timeout } | undefined;
+  private readonly leftUnanswered: Date[] = [];
+  /** Connections of the requests left unanswered by `hangFor`, destroyed when the hang ends. */
+  private readonly hungSockets = new Set<Socket>();
 
   private constructor(
     private readonly server: Server,
@@ -84,14 +88,45 @@ export class SlackReceiver {
     this.outage = durationMs > 0 ? { until: Date.now() + durationMs, status } : undefined;
   }
 
+  /** When each delivery left unanswered by `hangFor` arrived. */
+  get unansweredDuringHang(): readonly Date[] {
+    return this.leftUnanswered;
+  }
+
+  /**
+   * Plays a Slack that accepts connections and never answers: for `durationMs` from now every
+   * delivery is read and left without an answer (its connection stays open) and not kept. When
+   * the period ends, or on `close`, those connections are destroyed. Ends early with `durationMs` 0.
+   */
+  hangFor(durationMs: number): void {
+    if (this.hang) clearTimeout(this.hang.timer);
+    this.hang = undefined;
+    if (durationMs <= 0) {
+      this.releaseHung();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.hang = undefined;
+      this.releaseHung();
+    }, durationMs);
+    timer.unref();
+    this.hang = { until: Date.now() + durationMs, timer };
+  }
+
   onMessage(listener: (message: SlackMessage) => void): () => void {
     this.events.on('message', listener);
     return () => this.events.off('message', listener);
   }
 
   async close(): Promise<void> {
+    this.hangFor(0);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private releaseHung(): void {
+    for (const socket of this.hungSockets) socket.destroy();
+    this.hungSockets.clear();
   }
 
   private async handle(
@@ -103,6 +138,14 @@ export class SlackReceiver {
       return reply(response, 200, JSON.stringify(this.received), 'application/json');
     }
     if (request.method !== 'POST') return reply(response, 405, 'method_not_allowed');
+    if (this.hang !== undefined && Date.now() < this.hang.until) {
+      this.leftUnanswered.push(new Date());
+      const { socket } = request;
+      this.hungSockets.add(socket);
+      socket.once('close', () => this.hungSockets.delete(socket));
+      request.resume();
+      return;
+    }
     if (this.outage !== undefined && Date.now() < this.outage.until) {
       this.rejectedForOutage += 1;
       request.resume();

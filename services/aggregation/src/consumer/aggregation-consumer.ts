@@ -88,6 +88,7 @@ export class AggregationConsumer
             metrics: this.metrics,
             logger: this.logger,
             membershipFresh: () => this.membershipFresh(),
+            resettleDelayMs: this.config.PULSE_INFLUX_RESETTLE_DELAY,
           },
           startOffset,
         );
@@ -221,6 +222,14 @@ export class AggregationConsumer
       registers: [registry],
       collect() {
         this.set(workers().reduce((sum, worker) => sum + worker.aggregator.rememberedIds, 0));
+      },
+    });
+    new Gauge({
+      name: 'pulse_aggregation_unsettled_windows',
+      help: 'Windows carried by an InfluxDB write whose outcome is unknown, waiting to be rewritten whole',
+      registers: [registry],
+      collect() {
+        this.set(workers().reduce((sum, worker) => sum + worker.aggregator.unsettledWindows, 0));
       },
     });
     new Gauge({

@@ -7,6 +7,7 @@ export class AggregationMetrics {
   readonly flushDuration: Histogram;
   readonly pointsWritten: Counter;
   readonly resultsProduced: Counter;
+  readonly windowsResettled: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -18,7 +19,7 @@ export class AggregationMetrics {
     });
     this.flushes = new Counter({
       name: 'pulse_aggregation_flushes_total',
-      help: 'Writes of changed windows to InfluxDB and metrics.windowed, by result',
+      help: 'Writes of changed windows to InfluxDB and metrics.windowed, by result (ok, failed, or stale_membership: refused because the group membership may have lapsed)',
       labelNames: ['result'],
       registers,
     });
@@ -36,6 +37,11 @@ export class AggregationMetrics {
     this.resultsProduced = new Counter({
       name: 'pulse_aggregation_results_produced_total',
       help: 'Window results produced to metrics.windowed',
+      registers,
+    });
+    this.windowsResettled = new Counter({
+      name: 'pulse_aggregation_windows_resettled_total',
+      help: 'Windows rewritten whole after a write whose outcome was unknown (timeout, reset, 5xx)',
       registers,
     });
   }

@@ -10,6 +10,7 @@ import { AggregationMetrics } from './aggregation-metrics';
 import { PartitionWorker } from './partition-worker';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
+const RESETTLE_DELAY_MS = 30_000;
 
 class FakeWriter implements InfluxWriter {
   down = false;
@@ -19,7 +20,8 @@ class FakeWriter implements InfluxWriter {
   /** Fails only the write requests containing a progress line. */
   progressDown = false;
 
-  async write(lines: readonly string[]): Promise<void> {
+  async write(lines: readonly string[], beforeSend?: () => void): Promise<void> {
+    beforeSend?.();
     if (this.down) throw new TransientError('InfluxDB unreachable: connect ECONNREFUSED');
     if (this.progressDown && lines.some((line) => line.startsWith('progress,')))
       throw new TransientError('InfluxDB unreachable: connect ECONNRESET');
@@ -57,6 +59,7 @@ function setup(
     metrics: new AggregationMetrics(new Registry()),
     logger: pino({ level: 'silent' }),
     membershipFresh: options.membershipFresh ?? (() => true),
+    resettleDelayMs: RESETTLE_DELAY_MS,
     now: () => now,
   });
   const view = (id: string, at: number, offset: number) =>
@@ -196,11 +199,17 @@ describe('PartitionWorker', () => {
     expect(writer.written).toEqual([]);
 
     writer.down = false;
-    const commit = await worker.afterBatch(1);
+    let commit = await worker.afterBatch(1);
     expect(writer.written.filter((line) => line.includes('final=T'))).not.toHaveLength(0);
-    // Written now, the closed window no longer holds the commit point back.
-    expect(commit.offset).toBe('1');
     expect(writer.written.filter((line) => line.startsWith('pipeline,')).length).toBeGreaterThanOrEqual(1);
+    // The failed request may still land: until the window is rewritten after the resettle
+    // delay, it holds the commit point, so a new owner would rewrite it.
+    expect(commit.offset).toBe('0');
+    advance(RESETTLE_DELAY_MS);
+    expect(worker.dueForFlush()).toBe(true);
+    await worker.flush();
+    commit = await worker.afterBatch(1);
+    expect(commit.offset).toBe('1');
   });
 
   it('writes progress in a request of its own, only after InfluxDB acknowledged the windows', async () => {
@@ -236,6 +245,152 @@ describe('PartitionWorker', () => {
     expect(last.some((line) => line.startsWith('activity,grouping=total,partition=0,window=1m '))).toBe(true);
   });
 
+  describe('a write whose outcome is unknown', () => {
+    /**
+     * InfluxDB as a key-value store of points (series + timestamp → fields, merged field by
+     * field, as InfluxDB upserts). A request that "times out" is kept and applied later, when
+     * the test says: InfluxDB resuming from a stall and running a request the client gave up on.
+     */
+    class StallingInflux implements InfluxWriter {
+      readonly points = new Map<string, Map<string, string>>();
+      stalled = false;
+      readonly held: (readonly string[])[] = [];
+
+      async write(lines: readonly string[], beforeSend?: () => void): Promise<void> {
+        beforeSend?.();
+        if (this.stalled) {
+          this.held.push(lines);
+          throw new TransientError('InfluxDB unreachable: This operation was aborted (timeout)');
+        }
+        this.apply(lines);
+      }
+
+      /** The stall ends: InfluxDB applies what it had received, after or before newer writes. */
+      applyHeld(): void {
+        for (const lines of this.held.splice(0)) this.apply(lines);
+      }
+
+      fields(prefix: string, timestamp: number): Map<string, string> | undefined {
+        for (const [key, fields] of this.points) if (key === `${prefix} ${timestamp}`) return fields;
+        return undefined;
+      }
+
+      private apply(lines: readonly string[]): void {
+        for (const line of lines) {
+          const match = /^(\S+) (\S+) (\d+)$/.exec(line);
+          if (match === null) throw new Error(`unexpected line ${line}`);
+          const [, series, fieldText, timestamp] = match as unknown as [string, string, string, string];
+          const key = `${series} ${timestamp}`;
+          const fields = this.points.get(key) ?? new Map<string, string>();
+          for (const field of fieldText.split(',')) {
+            const [name, value] = field.split('=') as [string, string];
+            fields.set(name, value);
+          }
+          this.points.set(key, fields);
+        }
+      }
+    }
+
+    function stallingSetup() {
+      const harness = setup();
+      const influx = new StallingInflux();
+      // The worker writes through the writer it was given; route it to the model.
+      harness.writer.write = (lines, beforeSend) => influx.write(lines, beforeSend);
+      const flush = async (): Promise<void> => {
+        await harness.worker.flush();
+        await new Promise((resolve) => setImmediate(resolve)); // the flush is no longer in flight
+      };
+      return { ...harness, influx, flush };
+    }
+
+    const TOTAL = 'activity,grouping=total,partition=0,window=1m';
+
+    for (const landing of ['before', 'after'] as const) {
+      it(`ends with the newest values and final when the timed-out request lands ${landing} the retry`, async () => {
+        const { worker, view, advance, influx, flush } = stallingSetup();
+        view('e1', T0 + 1_000, 0);
+        advance(1_000);
+        influx.stalled = true;
+        await expect(worker.flush()).rejects.toBeInstanceOf(TransientError);
+        expect(influx.held).toHaveLength(1);
+
+        // More events while InfluxDB is stalled; the last closes the first window.
+        view('e2', T0 + 2_000, 1);
+        view('e3', T0 + 200_000, 2);
+        influx.stalled = false;
+        if (landing === 'before') influx.applyHeld();
+        advance(1_000);
+        await flush(); // the retry: window 1 final with both views
+        if (landing === 'after') influx.applyHeld();
+        expect(influx.fields(TOTAL, T0)?.get('views')).toBe(landing === 'after' ? '1i' : '2i');
+
+        advance(RESETTLE_DELAY_MS - 1);
+        expect(worker.dueForFlush()).toBe(false);
+        advance(1);
+        expect(worker.dueForFlush()).toBe(true);
+        await flush();
+        expect(influx.fields(TOTAL, T0)?.get('views')).toBe('2i');
+        expect(influx.fields(TOTAL, T0)?.get('final')).toBe('T');
+        expect(worker.aggregator.unsettledWindows).toBe(0);
+        expect((await worker.afterBatch(2)).offset).toBe('2');
+      });
+    }
+
+    it('rewrites an open window whole, all its groups, with its current counts', async () => {
+      const { worker, view, advance, influx, flush } = stallingSetup();
+      view('e1', T0 + 1_000, 0);
+      advance(1_000);
+      influx.stalled = true;
+      await expect(worker.flush()).rejects.toBeInstanceOf(TransientError);
+      influx.stalled = false;
+      advance(1_000);
+      view('e2', T0 + 2_000, 1);
+      await flush();
+      influx.applyHeld(); // the stale running count lands last
+      expect(influx.fields(TOTAL, T0)?.get('views')).toBe('1i');
+      advance(RESETTLE_DELAY_MS);
+      await flush();
+      expect(influx.fields(TOTAL, T0)?.get('views')).toBe('2i');
+      expect(influx.fields(TOTAL, T0)?.get('final')).toBe('F');
+    });
+
+    it('waits for InfluxDB to answer again before counting the resettle delay', async () => {
+      const { worker, view, advance, influx, flush } = stallingSetup();
+      view('e1', T0 + 1_000, 0);
+      advance(1_000);
+      influx.stalled = true;
+      await expect(worker.flush()).rejects.toBeInstanceOf(TransientError);
+      advance(RESETTLE_DELAY_MS * 2); // still stalled: a resettle now could be overtaken too
+      await expect(worker.flush()).rejects.toBeInstanceOf(TransientError);
+      influx.stalled = false;
+      await flush();
+      expect(worker.aggregator.unsettledWindows).toBe(1);
+      advance(RESETTLE_DELAY_MS - 1);
+      expect(worker.dueForFlush()).toBe(false);
+      advance(1);
+      expect(worker.dueForFlush()).toBe(true);
+    });
+
+    it('checks membership before every request, also in a flush already under way', async () => {
+      let fresh = true;
+      const { worker, view, advance, writer } = setup({ membershipFresh: () => fresh });
+      const sent: (readonly string[])[] = [];
+      writer.write = async (lines, beforeSend) => {
+        beforeSend?.();
+        sent.push(lines);
+        // The process freezes after the windows' request and loses its partitions meanwhile.
+        fresh = false;
+      };
+      view('e1', T0 + 1_000, 0);
+      advance(1_000);
+      await expect(worker.flush()).rejects.toThrow(/membership/);
+      expect(sent).toHaveLength(1); // the windows, but not the progress that would follow
+      expect(sent[0]?.some((line) => line.startsWith('progress,'))).toBe(false);
+      // Refused before sending: nothing of it can land later, so nothing needs rewriting.
+      expect(worker.aggregator.unsettledWindows).toBe(0);
+    });
+  });
+
   it('does not write when its group membership may have lapsed', async () => {
     let fresh = false;
     const { writer, worker, view, advance } = setup({ membershipFresh: () => fresh });
@@ -243,6 +398,7 @@ describe('PartitionWorker', () => {
     advance(1_000);
     await expect(worker.flush()).rejects.toThrow(/membership/);
     expect(writer.written).toEqual([]);
+    expect(worker.aggregator.unsettledWindows).toBe(0);
     fresh = true;
     await worker.flush();
     expect(writer.written).not.toEqual([]);

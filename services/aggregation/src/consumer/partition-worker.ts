@@ -10,6 +10,14 @@ import { progressLine, type PartitionProgress } from '../pipeline/progress-line'
 import type { ChangeSet, CommitPoint, Outcome, PartitionAggregator } from '../state/partition-aggregator';
 import type { AggregationMetrics } from './aggregation-metrics';
 
+/** This instance may have lost its partitions: it must not write until its membership is confirmed. */
+export class StaleMembershipError extends TransientError {
+  constructor() {
+    super('no recent consumer-group heartbeat: not writing until membership is confirmed');
+    this.name = 'StaleMembershipError';
+  }
+}
+
 export interface WorkerDeps {
   readonly writer: InfluxWriter;
   readonly producer: PulseProducer;
@@ -24,6 +32,12 @@ export interface WorkerDeps {
   readonly logger: Logger;
   /** False when the consumer's group membership may have lapsed (a stale owner must not write). */
   readonly membershipFresh: () => boolean;
+  /**
+   * How long InfluxDB must have been answering again, after a write whose outcome is unknown,
+   * before the windows that write carried are rewritten whole: by then any copy of the failed
+   * request that InfluxDB still held has been applied, so the rewrite is the last to land.
+   */
+  readonly resettleDelayMs: number;
   readonly now?: () => number;
 }
 
@@ -46,6 +60,8 @@ export class PartitionWorker {
   /** Window indexes of the max event time, the watermark and the clock when last looked at, per size. */
   private seenWindows = '';
   private closingUntil = 0;
+  /** When unsettled windows are to be rewritten; null while none are, or InfluxDB still fails. */
+  private resettleAt: number | null = null;
 
   constructor(
     readonly aggregator: PartitionAggregator,
@@ -111,10 +127,15 @@ export class PartitionWorker {
     // Looked at on every call, so a crossing is noticed when it happens, not at the next flush.
     const closing = this.windowClosing(now, openInterval);
     if (this.inFlight !== null) return false;
+    if (this.resettleDue(now)) return true;
     if (!this.aggregator.hasChanges && this.counters.empty) return false;
     const sinceLastFlush = now - this.lastFlushAt;
     if (sinceLastFlush < this.deps.flushIntervalMs) return false;
     return closing || sinceLastFlush >= openInterval;
+  }
+
+  private resettleDue(now: number): boolean {
+    return this.resettleAt !== null && now >= this.resettleAt;
   }
 
   private windowClosing(now: number, openInterval: number): boolean {
@@ -172,14 +193,22 @@ export class PartitionWorker {
     };
   }
 
+  /**
+   * Checked before every request, not once per flush: a process frozen mid-flush (GC, SIGSTOP, a
+   * paused VM) may have lost its partitions by the time it runs again, and its next request
+   * would write over the new owner's points.
+   */
+  private readonly checkMembership = (): void => {
+    if (!this.deps.membershipFresh()) throw new StaleMembershipError();
+  };
+
   private async flushNow(): Promise<void> {
     if (!this.deps.membershipFresh()) {
-      throw new TransientError(
-        'no recent consumer-group heartbeat: not writing until membership is confirmed',
-      );
+      this.deps.metrics.flushes.inc({ result: 'stale_membership' });
+      throw new StaleMembershipError();
     }
     const started = this.now();
-    const changes = this.aggregator.takeChanges();
+    const changes = this.aggregator.takeChanges({ resettle: this.resettleDue(started) });
     const pipeline = [...this.carryOver, ...this.counters.take(this.partition, started)];
     this.carryOver = [];
     const lines = changeSetLines(this.partition, changes);
@@ -188,24 +217,34 @@ export class PartitionWorker {
     const records = changeSetRecords(this.deps.windowedTopic, this.partition, changes);
     const timer = this.deps.metrics.flushDuration.startTimer();
     try {
-      await this.deps.writer.write([...lines, ...pipeline]);
+      await this.deps.writer.write([...lines, ...pipeline], this.checkMembership);
       // Progress says "every window up to here is written", so it goes in a request of its own,
       // sent only once InfluxDB acknowledged the windows: InfluxDB applies one request's points
       // (even one point's fields) one key at a time, so a reader could otherwise see the
       // progress before all the window fields beside it (seen: a report missing one
       // partition's `orders` while its `units` were there).
-      if (progress !== undefined) await this.deps.writer.write([progress]);
+      if (progress !== undefined) await this.deps.writer.write([progress], this.checkMembership);
+      this.checkMembership();
       await this.deps.producer.send(records);
     } catch (error) {
-      this.aggregator.restore(changes);
+      // Refused before sending: that request cannot land, so it leaves nothing unsettled.
+      const refused = error instanceof StaleMembershipError;
+      this.aggregator.restore(changes, { ambiguous: !refused });
       this.carryOver = pipeline;
       this.lastFlushFailed = true;
-      this.deps.metrics.flushes.inc({ result: 'failed' });
+      const result = refused ? 'stale_membership' : 'failed';
+      // Rescheduled from the next success: the delay counts InfluxDB's time answering again.
+      this.resettleAt = null;
+      this.deps.metrics.flushes.inc({ result });
       throw error;
     } finally {
       timer();
     }
     this.aggregator.confirm(changes);
+    if (this.aggregator.unsettledWindows === 0) this.resettleAt = null;
+    else if (this.resettleAt === null || changes.resettled.length > 0)
+      this.resettleAt = this.now() + this.deps.resettleDelayMs;
+    if (changes.resettled.length > 0) this.deps.metrics.windowsResettled.inc(changes.resettled.length);
     // Only a successful flush restarts the interval: after a failure every batch retries the
     // write (and so pauses consumption) until InfluxDB is back.
     this.lastFlushAt = started;

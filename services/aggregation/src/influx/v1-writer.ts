@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { timeoutSignal } from '@pulse/observability';
 import { chunks, type InfluxWriter } from './influx-writer';
 import { unreachable, writeFailure } from './influx-errors';
 
@@ -22,10 +23,10 @@ export class V1Writer implements InfluxWriter {
 
   constructor(private readonly options: V1WriterOptions) {}
 
-  async write(lines: readonly string[]): Promise<void> {
+  async write(lines: readonly string[], beforeSend?: () => void): Promise<void> {
     if (lines.length === 0) return;
     await this.ensureDatabase();
-    for (const batch of chunks(lines, this.options.batchLines)) await this.post(batch);
+    for (const batch of chunks(lines, this.options.batchLines)) await this.post(batch, beforeSend);
   }
 
   /** Creates the database if missing; retried on the next write if InfluxDB was down. */
@@ -49,9 +50,10 @@ export class V1Writer implements InfluxWriter {
       throw writeFailure(response.status >= 400 ? response.status : 500, text);
   }
 
-  private async post(batch: readonly string[]): Promise<void> {
+  private async post(batch: readonly string[], beforeSend?: () => void): Promise<void> {
     const body = await gzipAsync(Buffer.from(batch.join('\n'), 'utf8'));
     const query = new URLSearchParams({ db: this.options.database, precision: 'ms' });
+    beforeSend?.();
     const response = await this.request(`/write?${query}`, body, {
       'content-type': 'text/plain; charset=utf-8',
       'content-encoding': 'gzip',
@@ -78,7 +80,7 @@ export class V1Writer implements InfluxWriter {
         method: 'POST',
         body,
         headers: { ...headers, ...auth },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: timeoutSignal(this.options.timeoutMs),
       });
     } catch (error) {
       throw unreachable(error);

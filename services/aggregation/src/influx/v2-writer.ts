@@ -26,8 +26,9 @@ export class V2Writer implements InfluxWriter {
     this.client = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs });
   }
 
-  async write(lines: readonly string[]): Promise<void> {
+  async write(lines: readonly string[], beforeSend?: () => void): Promise<void> {
     for (const batch of chunks(lines, this.options.batchLines)) {
+      beforeSend?.();
       const api = this.client.getWriteApi(this.options.org, this.options.bucket, 'ms', {
         // Larger than the batch, so the API never flushes on its own (it would swallow errors).
         batchSize: batch.length + 1,

@@ -46,6 +46,13 @@ export interface ChangeSet {
   readonly maxEventTime: number;
   readonly catchingUp: boolean;
   readonly lastOffset: number;
+  /** Unsettled windows this change set rewrites whole (see `unsettled`). */
+  readonly resettled: readonly WindowState[];
+}
+
+export interface TakeOptions {
+  /** Also rewrite every unsettled window whole (final or with all its groups). */
+  readonly resettle?: boolean;
 }
 
 export interface CommitPoint {
@@ -74,6 +81,13 @@ export class PartitionAggregator {
   private nextCloseAt = Number.POSITIVE_INFINITY;
   private pendingFinals: WindowState[] = [];
   private readonly inFlightFinals = new Set<WindowState>();
+  /**
+   * Windows carried by a write whose outcome is unknown: InfluxDB may still apply that request
+   * after a later one, so their points may hold older values than were written since. They are
+   * rewritten whole once InfluxDB has settled (`takeChanges({ resettle })`), and until then they
+   * hold the commit point and the frontier, so a new owner rewrites them if this one cannot.
+   */
+  private readonly unsettled = new Set<WindowState>();
   private readonly dedupe: DedupeLog;
   private changed = false;
 
@@ -115,6 +129,11 @@ export class PartitionAggregator {
     return this.open.reduce((sum, windows) => sum + windows.size, 0);
   }
 
+  /** Windows whose points may have been overwritten by a late request (see `unsettled`). */
+  get unsettledWindows(): number {
+    return this.unsettled.size;
+  }
+
   get rememberedIds(): number {
     return this.dedupe.size;
   }
@@ -140,11 +159,25 @@ export class PartitionAggregator {
   /**
    * Takes what must be written now; the caller writes it and then calls `confirm` (or `restore`
    * if the write failed). While catching up, only final windows are taken: partial values of an
-   * open window would move a point already written by the previous owner backwards.
+   * open window would move a point already written by the previous owner backwards. With
+   * `resettle`, unsettled windows are taken whole: closed ones as finals again, open ones with
+   * every group (not while catching up; they wait for the end of it).
    */
-  takeChanges(): ChangeSet {
+  takeChanges(options: TakeOptions = {}): ChangeSet {
     const finals = this.pendingFinals;
     this.pendingFinals = [];
+    const resettled: WindowState[] = [];
+    if (options.resettle === true) {
+      for (const window of this.unsettled) {
+        if (this.isOpen(window)) {
+          if (this.catchUpUntil !== null) continue;
+          window.markAllDirty();
+        } else if (!finals.includes(window)) {
+          finals.push(window);
+        }
+        resettled.push(window);
+      }
+    }
     for (const window of finals) this.inFlightFinals.add(window);
     const updates: WindowUpdate[] = [];
     if (this.catchUpUntil === null) {
@@ -172,24 +205,41 @@ export class PartitionAggregator {
       maxEventTime: this.maxEventTime,
       catchingUp: this.catchUpUntil !== null,
       lastOffset: this.lastOffset,
+      resettled,
     };
   }
 
   /** The changes were written: final windows are done, and later owners need not rewrite them. */
   confirm(changes: ChangeSet): void {
     for (const window of changes.finals) this.inFlightFinals.delete(window);
+    for (const window of changes.resettled) this.unsettled.delete(window);
     // Every window ending at or before this watermark was final when the changes were taken,
-    // and is now written (in these changes or earlier).
-    if (changes.watermark > this.frontier) this.frontier = changes.watermark;
+    // and is now written (in these changes or earlier) — but an unsettled one may yet be
+    // overwritten by a late request, so the frontier stops short of it.
+    let frontier = changes.watermark;
+    for (const window of this.unsettled) if (window.end - 1 < frontier) frontier = window.end - 1;
+    if (frontier > this.frontier) this.frontier = frontier;
   }
 
-  /** The write failed: put the changes back so the next flush writes them again. */
-  restore(changes: ChangeSet): void {
-    for (const window of changes.finals) this.inFlightFinals.delete(window);
-    this.pendingFinals = [...changes.finals, ...this.pendingFinals];
+  /**
+   * The write failed: put the changes back so the next flush writes them again. A failed write
+   * may still have reached InfluxDB (a timeout, a reset after sending, a 5xx after applying):
+   * unless it is known not to have been sent, every window it carried becomes unsettled.
+   */
+  restore(changes: ChangeSet, { ambiguous = true }: { ambiguous?: boolean } = {}): void {
+    const mark = (window: WindowState): void => {
+      if (ambiguous) this.unsettled.add(window);
+    };
+    for (const window of changes.finals) {
+      this.inFlightFinals.delete(window);
+      mark(window);
+    }
+    const retake = changes.finals.filter((window) => !this.pendingFinals.includes(window));
+    this.pendingFinals = [...retake, ...this.pendingFinals];
     for (const { window, groups } of changes.updates) {
+      mark(window);
       // A window closed since then is among the pending finals with all its groups.
-      if (this.open[this.indexOf(window.spec)]?.get(window.start) !== window) continue;
+      if (!this.isOpen(window)) continue;
       for (const group of groups) window.dirty.add(group);
     }
     this.changed = true;
@@ -214,6 +264,7 @@ export class PartitionAggregator {
     for (const windows of this.open) for (const window of windows.values()) considerTarget(window);
     for (const window of this.pendingFinals) considerTarget(window);
     for (const window of this.inFlightFinals) considerTarget(window);
+    for (const window of this.unsettled) considerTarget(window);
     this.dedupe.release(lowestArrival);
     const oldestIds = this.dedupe.oldest();
     if (oldestIds !== undefined) consider(oldestIds);
@@ -481,7 +532,7 @@ export class PartitionAggregator {
     );
   }
 
-  private indexOf(spec: WindowSpec): number {
-    return this.settings.windows.indexOf(spec);
+  private isOpen(window: WindowState): boolean {
+    return this.open[this.settings.windows.indexOf(window.spec)]?.get(window.start) === window;
   }
 }

@@ -1,3 +1,5 @@
+import { timeoutSignal } from '@pulse/observability';
+
 /** One series of an InfluxQL result: its group-by tags and rows keyed by column. */
 export interface Series {
   readonly name: string;
@@ -62,7 +64,7 @@ export class InfluxQueryClient {
       // GET: the method every InfluxQL-speaking version accepts for read-only queries.
       response = await fetch(`${this.options.url}/query?${params}`, {
         headers,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: timeoutSignal(this.options.timeoutMs),
       });
       // Inside the try: the timeout also aborts a body that is still arriving (a big result
       // from a busy InfluxDB), and that is the same "retry later" as no answer at all.

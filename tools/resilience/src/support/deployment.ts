@@ -49,6 +49,10 @@ const STOP_TIMEOUT_MS = 30_000;
  */
 export class Deployment {
   private readonly current = new Map<ServiceName, FleetMember>();
+  /** Further instances started by `addInstance` (more pods of one service). */
+  private readonly extra: FleetMember[] = [];
+  /** Processes stopped with SIGSTOP: `stop` resumes them first, or SIGTERM would wait on them. */
+  private readonly frozen = new Set<number>();
   private readonly fleets: Fleet[] = [];
   /** Restarts under way: `stop` waits for them, so no process it started is left behind. */
   private readonly starting = new Set<Promise<Fleet>>();
@@ -153,14 +157,59 @@ export class Deployment {
 
   /** The running services, for `waitForQuiet` and `readFleetFigures`. */
   monitored(): MonitoredService[] {
-    return [...this.current.values()].map(({ name, url }) => ({ name, url }));
+    return [...this.current.values(), ...this.extra].map(({ name, url }) => ({ name, url }));
   }
 
   /** Services whose current process has exited (not counting those killed on purpose and restarted). */
   crashed(): ServiceName[] {
-    return [...this.current.values()]
+    return [...this.current.values(), ...this.extra]
       .filter((member) => !member.process.running)
       .map((member) => member.name);
+  }
+
+  /**
+   * One more instance of a service, as a second pod would be: same environment and consumer
+   * group, its own port and log dir (`<logDir>/instance-<n>`). Resolves once it is ready.
+   */
+  async addInstance(name: ServiceName): Promise<FleetMember> {
+    const own = this.overrides[name];
+    if (own === undefined) throw new Error(`${name} is not part of the ${this.label} deployment`);
+    const logDir = join(this.logDir, `instance-${this.extra.length + 2}`);
+    mkdirSync(logDir, { recursive: true });
+    const starting = Fleet.start({
+      repoRoot: this.repoRoot,
+      logDir,
+      env: this.env,
+      services: { [name]: { ...own, port: await freePort() } },
+      only: [name],
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    });
+    this.starting.add(starting);
+    try {
+      const fleet = await starting;
+      this.fleets.push(fleet);
+      this.extra.push(...fleet.members);
+      return fleet.members[0] as FleetMember;
+    } finally {
+      this.starting.delete(starting);
+    }
+  }
+
+  /**
+   * SIGSTOP: the process keeps its sockets and its place in the consumer group until its session
+   * times out, and does nothing — a long GC pause, a frozen pod, a throttled container.
+   */
+  freeze(target: ServiceName | FleetMember): void {
+    const pid = typeof target === 'string' ? this.pid(target) : target.process.pid;
+    process.kill(pid, 'SIGSTOP');
+    this.frozen.add(pid);
+  }
+
+  /** SIGCONT: it runs on from where it was stopped, unaware of the time that passed. */
+  thaw(target: ServiceName | FleetMember): void {
+    const pid = typeof target === 'string' ? this.pid(target) : target.process.pid;
+    process.kill(pid, 'SIGCONT');
+    this.frozen.delete(pid);
   }
 
   /** `kill -9`: no drain, no commit, no goodbye to the consumer group. */
@@ -198,6 +247,14 @@ export class Deployment {
    */
   async stop(): Promise<void> {
     try {
+      for (const pid of this.frozen) {
+        try {
+          process.kill(pid, 'SIGCONT');
+        } catch {
+          // Already gone.
+        }
+      }
+      this.frozen.clear();
       // A fleet that fails to start stops its own processes; one that starts is adopted.
       await Promise.allSettled([...this.starting]);
       await Promise.all(this.fleets.map((fleet) => fleet.stop({ timeoutMs: STOP_TIMEOUT_MS })));

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, runCommand } from '@pulse/fleet';
@@ -19,6 +19,8 @@ const PORT_VARIABLES: Record<PrivateComponentName, readonly [string, string]> = 
  * The script stops only what it started in this dir, by PID file.
  */
 export class PrivateComponent {
+  private frozen = false;
+
   private constructor(
     readonly name: PrivateComponentName,
     private readonly repoRoot: string,
@@ -67,11 +69,36 @@ export class PrivateComponent {
   }
 
   /**
+   * SIGSTOP: a stall, not an outage. The process and its sockets stay, the kernel still accepts
+   * connections and buffers requests, and nothing is answered until `thaw` — as a long GC or
+   * compaction pause, a frozen pod or a congested network looks to a client.
+   */
+  freeze(): void {
+    process.kill(this.pid(), 'SIGSTOP');
+    this.frozen = true;
+  }
+
+  /** SIGCONT: it runs again and works through what it was sent meanwhile. */
+  thaw(): void {
+    process.kill(this.pid(), 'SIGCONT');
+    this.frozen = false;
+  }
+
+  /** The server process, from the PID file its deploy/local script keeps. */
+  pid(): number {
+    const pid = Number(readFileSync(join(this.stackDir, 'run', `${this.name}.pid`), 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no PID for the private ${this.name}`);
+    return pid;
+  }
+
+  /**
    * Stops it and deletes its state dir. Never throws: it runs in test teardown. If it could not
    * be stopped, the dir (with its PID file) is kept so that `down` can be run by hand.
    */
   async destroy(): Promise<void> {
     try {
+      // A frozen process would not act on SIGTERM until thawed.
+      if (this.frozen) this.thaw();
       await this.down();
     } catch (error) {
       process.stderr.write(

@@ -63,7 +63,11 @@ function firing(
   return alertEvent({ fingerprint, rule, startsAt: now, updatedAt: now, ...overrides });
 }
 
-function setup(script: SlackResult[] = [], silenced: (alert: AlertEvent) => string[] = () => []) {
+function setup(
+  script: SlackResult[] = [],
+  silenced: (alert: AlertEvent) => string[] = () => [],
+  handoverGraceMs = 0,
+) {
   const webhook = new ScriptedWebhook(script);
   const deliveries = new MemoryDeliveries();
   const produced: OutgoingRecord[] = [];
@@ -81,7 +85,7 @@ function setup(script: SlackResult[] = [], silenced: (alert: AlertEvent) => stri
       groupWaitMs: 150,
       minIntervalMs: 0,
       maxBackoffMs: 200,
-      handoverGraceMs: 0,
+      handoverGraceMs,
       fenceTimeoutMs: 1_000,
     },
   });
@@ -101,6 +105,24 @@ describe('SlackNotifier', () => {
   afterEach(async () => {
     await running?.stop();
     running = undefined;
+  });
+
+  it('sends nothing until the hand-over grace after an assignment has run out, whatever wakes it', async () => {
+    const assignedAt = Date.now();
+    const { notifier, webhook } = setup([], () => [], 800);
+    running = notifier;
+    notifier.handle(record(firing('a')));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    notifier.handle(record(firing('b'))); // a record wakes the loop; the grace still holds
+    await waitFor('the message', () => webhook.posts.length === 1, { timeoutMs: 3_000 });
+    expect(webhook.posts[0]!.at - assignedAt).toBeGreaterThanOrEqual(800);
+  });
+
+  it('ends the hand-over grace at once on stop', async () => {
+    const { notifier } = setup([], () => [], 60_000);
+    const started = Date.now();
+    await notifier.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('groups alerts of one group that arrive within the group wait into one message', async () => {

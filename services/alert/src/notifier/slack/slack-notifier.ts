@@ -76,6 +76,8 @@ export class SlackNotifier implements MessageHandler {
   private readonly groups = new Map<string, Entry[]>();
   private fence: Promise<void> = Promise.resolve();
   private running = false;
+  /** Set by stop(): the one thing that ends a hand-over wait before its time. */
+  private stopping = false;
   private loop: Promise<void> | null = null;
   private readonly waiters = new Set<{ onRecord: boolean; wake: () => void }>();
   private lastPostAt = 0;
@@ -128,12 +130,14 @@ export class SlackNotifier implements MessageHandler {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.loop = this.run();
   }
 
   /** Stops sending; a request in flight finishes (bounded by the Slack timeout) and is recorded. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     this.wakeUp('control');
     await this.loop;
   }
@@ -151,8 +155,9 @@ export class SlackNotifier implements MessageHandler {
     this.open.clear();
     this.groups.clear();
     const { handoverGraceMs, fenceTimeoutMs } = this.deps.settings;
+    const graceEnds = Date.now() + handoverGraceMs;
     this.fence = (async () => {
-      await this.sleep(handoverGraceMs);
+      await this.sleepUntil(graceEnds);
       await this.deps.deliveries.waitUntilCaughtUp(fenceTimeoutMs);
     })();
     this.wakeUp('control');
@@ -407,11 +412,21 @@ export class SlackNotifier implements MessageHandler {
   }
 
   /**
+   * Sleeps until `deadline` whatever wakes the loop meanwhile (this assignment's own wake-up,
+   * records, a later rebalance); only stop() ends it early. The hand-over grace must run out
+   * whole: a previous owner's request to Slack may still be in flight until then.
+   */
+  private async sleepUntil(deadline: number): Promise<void> {
+    while (!this.stopping && Date.now() < deadline) await this.sleep(deadline - Date.now());
+  }
+
+  /**
    * Sleeps up to `ms`, cut short by a rebalance or stop() — and by a new record if `onRecord`
    * (backoff and Retry-After waits are not: the webhook must not be hit earlier).
    */
   private sleep(ms: number, { onRecord = false }: { onRecord?: boolean } = {}): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+    // Once stop() asked, no wait begins: its wake-up may have come while the loop was elsewhere.
+    if (ms <= 0 || this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter = {
         onRecord,

@@ -1,3 +1,5 @@
+import { timeoutSignal } from '@pulse/observability';
+
 export type SlackResult =
   | { kind: 'ok' }
   | { kind: 'rate_limited'; retryAfterMs: number | undefined; reason: string }
@@ -25,7 +27,7 @@ export class SlackWebhook {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8' },
         body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: timeoutSignal(this.timeoutMs),
       });
     } catch (error) {
       return { kind: 'transient', reason: `no answer from Slack: ${describe(error)}` };

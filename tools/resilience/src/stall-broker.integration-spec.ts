@@ -1,0 +1,7 @@
+import { describeBrokerFault } from './support/broker-fault';
+
+describeBrokerFault({
+  label: 'stall_broker',
+  title: 'the Kafka broker frozen (SIGSTOP) for 20 s mid-stream',
+  kind: 'freeze',
+});
