@@ -141,3 +141,34 @@ describe('V2Writer', () => {
     await expect(unreachable.write(lines)).rejects.toBeInstanceOf(TransientError);
   });
 });
+
+describe('the check before each request', () => {
+  it.each(['v1', 'v2'] as const)(
+    '%s: runs before every batch, and a refusal sends nothing more and rejects with its error',
+    async (api) => {
+      const server = await startTestServer((request) =>
+        request.url.startsWith('/query') ? { status: 200, body: '{}' } : { status: 204 },
+      );
+      try {
+        const common = { url: server.url, batchLines: 1, timeoutMs: 2_000 };
+        const writer =
+          api === 'v1'
+            ? new V1Writer({ ...common, database: 'pulse' })
+            : new V2Writer({ ...common, org: 'o', bucket: 'b' });
+        let checks = 0;
+        const refusal = new Error('membership lapsed');
+        const failure = await writer
+          .write(lines, () => {
+            checks += 1;
+            if (checks === 2) throw refusal;
+          })
+          .catch((error: unknown) => error);
+        expect(failure).toBe(refusal);
+        const writes = server.requests.filter((request) => !request.url.startsWith('/query'));
+        expect(writes.map((request) => request.body)).toEqual(['m,t=a f=1i 1']);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+});

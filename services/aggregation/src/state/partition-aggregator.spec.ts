@@ -304,10 +304,12 @@ describe('PartitionAggregator', () => {
     expect(aggregator.unsettledWindows).toBe(2); // the closed window and the open one beside it
     const held = aggregator.commitPoint(1);
     expect(held.offset).toBe('0');
-    expect(decodeCommitMetadata(held.metadata).frontier).toBeLessThan(T0 + MINUTE);
+    const heldMetadata = decodeCommitMetadata(held.metadata);
+    if (heldMetadata === undefined) throw new Error('no commit metadata');
+    expect(heldMetadata.frontier).toBeLessThan(T0 + MINUTE);
 
     // A new owner resuming from that commit replays the window and writes it final again.
-    const { maxEventTime, frontier } = decodeCommitMetadata(held.metadata);
+    const { maxEventTime, frontier } = heldMetadata;
     const successor = new PartitionAggregator(0, oneMinute, { maxEventTime, frontier, catchUpUntil: 2 });
     successor.apply(toEventFacts(browseEvent('view', 'e1', T0 + 1_000)), 0);
     successor.apply(toEventFacts(browseEvent('view', 'e2', T0 + 10 * MINUTE)), 1);
@@ -323,7 +325,7 @@ describe('PartitionAggregator', () => {
     expect(aggregator.unsettledWindows).toBe(0);
     const released = aggregator.commitPoint(1);
     expect(released.offset).toBe('1');
-    expect(decodeCommitMetadata(released.metadata).frontier).toBe(T0 + 10 * MINUTE - 30_000);
+    expect(decodeCommitMetadata(released.metadata)?.frontier).toBe(T0 + 10 * MINUTE - 30_000);
   });
 
   it('leaves nothing unsettled when the failed write is known not to have been sent', () => {
