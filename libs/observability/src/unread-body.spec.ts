@@ -97,10 +97,20 @@ describe('lingerOnUnreadBodies', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
-  it('leaves answers to fully read requests alone', async () => {
+  it('leaves answers to fully read requests alone, injected ones included (no timer is left behind)', async () => {
+    const request = { method: 'POST', url: '/upload', payload: { a: 1 } } as const;
+    await start(false);
+    const untouched = await fastify.inject(request);
+    await fastify.close();
     await start(true);
-    const response = await fastify.inject({ method: 'POST', url: '/upload', payload: { a: 1 } });
-    expect(response.statusCode).toBe(200);
-    expect(response.headers.connection).toBeUndefined();
+    const timers = jest.spyOn(global, 'setTimeout');
+    try {
+      const response = await fastify.inject(request);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers.connection).toBe(untouched.headers.connection);
+      expect(timers.mock.calls.filter(([, ms]) => ms === 2_000)).toEqual([]);
+    } finally {
+      timers.mockRestore();
+    }
   });
 });

@@ -15,7 +15,9 @@ export const UNREAD_BODY_LINGER_MS = 10_000;
 export function lingerOnUnreadBodies(fastify: FastifyInstance, lingerMs = UNREAD_BODY_LINGER_MS): void {
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const raw = request.raw;
-    if (!raw.complete && !raw.destroyed) {
+    // `readableEnded`: a body read to its end needs no lingering, though an injected request
+    // (light-my-request) never sets `complete` and has a socket that cannot be destroyed.
+    if (!raw.complete && !raw.readableEnded && !raw.destroyed) {
       reply.removeHeader('connection');
       const socket = raw.socket;
       const cut = setTimeout(() => socket.destroy(), lingerMs);
