@@ -293,39 +293,28 @@ describe('PartitionAggregator', () => {
     );
   });
 
-  it('holds the commit point and frontier on a window whose write failed until it is rewritten, so a new owner would rewrite it', () => {
+  it('rewrites a window whose write failed whole when asked to resettle, closed ones as finals', () => {
     const oneMinute = { ...settings, windows: windowSpecs([MINUTE]), dedupeHorizonMs: 90_000 };
     const aggregator = new PartitionAggregator(0, oneMinute);
     aggregator.apply(toEventFacts(browseEvent('view', 'e1', T0 + 1_000)), 0);
     aggregator.apply(toEventFacts(browseEvent('view', 'e2', T0 + 10 * MINUTE)), 1); // closes window T0
-    const failed = aggregator.takeChanges();
-    aggregator.restore(failed); // outcome unknown: it may land after the retry
+    aggregator.restore(aggregator.takeChanges()); // outcome unknown: it may land after the retry
     aggregator.confirm(aggregator.takeChanges()); // the retry succeeds
     expect(aggregator.unsettledWindows).toBe(2); // the closed window and the open one beside it
-    const held = aggregator.commitPoint(1);
-    expect(held.offset).toBe('0');
-    const heldMetadata = decodeCommitMetadata(held.metadata);
-    if (heldMetadata === undefined) throw new Error('no commit metadata');
-    expect(heldMetadata.frontier).toBeLessThan(T0 + MINUTE);
+    expect(aggregator.takeChanges().finals).toEqual([]); // nothing more unless asked
 
-    // A new owner resuming from that commit replays the window and writes it final again.
-    const { maxEventTime, frontier } = heldMetadata;
-    const successor = new PartitionAggregator(0, oneMinute, { maxEventTime, frontier, catchUpUntil: 2 });
-    successor.apply(toEventFacts(browseEvent('view', 'e1', T0 + 1_000)), 0);
-    successor.apply(toEventFacts(browseEvent('view', 'e2', T0 + 10 * MINUTE)), 1);
-    expect(point(lines(successor), 'activity,grouping=total,partition=0,window=1m', T0)).toMatch(
-      /final=T.*views=1i/,
-    );
-
-    // Rewritten whole here instead: the window no longer holds anything back.
     const resettle = aggregator.takeChanges({ resettle: true });
     expect(resettle.resettled).toHaveLength(2);
     expect(resettle.finals.map((window) => window.start)).toEqual([T0]);
+    const written = new Map(
+      changeSetLines(0, resettle).map((line) => [splitLine(line).identity, splitLine(line).fields]),
+    );
     aggregator.confirm(resettle);
+    expect(point(written, 'activity,grouping=total,partition=0,window=1m', T0)).toMatch(/final=T.*views=1i/);
+    expect(point(written, 'activity,grouping=total,partition=0,window=1m', T0 + 10 * MINUTE)).toContain(
+      'views=1i',
+    );
     expect(aggregator.unsettledWindows).toBe(0);
-    const released = aggregator.commitPoint(1);
-    expect(released.offset).toBe('1');
-    expect(decodeCommitMetadata(released.metadata)?.frontier).toBe(T0 + 10 * MINUTE - 30_000);
   });
 
   it('leaves nothing unsettled when the failed write is known not to have been sent', () => {

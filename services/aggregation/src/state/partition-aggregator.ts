@@ -84,8 +84,7 @@ export class PartitionAggregator {
   /**
    * Windows carried by a write whose outcome is unknown: InfluxDB may still apply that request
    * after a later one, so their points may hold older values than were written since. They are
-   * rewritten whole once InfluxDB has settled (`takeChanges({ resettle })`), and until then they
-   * hold the commit point and the frontier, so a new owner rewrites them if this one cannot.
+   * rewritten whole once InfluxDB has settled (`takeChanges({ resettle })`).
    */
   private readonly unsettled = new Set<WindowState>();
   private readonly dedupe: DedupeLog;
@@ -214,11 +213,9 @@ export class PartitionAggregator {
     for (const window of changes.finals) this.inFlightFinals.delete(window);
     for (const window of changes.resettled) this.unsettled.delete(window);
     // Every window ending at or before this watermark was final when the changes were taken,
-    // and is now written (in these changes or earlier) — but an unsettled one may yet be
-    // overwritten by a late request, so the frontier stops short of it.
-    let frontier = changes.watermark;
-    for (const window of this.unsettled) if (window.end - 1 < frontier) frontier = window.end - 1;
-    if (frontier > this.frontier) this.frontier = frontier;
+    // and is now written (in these changes or earlier). Not held back for unsettled windows: a
+    // successor replaying windows before the frontier would rebuild other, settled ones partially.
+    if (changes.watermark > this.frontier) this.frontier = changes.watermark;
   }
 
   /**
@@ -234,8 +231,7 @@ export class PartitionAggregator {
       this.inFlightFinals.delete(window);
       mark(window);
     }
-    const retake = changes.finals.filter((window) => !this.pendingFinals.includes(window));
-    this.pendingFinals = [...retake, ...this.pendingFinals];
+    this.pendingFinals = [...changes.finals, ...this.pendingFinals];
     for (const { window, groups } of changes.updates) {
       mark(window);
       // A window closed since then is among the pending finals with all its groups.
@@ -264,7 +260,6 @@ export class PartitionAggregator {
     for (const windows of this.open) for (const window of windows.values()) considerTarget(window);
     for (const window of this.pendingFinals) considerTarget(window);
     for (const window of this.inFlightFinals) considerTarget(window);
-    for (const window of this.unsettled) considerTarget(window);
     this.dedupe.release(lowestArrival);
     const oldestIds = this.dedupe.oldest();
     if (oldestIds !== undefined) consider(oldestIds);
