@@ -30,11 +30,12 @@ aggregation:
 alert:
   external: false
   consumer: {topic: events.enriched, group: pulse-alert}
-  secrets: [slackWebhookUrl]
+  secrets: [slackWebhookUrl, alertWriteTokens, alertReadTokens]
   backends: [nats, slack]
 reporting:
   external: true
-  secrets: [reportingTokens, influxToken]
+  # The read-only InfluxDB token, never aggregation's write token.
+  secrets: [reportingTokens, influxReadToken]
   backends: [influxdb]
 {{- end -}}
 
@@ -180,7 +181,8 @@ Usage: {{- $c := dict -}}{{- include "pulse.componentValues" (dict "ctx" $ "comp
 {{/*
 Image reference: (dict "ctx" $ "image" <service image values> "name" "<service or cli>").
 registry: global.imageRegistry > image.registry; repository: the service's > <image.repository>-<name>;
-tag: the service's > image.tag > appVersion; digest: the service's > image.digest.
+tag: the service's > image.tag > appVersion; digest: the service's own only (a digest names one
+image, so no digest is shared between images).
 */}}
 {{- define "pulse.image" -}}
 {{- $img := .image | default dict -}}
@@ -188,7 +190,7 @@ tag: the service's > image.tag > appVersion; digest: the service's > image.diges
 {{- $registry := coalesce .ctx.Values.global.imageRegistry $root.registry "" -}}
 {{- $repository := coalesce $img.repository (printf "%s-%s" $root.repository .name) -}}
 {{- $tag := coalesce $img.tag $root.tag .ctx.Chart.AppVersion | toString -}}
-{{- $digest := coalesce $img.digest $root.digest "" -}}
+{{- $digest := $img.digest | default "" -}}
 {{- if $registry }}{{ $registry | trimSuffix "/" }}/{{ end -}}
 {{- $repository -}}
 {{- if $tag }}:{{ $tag }}{{ end -}}
@@ -217,14 +219,14 @@ default
 {{/*
 Secret keys (logical names from `secrets.keys`) a given service mounts, as a YAML list of
 {name: <logical>, key: <key in the Secret>, env: <VAR_FILE>}. A key is mounted when:
-- apiKeys / reportingTokens: always (an empty chart-rendered file = nobody is authorised);
+- apiKeys / reportingTokens / alertWriteTokens / alertReadTokens: always (an empty chart-rendered file = nobody is authorised);
 - kafkaSaslPassword: when kafka.sasl.enabled;
-- slackWebhookUrl / influxToken: when the chart renders a value, or with existingSecret when its key name is set.
+- slackWebhookUrl / influxToken / influxReadToken: when the chart renders a value, or with existingSecret when its key name is set.
 */}}
 {{- define "pulse.secretMounts" -}}
 {{- $ctx := .ctx -}}
 {{- $s := $ctx.Values.secrets -}}
-{{- $env := dict "apiKeys" "PULSE_API_KEYS_FILE" "reportingTokens" "PULSE_REPORTING_TOKENS_FILE" "slackWebhookUrl" "PULSE_SLACK_WEBHOOK_URL_FILE" "kafkaSaslPassword" "PULSE_KAFKA_SASL_PASSWORD_FILE" "influxToken" "PULSE_INFLUX_TOKEN_FILE" -}}
+{{- $env := dict "apiKeys" "PULSE_API_KEYS_FILE" "reportingTokens" "PULSE_REPORTING_TOKENS_FILE" "slackWebhookUrl" "PULSE_SLACK_WEBHOOK_URL_FILE" "kafkaSaslPassword" "PULSE_KAFKA_SASL_PASSWORD_FILE" "influxToken" "PULSE_INFLUX_TOKEN_FILE" "influxReadToken" "PULSE_INFLUX_READ_TOKEN_FILE" "alertWriteTokens" "PULSE_ALERT_WRITE_TOKENS_FILE" "alertReadTokens" "PULSE_ALERT_READ_TOKENS_FILE" -}}
 {{- $wanted := concat (list) .secrets -}}
 {{- if $ctx.Values.kafka.sasl.enabled -}}{{- $wanted = append $wanted "kafkaSaslPassword" -}}{{- end -}}
 {{- $mounts := list -}}
@@ -233,7 +235,7 @@ Secret keys (logical names from `secrets.keys`) a given service mounts, as a YAM
 {{- $present := false -}}
 {{- if $s.existingSecret -}}
 {{- $present = not (empty $key) -}}
-{{- else if has $name (list "apiKeys" "reportingTokens" "kafkaSaslPassword") -}}
+{{- else if has $name (list "apiKeys" "reportingTokens" "alertWriteTokens" "alertReadTokens" "kafkaSaslPassword") -}}
 {{- $present = true -}}
 {{- else -}}
 {{- $present = not (empty (index $s $name)) -}}
@@ -283,6 +285,10 @@ services that read it.
 {{- include "pulse.hashFile" $s.apiKeys | trim -}}
 {{- else if eq .name "reportingTokens" -}}
 {{- include "pulse.hashFile" $s.reportingTokens | trim -}}
+{{- else if eq .name "alertWriteTokens" -}}
+{{- include "pulse.hashFile" $s.alertWriteTokens | trim -}}
+{{- else if eq .name "alertReadTokens" -}}
+{{- include "pulse.hashFile" $s.alertReadTokens | trim -}}
 {{- else -}}
 {{- index $s .name -}}
 {{- end -}}

@@ -443,21 +443,34 @@ describe('configuration and secrets', () => {
         'secrets.apiKeys[0].name': 'shop',
         'secrets.apiKeys[0].sha256': hash,
         'secrets.slackWebhookUrl': 'https://hooks.example.com/x',
+        'secrets.alertWriteTokens[0].name': 'oncall',
+        'secrets.alertWriteTokens[0].sha256': 'ef'.repeat(32),
+        'secrets.alertReadTokens[0].name': 'grafana',
+        'secrets.alertReadTokens[0].sha256': '01'.repeat(32),
       },
     });
     const [secret] = ofKind<K8sObject & { data: Record<string, string> }>(all, 'Secret');
-    expect(Buffer.from(secret?.data['api-keys'] ?? '', 'base64').toString()).toBe(`shop:${hash}`);
+    const secretText = (key: string) => Buffer.from(secret?.data[key] ?? '', 'base64').toString();
+    expect(secretText('api-keys')).toBe(`shop:${hash}`);
+    expect(secretText('alert-write-tokens')).toBe(`oncall:${'ef'.repeat(32)}`);
+    expect(secretText('alert-read-tokens')).toBe(`grafana:${'01'.repeat(32)}`);
     const mounted = (service: ServiceName): string[] =>
       (podSpecOf(deploymentOf(all, service)).volumes?.find((v) => v.secret)?.secret?.items ?? []).map(
         (i) => i.key,
       );
     expect(mounted('ingestion')).toEqual(['api-keys']);
     expect(mounted('enrichment')).toEqual([]);
-    expect(mounted('alert')).toEqual(['slack-webhook-url']);
+    expect(mounted('alert')).toEqual(['slack-webhook-url', 'alert-write-tokens', 'alert-read-tokens']);
     expect(mounted('reporting')).toEqual(['reporting-tokens']);
     const env = (podSpecOf(deploymentOf(all, 'alert')).containers[0] as IContainer).env ?? [];
     expect(env.find((e) => e.name === 'PULSE_SLACK_WEBHOOK_URL_FILE')?.value).toBe(
       '/etc/pulse/secrets/slack-webhook-url',
+    );
+    expect(env.find((e) => e.name === 'PULSE_ALERT_WRITE_TOKENS_FILE')?.value).toBe(
+      '/etc/pulse/secrets/alert-write-tokens',
+    );
+    expect(env.find((e) => e.name === 'PULSE_ALERT_READ_TOKENS_FILE')?.value).toBe(
+      '/etc/pulse/secrets/alert-read-tokens',
     );
   });
 

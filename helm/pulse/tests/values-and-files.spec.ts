@@ -197,6 +197,7 @@ describe('NOTES.txt', () => {
     expect(notes).toContain('port-forward svc/pulse-ingestion');
     expect(notes).toContain('secrets.apiKeys is empty');
     expect(notes).toContain('secrets.reportingTokens is empty: reporting refuses to start');
+    expect(notes).toContain('secrets.alertWriteTokens is empty: alert refuses to start');
   });
 
   it('names no missing credential once the key and the read token are set', () => {

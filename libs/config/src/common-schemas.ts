@@ -1,4 +1,5 @@
-import { env } from './env-var';
+import { ConfigError } from './config-error';
+import { env, refinedVariable } from './env-var';
 
 /** Variables every service reads: HTTP listener and logging. */
 export function serviceSchema(defaultPort: number) {
@@ -25,18 +26,50 @@ export const kafkaSchema = {
   PULSE_TOPIC_PREFIX: env.string('prefix put before every topic name (e.g. "prod.")', { default: '' }),
 } as const;
 
-/** Variables of the InfluxDB connection (aggregation writes, reporting reads). */
+const influxUrl = env.url('InfluxDB base URL', { default: 'http://127.0.0.1:8086' });
+const influxDatabase = env.string('database (v1) or DBRP-mapped database (v2) for InfluxQL', {
+  default: 'pulse',
+});
+
+/** Variables of the InfluxDB connection that writes (aggregation). */
 export const influxSchema = {
-  PULSE_INFLUX_URL: env.url('InfluxDB base URL', { default: 'http://127.0.0.1:8086' }),
+  PULSE_INFLUX_URL: influxUrl,
   PULSE_INFLUX_API: env.oneOf(
     'write API: v1 (/write, InfluxDB 1.x) or v2 (/api/v2/write, InfluxDB 2.x/3.x)',
     ['v1', 'v2'] as const,
     'v1',
   ),
-  PULSE_INFLUX_DATABASE: env.string('database (v1) or DBRP-mapped database (v2) for InfluxQL', {
-    default: 'pulse',
-  }),
+  PULSE_INFLUX_DATABASE: influxDatabase,
   PULSE_INFLUX_ORG: env.string('organisation (v2 writes)', { default: 'pulse' }),
   PULSE_INFLUX_BUCKET: env.string('bucket (v2 writes)', { default: 'pulse' }),
-  PULSE_INFLUX_TOKEN: env.optionalString('InfluxDB API token', { secret: true }),
+  PULSE_INFLUX_TOKEN: env.optionalString(
+    'InfluxDB token that may write the bucket (v2 API token, or "user:password" of a 1.x user with WRITE); sent as "Authorization: Token …"',
+    { secret: true },
+  ),
+} as const;
+
+const readToken = env.optionalString(
+  'InfluxDB token that may only read the database (v2 read-only API token, or "user:password" of a 1.x user with READ); sent as "Authorization: Token …"',
+  { secret: true },
+);
+
+/**
+ * Variables of an InfluxDB connection that only reads (reporting). It holds its own read-only
+ * token, and refuses the writers' PULSE_INFLUX_TOKEN, so a reader never carries write access.
+ */
+export const influxReadSchema = {
+  PULSE_INFLUX_URL: influxUrl,
+  PULSE_INFLUX_DATABASE: influxDatabase,
+  PULSE_INFLUX_READ_TOKEN: refinedVariable(readToken, (value, _name, source) => {
+    for (const writeVariable of ['PULSE_INFLUX_TOKEN', 'PULSE_INFLUX_TOKEN_FILE']) {
+      if (source[writeVariable] !== undefined && source[writeVariable] !== '') {
+        throw new ConfigError(
+          writeVariable,
+          'is the write token and this service only reads: give it a read-only token as PULSE_INFLUX_READ_TOKEN (or PULSE_INFLUX_READ_TOKEN_FILE) instead',
+          source[writeVariable],
+        );
+      }
+    }
+    return value;
+  }),
 } as const;

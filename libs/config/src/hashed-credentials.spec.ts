@@ -1,5 +1,11 @@
 import { ConfigError } from './config-error';
-import { hashedCredentialsVar, matchCredential, parseHashedCredentials, sha256 } from './hashed-credentials';
+import {
+  findCredential,
+  hashedCredentialsVar,
+  matchCredential,
+  parseHashedCredentials,
+  sha256,
+} from './hashed-credentials';
 
 const hex = (secret: string) => sha256(secret).toString('hex');
 
@@ -43,6 +49,12 @@ describe('matchCredential', () => {
     expect(matchCredential(credentials, '')).toBeUndefined();
     expect(matchCredential([], 'web-key')).toBeUndefined();
   });
+
+  it('findCredential gives the entry itself, with whatever the caller attached', () => {
+    const scoped = credentials.map((credential) => ({ ...credential, scopes: [credential.name] }));
+    expect(findCredential(scoped, 'pos-key')).toMatchObject({ name: 'pos', scopes: ['pos'] });
+    expect(findCredential(scoped, 'nope')).toBeUndefined();
+  });
 });
 
 describe('hashedCredentialsVar', () => {
@@ -60,5 +72,15 @@ describe('hashedCredentialsVar', () => {
       'Invalid configuration: PULSE_TOKENS_FILE must name a file with at least one "name:sha256hex" line (or set PULSE_AUTH_DISABLED=true for local experiments) (it is not set)',
     );
     expect(variable.read('PULSE_TOKENS', { PULSE_AUTH_DISABLED: 'true' })).toEqual([]);
+  });
+
+  it('may be left empty when asked to, even with authentication on', () => {
+    const optional = hashedCredentialsVar('tokens', {
+      noun: 'token',
+      disabledBy: 'PULSE_AUTH_DISABLED',
+      mayBeEmpty: true,
+    });
+    expect(optional.read('PULSE_TOKENS', {})).toEqual([]);
+    expect(optional.read('PULSE_TOKENS', { PULSE_TOKENS: `ops:${hex('t')}` })).toHaveLength(1);
   });
 });

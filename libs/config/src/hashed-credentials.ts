@@ -53,10 +53,18 @@ export function matchCredential(
   credentials: readonly HashedCredential[],
   presented: string,
 ): string | undefined {
+  return findCredential(credentials, presented)?.name;
+}
+
+/** Like matchCredential, but gives the whole entry (e.g. with the scopes a caller attached to it). */
+export function findCredential<C extends HashedCredential>(
+  credentials: readonly C[],
+  presented: string,
+): C | undefined {
   const digest = sha256(presented);
-  let matched: string | undefined;
+  let matched: C | undefined;
   for (const credential of credentials) {
-    if (timingSafeEqual(digest, credential.digest) && matched === undefined) matched = credential.name;
+    if (timingSafeEqual(digest, credential.digest) && matched === undefined) matched = credential;
   }
   return matched;
 }
@@ -64,11 +72,12 @@ export function matchCredential(
 /**
  * A variable holding `name:sha256hex` lines (normally mounted as a file via `<NAME>_FILE`).
  * An empty list stops the start-up unless `disabledBy` (e.g. PULSE_AUTH_DISABLED) is true, so a
- * forgotten secret never opens an API.
+ * forgotten secret never opens an API. `mayBeEmpty` is for a list whose absence closes rather
+ * than opens something (e.g. read-only tokens where write tokens may read too).
  */
 export function hashedCredentialsVar(
   description: string,
-  options: { noun: string; disabledBy: string },
+  options: { noun: string; disabledBy: string; mayBeEmpty?: boolean },
 ): EnvVar<HashedCredential[]> {
   const text = env.optionalString(description, { secret: true });
   const disabled = env.bool('authentication disabled', false);
@@ -78,7 +87,7 @@ export function hashedCredentialsVar(
     read(name: string, source: Env): HashedCredential[] {
       const raw = text.read(name, source);
       const credentials = raw === undefined ? [] : parseHashedCredentials(raw, name, options.noun);
-      if (credentials.length === 0 && !disabled.read(options.disabledBy, source)) {
+      if (credentials.length === 0 && !options.mayBeEmpty && !disabled.read(options.disabledBy, source)) {
         throw new ConfigError(
           `${name}_FILE`,
           `must name a file with at least one "name:sha256hex" line (or set ${options.disabledBy}=true for local experiments)`,

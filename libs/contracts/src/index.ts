@@ -7,6 +7,8 @@ export * from './events/validation';
 export * from './events/kafka-codec';
 export * from './reference/reference';
 export * from './metrics/windowed-metric';
+export * from './metrics/window-label';
 export * from './alerts/alert-event';
 export * from './money/money';
 export * from './aggregation/commit-metadata';
+export * from './reporting/report-params';

@@ -301,6 +301,34 @@ describe('ConsumerRunner', () => {
     });
   });
 
+  it('dead-letters messages a handler settles after handle() on the same path, with trace and metric', async () => {
+    const { runner, sent, metric } = await startRunner({ handle: () => [] });
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const accepted: ConsumedMessage = {
+      topic: 'in',
+      partition: 2,
+      offset: '41',
+      key: Buffer.from('k'),
+      value: Buffer.from('{"a":1}'),
+      headers: { traceparent },
+      timestamp: Date.now(),
+    };
+    await runner.deadLetter([accepted], new PoisonMessageError('refused for good', 'SlackRejected'));
+    const [record] = sent[0]!.topicMessages!.filter((t) => t.topic === 'dlq')[0]!.messages;
+    expect(String(record!.value)).toBe('{"a":1}');
+    expect(record!.headers).toMatchObject({
+      [DLQ_HEADER.errorClass]: 'SlackRejected',
+      [DLQ_HEADER.errorMessage]: 'refused for good',
+      [DLQ_HEADER.sourceTopic]: 'in',
+      [DLQ_HEADER.sourcePartition]: '2',
+      [DLQ_HEADER.sourceOffset]: '41',
+      [DLQ_HEADER.attempts]: '1',
+    });
+    // The event's own trace goes on (a re-drive continues it).
+    expect(String(record!.headers!.traceparent)).toContain('0af7651916cd43dd8448eb211c80319c');
+    expect(await metric('pulse_kafka_messages_dead_lettered_total')).toBe(1);
+  });
+
   it('retries a transient failure past maxAttempts without dead-lettering it', async () => {
     let calls = 0;
     const { eachBatch, log, sent } = await startRunner({

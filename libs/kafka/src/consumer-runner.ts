@@ -340,7 +340,8 @@ export class ConsumerRunner {
           continue;
         }
         if (error instanceof PoisonMessageError || attempts >= this.maxAttempts) {
-          return [this.deadLetter(message, error, attempts, firstFailure)];
+          this.noteDeadLettered(message, error, attempts);
+          return [this.prepareDeadLetter(message, error, attempts, firstFailure)];
         }
         this.metrics?.retried.inc(labels);
         if (!(await this.sleepWhileRunning(backoffDelay(attempts, this.backoff), beat, isRunning))) {
@@ -350,12 +351,22 @@ export class ConsumerRunner {
     }
   }
 
-  private deadLetter(
-    message: ConsumedMessage,
-    error: unknown,
-    attempts: number,
-    firstFailure: Date,
-  ): PreparedRecord {
+  /**
+   * Dead-letters messages the handler accepted and settles later, outside `handle()` (an outbox
+   * such as the alert service's Slack notifier): the same record, trace, metric and log as a
+   * message that failed inside `handle()`. Resolves once Kafka acknowledged the records (rejects
+   * otherwise: the caller retries), so the caller lets the commit move past the messages only
+   * then.
+   */
+  async deadLetter(messages: readonly ConsumedMessage[], error: unknown, attempts = 1): Promise<void> {
+    const firstFailure = new Date();
+    await this.producer.sendPrepared(
+      messages.map((message) => this.prepareDeadLetter(message, error, attempts, firstFailure)),
+    );
+    for (const message of messages) this.noteDeadLettered(message, error, attempts);
+  }
+
+  private noteDeadLettered(message: ConsumedMessage, error: unknown, attempts: number): void {
     const errorClass = errorClassOf(error);
     this.metrics?.deadLettered.inc({
       topic: message.topic,
@@ -373,8 +384,16 @@ export class ConsumerRunner {
       },
       'message sent to dead-letter',
     );
+  }
+
+  private prepareDeadLetter(
+    message: ConsumedMessage,
+    error: unknown,
+    attempts: number,
+    firstFailure: Date,
+  ): PreparedRecord {
     const record = deadLetterRecord(this.options.deadLetterTopic, this.options.serviceName, message, {
-      errorClass,
+      errorClass: errorClassOf(error),
       errorMessage: errorMessageOf(error),
       attempts,
       firstFailureTime: firstFailure,

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { DLQ_HEADER, deadLetterRecord, readDeadLetter } from './dead-letter';
+import { DLQ_HEADER, deadLetterRecord, readDeadLetter, undeliveredOutputRecord } from './dead-letter';
 import { toConsumedMessage, type ConsumedMessage } from './message';
 
 const source: ConsumedMessage = {
@@ -49,6 +49,7 @@ describe('deadLetterRecord', () => {
       timestamp: source.timestamp,
       headers: {
         ...source.headers,
+        'pulse-dlq-kind': 'message',
         'pulse-dlq-error-class': 'ContractViolation',
         'pulse-dlq-error-message': reason.errorMessage,
         'pulse-dlq-source-topic': 'p.events.raw',
@@ -99,6 +100,7 @@ describe('readDeadLetter', () => {
   it('reads back what deadLetterRecord wrote', () => {
     const record = deadLetterRecord('p.dead-letter', 'enrichment', source, reason);
     expect(readDeadLetter(asConsumed(record))).toEqual({
+      kind: 'message',
       errorClass: 'ContractViolation',
       errorMessage: reason.errorMessage,
       sourceTopic: 'p.events.raw',
@@ -112,7 +114,9 @@ describe('readDeadLetter', () => {
   });
 
   it('gives recognisable defaults for a record without DLQ headers', () => {
+    // Records written before the kind header existed are consumed messages.
     expect(readDeadLetter({ ...source, headers: { a: 'b' } })).toEqual({
+      kind: 'message',
       errorClass: 'unknown',
       errorMessage: '',
       sourceTopic: '',
@@ -122,6 +126,35 @@ describe('readDeadLetter', () => {
       attempts: 0,
       firstFailureTime: '',
       originalHeaders: { a: 'b' },
+    });
+  });
+
+  it('marks output a service could not deliver as such, naming where its input was read', () => {
+    const record = undeliveredOutputRecord(
+      'dead-letter',
+      'aggregation',
+      {
+        key: null,
+        value: 'm,t=x f=1i 1',
+        sourceTopic: 'events.enriched',
+        sourcePartition: 3,
+        sourceOffset: '41',
+      },
+      {
+        errorClass: 'InfluxRejectedError',
+        errorMessage: 'field type conflict',
+        attempts: 1,
+        firstFailureTime: new Date(0),
+      },
+    );
+    expect(Object.values(DLQ_HEADER).every((name) => record.headers?.[name] !== undefined)).toBe(true);
+    expect(readDeadLetter(asConsumed(record))).toMatchObject({
+      kind: 'output',
+      errorClass: 'InfluxRejectedError',
+      sourceTopic: 'events.enriched',
+      sourcePartition: 3,
+      sourceOffset: '41',
+      service: 'aggregation',
     });
   });
 });

@@ -1,6 +1,6 @@
 export { createKafka, kafkaConnectionFromEnv } from './connection';
 export type { KafkaConnectionConfig, KafkaEnv } from './connection';
-export { PulseProducer } from './producer';
+export { PulseProducer, sendAtomically } from './producer';
 export type { PreparedRecord, ProducerOptions } from './producer';
 export { COMPRESSIONS, DEFAULT_COMPRESSION, compressionType } from './compression';
 export type { Compression } from './compression';
@@ -23,7 +23,14 @@ export type {
 export { TopicTableReader } from './table-reader';
 export type { TableReaderOptions } from './table-reader';
 export { PoisonMessageError, TransientError, errorClassOf, errorMessageOf } from './errors';
-export { DLQ_HEADER, deadLetterRecord, readDeadLetter } from './dead-letter';
+export {
+  DLQ_HEADER,
+  deadLetterRecord,
+  readDeadLetter,
+  undeliveredOutputRecord,
+  type DeadLetterKind,
+  type UndeliveredOutput,
+} from './dead-letter';
 export type { DeadLetterEntry, DeadLetterReason } from './dead-letter';
 export { KafkaMetrics } from './kafka-metrics';
 export { TOPIC, declaredTopics, ensureTopics, topicNames } from './topics';

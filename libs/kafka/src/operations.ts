@@ -164,13 +164,23 @@ export async function readTopicRange(
   if (pending.size === 0) return { messages, next };
 
   const groupId = `pulse-cli-read-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  // A short fetch wait: disconnecting waits for the fetch in flight (kafkajs default 5 s).
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (done = resolve));
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    // A partition may end in records that are not messages (the markers of a transaction's end),
+    // so the end is seen in the offsets a batch covers, not only in the last message.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const end = pending.get(payload.partition);
+      if (end === undefined || BigInt(payload.lastOffset) + 1n < end) return;
+      next.set(payload.partition, end.toString());
+      pending.delete(payload.partition);
+      if (pending.size === 0) done();
+    });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {

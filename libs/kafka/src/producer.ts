@@ -53,9 +53,9 @@ function* chunksOf(
   yield start === 0 ? prepared : prepared.slice(start);
 }
 
-function groupByTopic(prepared: readonly PreparedRecord[]): TopicMessages[] {
+function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
-  for (const { record } of prepared) {
+  for (const record of records) {
     const messages = byTopic.get(record.topic) ?? [];
     messages.push({
       key: record.key,
@@ -234,7 +234,7 @@ export class PulseProducer {
 
   private async sendInRequests(prepared: readonly PreparedRecord[]): Promise<void> {
     for (const chunk of chunksOf(prepared, this.maxRequestBytes)) {
-      const topicMessages = groupByTopic(chunk);
+      const topicMessages = groupByTopic(chunk.map(({ record }) => record));
       try {
         if (this.identitySuspect) await this.renewIdentity();
         await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
@@ -256,5 +256,42 @@ export class PulseProducer {
     await this.flush();
     await this.producer.disconnect();
     this.connected = false;
+  }
+}
+
+/**
+ * Sends the records as one Kafka transaction: consumers (read_committed, the kafkajs default)
+ * see all of them or none. For operator commands whose records must not be half written, e.g.
+ * re-driven dead letters and the marks that say they were re-driven. One `transactionalId` per
+ * command: a second run of it while one is still going fences the first.
+ */
+export async function sendAtomically(
+  kafka: Kafka,
+  transactionalId: string,
+  records: readonly OutgoingRecord[],
+): Promise<void> {
+  if (records.length === 0) return;
+  const producer = kafka.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try {
+    const transaction = await producer.transaction();
+    try {
+      await transaction.sendBatch({
+        acks: -1,
+        topicMessages: groupByTopic(records),
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await producer.disconnect();
   }
 }

@@ -55,6 +55,30 @@ describe('TopicTableReader', () => {
     expect(reader.isReady()).toBe(true);
   });
 
+  it('tells every record read, tombstones included, and forgets an entry on request', async () => {
+    const { kafka, deliver } = fakeKafka(3);
+    const read: string[] = [];
+    const reader = new TopicTableReader(
+      kafka,
+      {
+        topic: 't',
+        groupIdPrefix: 'g',
+        decode: (m) => String(m.value),
+        onRead: (m) => read.push(m.offset),
+      },
+      pino({ level: 'silent' }),
+    );
+    await reader.start();
+    await deliver([
+      ['a', '1'],
+      ['b', '1'],
+      ['b', null],
+    ]);
+    expect(read).toEqual(['0', '1', '2']);
+    reader.forget('a');
+    expect(reader.size).toBe(0);
+  });
+
   it('with maxEntries, drops the entries set least recently', async () => {
     const { kafka, deliver } = fakeKafka(5);
     const dropped: string[] = [];

@@ -13,6 +13,8 @@ export interface TableReaderOptions<V> {
   /** Key under which the value is stored; defaults to the record key. */
   keyOf?(message: ConsumedMessage, value: V): string;
   onChange?(key: string, value: V | undefined): void;
+  /** Called for every record read, tombstones included, before it is applied (e.g. to track positions). */
+  onRead?(message: ConsumedMessage): void;
   /**
    * Keep at most this many entries: past it, the entry set least recently is dropped (for
    * tables read from a non-compacted topic, such as the alert log). Unbounded when absent.
@@ -102,6 +104,14 @@ export class TopicTableReader<V> {
     return this.table.values();
   }
 
+  /**
+   * Drops an entry from memory only (no onChange; the topic keeps its records): for an owner that
+   * expires entries of a topic without tombstones. A later record of the key brings it back.
+   */
+  forget(key: string): void {
+    this.table.delete(key);
+  }
+
   private async apply({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
     for (const raw of batch.messages) {
       const message = toConsumedMessage(batch.topic, batch.partition, raw);
@@ -118,6 +128,7 @@ export class TopicTableReader<V> {
   }
 
   private applyOne(message: ConsumedMessage): void {
+    this.options.onRead?.(message);
     const key = message.key?.toString('utf8');
     if (message.value === null) {
       if (key !== undefined && this.table.delete(key)) this.options.onChange?.(key, undefined);

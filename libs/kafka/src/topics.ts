@@ -10,6 +10,8 @@ export const TOPIC = {
   metricsWindowed: 'metrics.windowed',
   alerts: 'alerts',
   deadLetter: 'dead-letter',
+  /** Which dead letters `pulse dlq redrive` sent back (keyed by their coordinates), so none goes back twice. */
+  deadLetterRedriven: 'dead-letter.redriven',
   /** Alert service internal: window results and dead-letter counts re-keyed by series (see docs/alerting.md). */
   alertSignals: 'alerts.signals',
   /** Alert service: silences (compacted, keyed by silence id). */
@@ -65,6 +67,8 @@ export function declaredTopics(layout: TopicLayout): TopicSpec[] {
     spec(names.metricsWindowed, deleteAfter(3)),
     spec(names.alerts, deleteAfter(30)),
     spec(names.deadLetter, deleteAfter(30)),
+    // A mark is needed as long as its dead letter exists.
+    spec(names.deadLetterRedriven, deleteAfter(30)),
     // The alert evaluator replays its signal partitions on start (baselines of recent windows).
     spec(names.alertSignals, deleteAfter(3)),
     spec(names.alertSilences, { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' }),

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 // libs/kafka's integration specs use these fixtures: a test-only cycle, accepted there and here.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   declaredTopics,
   ensureTopics,
-  toConsumedMessage,
+  readTopicRange,
   topicNames,
   type ConsumedMessage,
   type TopicNames,
@@ -75,35 +74,11 @@ export async function readAll(
 ): Promise<ConsumedMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = new Map<number, bigint>();
   try {
-    for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
-      if (BigInt(high) > BigInt(low)) ends.set(partition, BigInt(high));
-    }
+    return (await readTopicRange(kafka, admin, topic, { timeoutMs })).messages;
   } finally {
     await admin.disconnect();
   }
-  const messages: ConsumedMessage[] = [];
-  if (ends.size === 0) return messages;
-  // A short fetch wait: disconnecting waits for the fetch in flight (kafkajs default 5 s).
-  const consumer = kafka.consumer({ groupId: `pulse-test-read-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    const remaining = new Map(ends);
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ topic: t, partition, message }) => {
-        messages.push(toConsumedMessage(t, partition, message));
-        const end = remaining.get(partition);
-        if (end !== undefined && BigInt(message.offset) + 1n >= end) remaining.delete(partition);
-      },
-    });
-    await waitFor(`all of ${topic} to be read`, () => remaining.size === 0, { timeoutMs });
-  } finally {
-    await consumer.disconnect();
-  }
-  return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
 /** Waits until `topic` holds at least `count` messages and returns them all. */

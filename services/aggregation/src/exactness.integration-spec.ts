@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { CompressionTypes } from 'kafkajs';
-import { windowedMetricSchema, type WindowedMetric } from '@pulse/contracts';
+import { EventType, windowedMetricSchema, type WindowedMetric } from '@pulse/contracts';
 import {
   ServiceProcess,
   compileServices,
@@ -72,6 +72,8 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       lateShare: 0.02,
       duplicateShare: 0.02,
       poison: 12,
+      futureDatedPerPartition: 3,
+      madeUpProductShare: 0.2,
     });
     expected = expectedMetrics(messages, WINDOWS);
     await produce(topics, messages);
@@ -377,6 +379,23 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     );
     await verifyInflux(database);
     await verifyReporting(database);
+
+    // Thousands of product ids clients made up are one product, `unknown`: the series stay
+    // bounded by the catalogue (200 products here), whatever clients send.
+    const madeUp = new Set(
+      messages.flatMap((message) =>
+        message.event?.type === EventType.OrderPlaced
+          ? message.event.data.lines.map((line) => line.productId).filter((id) => id.startsWith('made-up-'))
+          : [],
+      ),
+    );
+    expect(madeUp.size).toBeGreaterThan(2_000);
+    const [series] = await influxQuery(database, [
+      'SHOW TAG VALUES CARDINALITY FROM "product_sales" WITH KEY = "product_id"',
+    ]);
+    const productIds = Number(series?.[0]?.values?.[0]?.[0]);
+    expect(productIds).toBeGreaterThan(100);
+    expect(productIds).toBeLessThanOrEqual(201);
 
     // metrics.windowed: the latest result per window, group and source partition adds up.
     const results = (await readAll(own.kafka, own.names.metricsWindowed)).map((message) =>

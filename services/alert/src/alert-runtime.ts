@@ -6,8 +6,8 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { KafkaRuntime } from '@pulse/kafka';
-import { HealthRegistry, LOGGER, SERVICE_NAME, type Logger } from '@pulse/observability';
+import { KafkaRuntime, type ConsumerRunner } from '@pulse/kafka';
+import { HealthRegistry, LOGGER, type Logger } from '@pulse/observability';
 import type { AlertConfig } from './config';
 import { committedOffsetReader } from './evaluation/committed-offsets';
 import { Evaluator } from './evaluation/evaluator';
@@ -27,6 +27,9 @@ export const ALERT_CONFIG = Symbol('pulse.alert-config');
 /** Extra time a new owner waits beyond the Slack timeout before sending for a partition it received. */
 const HANDOVER_MARGIN_MS = 2_000;
 
+/** How often resolved alerts and delivery records past the retention are looked for. */
+const SWEEP_INTERVAL_MS = 60_000;
+
 /**
  * Starts the alert service's moving parts in order — rules, the tables every instance reads
  * (alerts, silences, deliveries), then the three consumers (evaluator, Slack, NATS) and the
@@ -39,11 +42,11 @@ export class AlertRuntime
   private evaluator: Evaluator | null = null;
   private slack: SlackNotifier | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(ALERT_CONFIG) private readonly config: AlertConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(SERVICE_NAME) private readonly serviceName: string,
     private readonly kafka: KafkaRuntime,
     private readonly health: HealthRegistry,
     private readonly metrics: AlertMetrics,
@@ -69,6 +72,8 @@ export class AlertRuntime
       this.silences.start(timeout),
       this.deliveries.start(timeout),
     ]);
+    // What the start-up read beyond the retention goes before anything is decided or sent.
+    await this.sweep();
     const fromBeginning = config.PULSE_CONSUMER_START === 'earliest';
     const group = config.PULSE_CONSUMER_GROUP;
 
@@ -84,6 +89,7 @@ export class AlertRuntime
         defaultRepeatIntervalMs: config.PULSE_ALERT_REPEAT_INTERVAL,
         fenceTimeoutMs: timeout,
         evaluationIntervalMs: config.PULSE_ALERT_EVALUATION_INTERVAL,
+        maxFiringPerRule: config.PULSE_ALERT_MAX_FIRING_PER_RULE,
         links: (subject) =>
           linksFor(
             {
@@ -106,14 +112,19 @@ export class AlertRuntime
     ];
 
     if (config.PULSE_SLACK_WEBHOOK_URL) {
+      // The notifier dead-letters through its own consumer runner, which needs the notifier first.
+      let slackRunner: ConsumerRunner | null = null;
       this.slack = new SlackNotifier({
         webhook: new SlackWebhook(config.PULSE_SLACK_WEBHOOK_URL, config.PULSE_SLACK_TIMEOUT),
         deliveries: this.deliveries,
         silences: this.silences,
         rules: this.rules,
-        producer: this.kafka.producer,
-        deadLetterTopic: this.kafka.topics.deadLetter,
-        serviceName: this.serviceName,
+        deadLetters: {
+          deadLetter: async (messages, error, attempts) => {
+            if (!slackRunner) throw new Error('the Slack consumer is not created yet');
+            await slackRunner.deadLetter(messages, error, attempts);
+          },
+        },
         logger: this.logger.child({ component: 'slack' }),
         metrics: this.metrics,
         settings: {
@@ -122,23 +133,21 @@ export class AlertRuntime
           maxBackoffMs: config.PULSE_SLACK_MAX_BACKOFF,
           handoverGraceMs: config.PULSE_SLACK_TIMEOUT + HANDOVER_MARGIN_MS,
           fenceTimeoutMs: timeout,
+          retentionMs: config.PULSE_ALERT_RESOLVED_RETENTION,
         },
       });
-      this.slack.start();
-      starting.push(
-        this.kafka
-          .createConsumer(
-            this.slack,
-            {
-              groupId: `${group}-notifier`,
-              topics: [this.kafka.topics.alerts],
-              fromBeginning,
-              sessionTimeoutMs,
-            },
-            this.slack.hooks(),
-          )
-          .start(),
+      slackRunner = this.kafka.createConsumer(
+        this.slack,
+        {
+          groupId: `${group}-notifier`,
+          topics: [this.kafka.topics.alerts],
+          fromBeginning,
+          sessionTimeoutMs,
+        },
+        this.slack.hooks(),
       );
+      this.slack.start();
+      starting.push(slackRunner.start());
     } else {
       this.logger.warn('PULSE_SLACK_WEBHOOK_URL is not set: alerts are not sent to Slack');
     }
@@ -164,11 +173,33 @@ export class AlertRuntime
     this.rules.startWatching(config.PULSE_ALERT_RULES_RELOAD_INTERVAL);
     this.tickTimer = setInterval(() => void this.evaluator?.tick(), config.PULSE_ALERT_EVALUATION_INTERVAL);
     this.tickTimer.unref();
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Bounded state: delivery records older than the retention are tombstoned first, then resolved
+   * alerts past it are forgotten — only those the delivery log no longer holds, so an alert that
+   * fires again (starting over at sequence 0) is never taken for one already delivered.
+   */
+  private async sweep(): Promise<void> {
+    try {
+      const deliveries = await this.deliveries.sweep();
+      const alerts = this.alerts.sweep((fingerprint) => this.deliveries.holds(fingerprint));
+      if (deliveries > 0) this.metrics.stateRemoved.inc({ table: 'deliveries' }, deliveries);
+      if (alerts > 0) this.metrics.stateRemoved.inc({ table: 'alerts' }, alerts);
+      if (deliveries + alerts > 0) {
+        this.logger.info({ deliveries, alerts }, 'forgot alerts and delivery records past the retention');
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'sweep of old alert state failed; retrying at the next one');
+    }
   }
 
   /** Stop deciding and sending first; the Kafka runtime then drains the consumers. */
   async onModuleDestroy(): Promise<void> {
     if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.rules.stopWatching();
     await this.slack?.stop();
   }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,14 @@ import { WebhookReceiver } from './testing/webhook-receiver';
 type Producer = ReturnType<TestTopics['kafka']['producer']>;
 
 const suffix = randomBytes(3).toString('hex');
+const WRITE_TOKEN = `write-${randomBytes(12).toString('hex')}`;
+const READ_TOKEN = `read-${randomBytes(12).toString('hex')}`;
+const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+/** A request to the /v1 API with a token (the write token unless another is given). */
+const authed = (init: RequestInit = {}, token = WRITE_TOKEN): RequestInit => ({
+  ...init,
+  headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` },
+});
 const SPIKE = `spike-${suffix}`;
 const FRAUD = `fraud-${suffix}`;
 const RULES = `
@@ -107,6 +115,8 @@ describe('alert service on the real stack', () => {
       PULSE_GRAFANA_URL: 'http://grafana.local:3000',
       PULSE_REPORTING_URL: 'http://127.0.0.1:3005',
       PULSE_ALERT_STATE_LOAD_TIMEOUT: '30s',
+      PULSE_ALERT_WRITE_TOKENS: `it-write:${digest(WRITE_TOKEN)}`,
+      PULSE_ALERT_READ_TOKENS: `it-read:${digest(READ_TOKEN)}`,
       ...overrides,
     });
     // Port 0: an ephemeral port (the configuration itself only accepts real ports).
@@ -250,29 +260,64 @@ describe('alert service on the real stack', () => {
 
   it('mutes Slack for silenced alerts and serves the silences, rules and active alerts API', async () => {
     const url = app!.url;
-    const invalid = await fetch(`${url}/v1/silences`, {
+    const anonymous = await fetch(`${url}/v1/silences`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ matchers: [], createdBy: 'ops', comment: 'x', duration: '1h' }),
+      body: JSON.stringify({
+        matchers: [{ name: 'rule', value: '.*', isRegex: true }],
+        createdBy: 'x',
+        comment: 'x',
+        duration: '1h',
+      }),
     });
+    expect(anonymous.status).toBe(401);
+    const readOnly = await fetch(
+      `${url}/v1/silences`,
+      authed(
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            matchers: [{ name: 'rule', value: '.*', isRegex: true }],
+            createdBy: 'x',
+            comment: 'x',
+            duration: '1h',
+          }),
+        },
+        READ_TOKEN,
+      ),
+    );
+    expect(readOnly.status).toBe(403);
+    expect((await fetch(`${url}/v1/silences`, authed({}, READ_TOKEN))).status).toBe(200);
+    const invalid = await fetch(
+      `${url}/v1/silences`,
+      authed({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ matchers: [], createdBy: 'ops', comment: 'x', duration: '1h' }),
+      }),
+    );
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { message: string }).message).toContain(
       'matchers: give at least one matcher',
     );
 
-    const created = await fetch(`${url}/v1/silences`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        matchers: [
-          { name: 'category', value: 'tablets' },
-          { name: 'rule', value: SPIKE },
-        ],
-        createdBy: 'integration-test',
-        comment: 'planned promotion',
-        duration: '1h',
+    const created = await fetch(
+      `${url}/v1/silences`,
+      authed({
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          matchers: [
+            { name: 'category', value: 'tablets' },
+            { name: 'rule', value: SPIKE },
+          ],
+          createdBy: 'integration-test',
+          comment: 'planned promotion',
+          duration: '1h',
+        }),
       }),
-    });
+    );
     expect(created.status).toBe(201);
     const silence = (await created.json()) as { id: string; state: string };
     expect(silence.state).toBe('active');
@@ -282,7 +327,7 @@ describe('alert service on the real stack', () => {
       alertRecords((alert) => alert.labels.category === 'tablets').then(nonEmpty),
     );
     const active = await waitFor('the alert listed as active', async () => {
-      const body = (await (await fetch(`${url}/v1/alerts/active`)).json()) as {
+      const body = (await (await fetch(`${url}/v1/alerts/active`, authed({}, READ_TOKEN))).json()) as {
         alerts: (AlertEvent & { silencedBy: string[] })[];
       };
       return body.alerts.find((alert) => alert.fingerprint === fired!.fingerprint);
@@ -295,20 +340,20 @@ describe('alert service on the real stack', () => {
     await settle(1_500);
     expect(receiver.postsMentioning('category=tablets')).toEqual([]);
 
-    const listed = (await (await fetch(`${url}/v1/silences?state=active`)).json()) as {
+    const listed = (await (await fetch(`${url}/v1/silences?state=active`, authed())).json()) as {
       silences: { id: string }[];
     };
     expect(listed.silences.map((entry) => entry.id)).toContain(silence.id);
-    const expired = await fetch(`${url}/v1/silences/${silence.id}`, { method: 'DELETE' });
+    const expired = await fetch(`${url}/v1/silences/${silence.id}`, authed({ method: 'DELETE' }));
     expect(((await expired.json()) as { state: string }).state).toBe('expired');
-    expect((await fetch(`${url}/v1/silences/nope`)).status).toBe(404);
+    expect((await fetch(`${url}/v1/silences/nope`, authed())).status).toBe(404);
 
-    const rules = (await (await fetch(`${url}/v1/rules`)).json()) as {
+    const rules = (await (await fetch(`${url}/v1/rules`, authed())).json()) as {
       rules: { name: string }[];
       reload: { lastChange: unknown };
     };
     expect(rules.rules.map((rule) => rule.name)).toEqual([SPIKE, FRAUD]);
-    expect((await fetch(`${url}/v1/silences?state=sleeping`)).status).toBe(400);
+    expect((await fetch(`${url}/v1/silences?state=sleeping`, authed())).status).toBe(400);
 
     const openApi = (await (await fetch(`${url}/docs-json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openApi.paths)).toEqual(
@@ -320,7 +365,7 @@ describe('alert service on the real stack', () => {
     writeFileSync(rulesFile, RULES.replace('factor: 3', 'factor: -3'));
     try {
       const reload = await waitFor('the rejected reload', async () => {
-        const body = (await (await fetch(`${app!.url}/v1/rules`)).json()) as {
+        const body = (await (await fetch(`${app!.url}/v1/rules`, authed({}, READ_TOKEN))).json()) as {
           rules: { name: string }[];
           reload: { lastChange: { outcome: string; errors: string[] } | null };
         };

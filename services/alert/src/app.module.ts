@@ -51,18 +51,20 @@ export class AppModule {
               kafka.topics.alerts,
               tablesGroup,
               logger.child({ component: 'alerts-table' }),
+              { retentionMs: config.PULSE_ALERT_RESOLVED_RETENTION },
             ),
         },
         {
           provide: SilenceStore,
-          inject: [KafkaRuntime, LOGGER],
-          useFactory: (kafka: KafkaRuntime, logger: Logger) =>
+          inject: [KafkaRuntime, LOGGER, AlertMetrics],
+          useFactory: (kafka: KafkaRuntime, logger: Logger, metrics: AlertMetrics) =>
             new SilenceStore(
               kafka.kafka,
               kafka.topics.alertSilences,
               tablesGroup,
               kafka.producer,
               logger.child({ component: 'silences' }),
+              { retentionMs: config.PULSE_ALERT_SILENCE_RETENTION, metrics },
             ),
         },
         {
@@ -75,6 +77,7 @@ export class AppModule {
               tablesGroup,
               kafka.producer,
               logger.child({ component: 'deliveries' }),
+              { retentionMs: config.PULSE_ALERT_RESOLVED_RETENTION },
             ),
         },
         {

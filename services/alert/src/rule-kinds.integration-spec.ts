@@ -77,6 +77,7 @@ describe('alert rule kinds on the real stack', () => {
       PULSE_SLACK_MIN_INTERVAL: '100ms',
       PULSE_NATS_URL: stack.natsUrl,
       PULSE_ALERT_STATE_LOAD_TIMEOUT: '30s',
+      PULSE_ALERT_WRITE_TOKENS: `kinds:${'0'.repeat(64)}`,
     });
     app = await createService(alertServiceOptions({ ...loaded, PULSE_HTTP_PORT: 0 }));
     await waitFor(

@@ -29,7 +29,7 @@ const apiKeys = hashedCredentialsVar(
 
 const rateLimitBurst = atLeastVariable(
   env.int(
-    'events a key may send at once before the per-second rate applies; at least PULSE_BATCH_MAX_EVENTS',
+    'cost one API key may spend at once (its token bucket; an event costs 1, an order 1 per line), per replica; at least PULSE_BATCH_MAX_EVENTS; below 500 the largest orders are refused (413)',
     { default: 4000, min: 1 },
   ),
   { name: 'PULSE_BATCH_MAX_EVENTS', variable: batchMaxEvents, why: 'or a full batch could never pass' },
@@ -47,10 +47,10 @@ export const schema = {
     min: 1024,
     max: 64 * 1_048_576,
   }),
-  PULSE_RATE_LIMIT_PER_SECOND: env.int('events per second one API key may send on average (more → 429)', {
-    default: 2000,
-    min: 1,
-  }),
+  PULSE_RATE_LIMIT_PER_SECOND: env.int(
+    'cost one API key may spend per second on average, per replica (more → 429): an event costs 1, an order 1 per line',
+    { default: 2000, min: 1 },
+  ),
   PULSE_RATE_LIMIT_BURST: rateLimitBurst,
   PULSE_CORS_ORIGINS: env.list('origins allowed to call the API from a browser; empty = CORS off', []),
   PULSE_PUBLISH_TIMEOUT: env.duration(
@@ -70,8 +70,8 @@ export const schema = {
     },
   ),
   PULSE_EVENT_MAX_FUTURE: env.duration(
-    'how far ahead of the clock an event time may be (Kafka refuses record timestamps over 1h ahead)',
-    '15m',
+    'how far ahead of the clock an event time may be (further → 400); such an event counts in its own window but never moves the watermark, and holds the commit point back until its window closes (Kafka refuses record timestamps over 1h ahead)',
+    '5m',
   ),
 } as const;
 

@@ -50,7 +50,8 @@ describe('ingestion HTTP API', () => {
         PULSE_LOG_LEVEL: 'error',
         PULSE_BATCH_MAX_EVENTS: '5',
         PULSE_BATCH_MAX_BYTES: '4096',
-        PULSE_RATE_LIMIT_PER_SECOND: '20',
+        // A slow refill, so a test's own running time cannot refill the bucket it drains.
+        PULSE_RATE_LIMIT_PER_SECOND: '1',
         PULSE_RATE_LIMIT_BURST: '20',
         ...env,
       }),
@@ -304,6 +305,67 @@ describe('ingestion HTTP API', () => {
       expect(document.paths['/v1/events/batch'].post.requestBody.content).toHaveProperty(
         'application/x-ndjson',
       );
+    });
+  });
+
+  describe('rate limit by cost', () => {
+    const order = (lines: number, id: string): Record<string, unknown> =>
+      view({
+        id,
+        type: EventType.OrderPlaced,
+        data: {
+          orderId: id,
+          currency: 'USD',
+          lines: Array.from({ length: lines }, (_, i) => ({
+            productId: `p-${i}`,
+            quantity: 1,
+            unitPrice: 1,
+          })),
+        },
+      });
+
+    beforeEach(() =>
+      start({
+        PULSE_RATE_LIMIT_PER_SECOND: '1',
+        PULSE_RATE_LIMIT_BURST: '1000',
+        PULSE_BATCH_MAX_BYTES: '1048576',
+      }),
+    );
+
+    it('charges an order its line count: a client sending long orders is limited at their cost', async () => {
+      expect((await post('/v1/events', order(400, 'o-1'))).statusCode).toBe(202);
+      expect((await post('/v1/events', order(400, 'o-2'))).statusCode).toBe(202);
+      const limited = await post('/v1/events', order(400, 'o-3'));
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json()).toMatchObject({
+        error: 'rate_limited',
+        message: expect.stringContaining('costs 400'),
+      });
+      // 200 units left, 200 more needed at 1 per second.
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(199);
+      expect(publisher.published).toHaveLength(2);
+    });
+
+    it('does not starve views: a refused long order costs nothing, and a view costs 1', async () => {
+      expect((await post('/v1/events', order(500, 'o-1'))).statusCode).toBe(202);
+      expect((await post('/v1/events', order(496, 'o-2'))).statusCode).toBe(202);
+      for (let i = 0; i < 3; i += 1)
+        expect((await post('/v1/events', order(400, `o-x${i}`))).statusCode).toBe(429);
+      const views = await post('/v1/events/batch', [view(), view(), view(), view()]);
+      expect(views.statusCode).toBe(202);
+      // The four views took what was left: five more would need five seconds of refill.
+      expect((await post('/v1/events/batch', [view(), view(), view(), view(), view()])).statusCode).toBe(429);
+    });
+
+    it('counts a batch by the cost of its events, and refuses with 413 what could never fit', async () => {
+      const batch = await post('/v1/events/batch', [order(300, 'o-1'), order(300, 'o-2'), view()]);
+      expect(batch.statusCode).toBe(202);
+      // 399 left; 450 would need 51 s of refill.
+      expect((await post('/v1/events/batch', [order(300, 'o-3'), order(150, 'o-4')])).statusCode).toBe(429);
+      const huge = await post('/v1/events', order(1001, 'o-5'));
+      expect(huge.statusCode).toBe(413);
+      expect(huge.headers['retry-after']).toBeUndefined();
+      expect(huge.json().error).toBe('too_costly');
     });
   });
 

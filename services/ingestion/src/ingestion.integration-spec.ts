@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -180,6 +180,13 @@ async function privateBroker() {
     brokers: `127.0.0.1:${port}`,
     up: () => kafkaSh('up'),
     down: () => kafkaSh('down'),
+    /** SIGSTOP: requests are taken by the socket and answered only after `thaw`. */
+    async freeze() {
+      process.kill(Number(await readFile(join(dir, 'run', 'kafka.pid'), 'utf8')), 'SIGSTOP');
+    },
+    async thaw() {
+      process.kill(Number(await readFile(join(dir, 'run', 'kafka.pid'), 'utf8')), 'SIGCONT');
+    },
     async remove() {
       await kafkaSh('down').catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
@@ -246,6 +253,54 @@ describe('ingestion while Kafka stops and comes back', () => {
     const writtenIds = new Set(written.map((message) => message.headers.ce_id));
     expect(acknowledged.length).toBeGreaterThanOrEqual(7);
     expect(acknowledged.filter((id) => !writtenIds.has(id))).toEqual([]);
+  });
+
+  it('a client retrying after a 503, for events Kafka acknowledged after all, counts them once: ids come from the content', async () => {
+    await service?.close();
+    service = await createService(
+      ingestionServiceOptions(
+        ingestionConfig({
+          PULSE_TOPIC_PREFIX: prefix,
+          PULSE_KAFKA_BROKERS: broker.brokers,
+          PULSE_PUBLISH_TIMEOUT: '2s',
+        }),
+      ),
+    );
+    const eventsRaw = topicNames(prefix).eventsRaw;
+    const before = (await readAll(kafka, eventsRaw)).length;
+    // Events without ids, as a simple client sends them; the same bytes on every attempt.
+    const batch = [0, 1, 2].map((n) => {
+      const { id: _id, ...event } = order(`c-retry-${n}`);
+      return event;
+    });
+    const body = batch.map((event) => JSON.stringify(event)).join('\n');
+    const send = () => post(service!, '/v1/events/batch', body, 'application/x-ndjson');
+
+    await broker.freeze();
+    let first: Response;
+    try {
+      first = await send();
+    } finally {
+      await broker.thaw();
+    }
+    // The request timed out, but the broker holds it and appends it once it runs again.
+    expect(first.status).toBe(503);
+    await waitFor(
+      'the held request to be written',
+      async () => (await readAll(kafka, eventsRaw)).length >= before + 3,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      },
+    );
+    const retry = await send();
+    expect(retry.status).toBe(202);
+
+    const written = (await readAll(kafka, eventsRaw)).slice(before);
+    expect(written).toHaveLength(6);
+    const ids = written.map((message) => message.headers.ce_id);
+    // Twice each event, under one id each: downstream counts each once.
+    expect(new Set(ids).size).toBe(3);
   });
 
   it('starts while Kafka is down: not ready and 503 meanwhile, then ready and accepting once Kafka is up', async () => {

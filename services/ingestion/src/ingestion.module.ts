@@ -1,5 +1,4 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { ApiKeyAuthenticator } from './auth/api-keys';
 import type { IngestionConfig } from './config';
 import { EventIngestor } from './events/event-ingestor';
 import { EventsController } from './events/events.controller';
@@ -20,10 +19,6 @@ export class IngestionModule {
       controllers: [EventsController],
       providers: [
         { provide: INGESTION_CONFIG, useValue: config },
-        {
-          provide: ApiKeyAuthenticator,
-          useFactory: () => new ApiKeyAuthenticator(config.PULSE_API_KEYS, config.PULSE_AUTH_DISABLED),
-        },
         {
           provide: EventRateLimiter,
           useFactory: () =>

@@ -29,7 +29,7 @@ export class AppModule {
             new InfluxQueryClient({
               url: config.PULSE_INFLUX_URL,
               database: config.PULSE_INFLUX_DATABASE,
-              token: config.PULSE_INFLUX_TOKEN,
+              token: config.PULSE_INFLUX_READ_TOKEN,
               timeoutMs: config.PULSE_INFLUX_QUERY_TIMEOUT,
             }),
         },

@@ -21,4 +21,20 @@ describe('reporting configuration', () => {
       /at least 1s/,
     );
   });
+
+  it('reads InfluxDB with its own read-only token, and refuses the write token', () => {
+    const base = { PULSE_AUTH_DISABLED: 'true' };
+    expect(
+      loadConfig(schema, { ...base, PULSE_INFLUX_READ_TOKEN: 'reader:pw' }).PULSE_INFLUX_READ_TOKEN,
+    ).toBe('reader:pw');
+    expect(loadConfig(schema, base).PULSE_INFLUX_READ_TOKEN).toBeUndefined();
+    expect(Object.keys(schema)).not.toContain('PULSE_INFLUX_TOKEN');
+    for (const variable of ['PULSE_INFLUX_TOKEN', 'PULSE_INFLUX_TOKEN_FILE']) {
+      expect(() => loadConfig(schema, { ...base, [variable]: 'writer:pw' })).toThrow(
+        new RegExp(
+          `${variable} is the write token and this service only reads: give it a read-only token as PULSE_INFLUX_READ_TOKEN`,
+        ),
+      );
+    }
+  });
 });

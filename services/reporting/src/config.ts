@@ -2,7 +2,7 @@ import {
   ConfigError,
   env,
   hashedCredentialsVar,
-  influxSchema,
+  influxReadSchema,
   kafkaSchema,
   refinedVariable,
   serviceSchema,
@@ -33,7 +33,7 @@ const windowSizes = refinedVariable(windows, (listed, name, source) => {
 export const schema = {
   ...serviceSchema(3005),
   ...kafkaSchema,
-  ...influxSchema,
+  ...influxReadSchema,
   PULSE_REPORTING_TOKENS: readTokens,
   PULSE_AUTH_DISABLED: authDisabled,
   PULSE_WINDOWS: windowSizes,

@@ -1,6 +1,5 @@
+import { installTokenAuth, TokenAuthenticator } from '@pulse/auth';
 import type { RunServiceOptions } from '@pulse/observability';
-import { installReadTokenAuth } from './auth/auth-hook';
-import { ReadTokenAuthenticator } from './auth/read-tokens';
 import { AppModule, SERVICE_NAME } from './app.module';
 import type { ReportingConfig } from './config';
 import { ReportErrorFilter } from './http/http-errors';
@@ -13,10 +12,18 @@ export function reportingServiceOptions(config: ReportingConfig): RunServiceOpti
     settings: config,
     configure: (app, logger) => {
       app.useGlobalFilters(new ReportErrorFilter(logger.child({ component: 'http' })));
-      installReadTokenAuth(
-        app.getHttpAdapter().getInstance(),
-        new ReadTokenAuthenticator(config.PULSE_REPORTING_TOKENS, config.PULSE_AUTH_DISABLED),
-      );
+      installTokenAuth(app.getHttpAdapter().getInstance(), {
+        authenticator: new TokenAuthenticator({
+          credentials: config.PULSE_REPORTING_TOKENS,
+          disabled: config.PULSE_AUTH_DISABLED,
+          presentation: 'bearer',
+          messages: {
+            missing: 'a read token is required: send Authorization: Bearer <token>',
+            invalid: 'the read token is not valid',
+          },
+        }),
+        challenge: 'Bearer realm="pulse-reporting"',
+      });
     },
     openApi: {
       title: 'Pulse reporting',

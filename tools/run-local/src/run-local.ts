@@ -166,6 +166,7 @@ export class LocalRun {
       PULSE_LOG_LEVEL: this.env.PULSE_LOG_LEVEL ?? 'info',
       PULSE_API_KEYS_FILE: credentials.apiKeysFile,
       PULSE_REPORTING_TOKENS_FILE: credentials.reportingTokensFile,
+      PULSE_ALERT_WRITE_TOKENS_FILE: credentials.alertTokensFile,
       PULSE_SLACK_WEBHOOK_URL: slack.url,
       // Alerts link to the reporting query that shows them.
       PULSE_REPORTING_URL: `http://127.0.0.1:${DEFAULT_SERVICE_PORTS.reporting}`,

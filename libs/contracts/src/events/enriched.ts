@@ -16,6 +16,12 @@ export const REGIONS = [
 export type Region = (typeof REGIONS)[number];
 
 export const UNKNOWN_CATEGORY = 'unknown';
+/**
+ * The one product id under which aggregation counts every product the catalogue does not know:
+ * product ids come from clients, so counting each unknown one apart would let any client grow
+ * the number of series, groups and alert keys without bound.
+ */
+export const UNKNOWN_PRODUCT = 'unknown';
 
 export const productInfoSchema = z.object({
   name: z.string(),

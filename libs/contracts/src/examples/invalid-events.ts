@@ -53,6 +53,14 @@ export const INVALID_EVENTS: readonly InvalidExample[] = [
     issues: [{ path: 'data.currency', message: 'must be an ISO 4217 code such as USD' }],
   },
   {
+    // Three letters are not enough: each made-up currency would be more series in every grouping.
+    name: 'currency code that is well formed but of no currency in use',
+    event: { ...order, data: { ...order.data, currency: 'ZZQ' } },
+    issues: [
+      { path: 'data.currency', message: 'must be the ISO 4217 code of a currency in use, such as USD' },
+    ],
+  },
+  {
     name: 'order without a customer',
     event: withoutKey(order, 'customerid'),
     issues: [{ path: 'customerid', message: 'Invalid input: expected string, received undefined' }],

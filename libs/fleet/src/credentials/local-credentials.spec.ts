@@ -15,7 +15,12 @@ describe('ensureLocalCredentials', () => {
     expect(readFileSync(credentials.reportingTokensFile, 'utf8')).toBe(
       `local:${sha256Hex(credentials.reportingToken)}\n`,
     );
+    expect(readFileSync(credentials.alertTokensFile, 'utf8')).toBe(
+      `local:${sha256Hex(credentials.alertToken)}\n`,
+    );
+    expect(new Set([credentials.apiKey, credentials.reportingToken, credentials.alertToken]).size).toBe(3);
     expect(statSync(join(dir, 'credentials', 'api-key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'credentials', 'alert-token')).mode & 0o777).toBe(0o600);
   });
 
   it('reuses the same secrets on the next run', () => {

@@ -1,3 +1,4 @@
+import { windowLabel } from '@pulse/contracts';
 import { z } from 'zod';
 import type { GroundTruthCell } from '../ground-truth/ground-truth';
 
@@ -24,17 +25,8 @@ const salesRow = z.looseObject({
 });
 const salesAnswer = z.looseObject({ rows: z.array(salesRow) });
 
-/** A window size as reporting names its intervals: the largest whole unit (60000 → `1m`). */
-export function intervalLabel(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'm'],
-    [1_000, 's'],
-  ];
-  for (const [unit, suffix] of units) if (ms % unit === 0) return `${ms / unit}${suffix}`;
-  return `${ms}ms`;
-}
+/** A window size as reporting names its intervals (60000 → `1m`): the contract's window label. */
+export const intervalLabel = windowLabel;
 
 /** A row of reporting's answer: its figures, and whether reporting says its window is final. */
 export type ReportedCell = GroundTruthCell & { final: boolean };

@@ -16,7 +16,7 @@ import {
   type MessageHandler,
   type PartitionRef,
 } from '@pulse/kafka';
-import { LOGGER, type Logger } from '@pulse/observability';
+import { LOGGER, SERVICE_NAME, type Logger } from '@pulse/observability';
 import { AGGREGATION_CONFIG, type AggregationConfig } from '../config';
 import { toEventFacts } from '../facts/event-facts';
 import { INFLUX_WRITER, type InfluxWriter } from '../influx/influx-writer';
@@ -50,6 +50,7 @@ export class AggregationConsumer
     @Inject(AGGREGATION_CONFIG) private readonly config: AggregationConfig,
     @Inject(INFLUX_WRITER) private readonly writer: InfluxWriter,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_NAME) private readonly serviceName: string,
     registry: Registry,
   ) {
     this.settings = {
@@ -82,6 +83,9 @@ export class AggregationConsumer
             writer: this.writer,
             producer: this.runtime.producer,
             windowedTopic: this.runtime.topics.metricsWindowed,
+            deadLetterTopic: this.runtime.topics.deadLetter,
+            serviceName: this.serviceName,
+            sourceTopic: topic,
             flushIntervalMs: this.config.PULSE_FLUSH_INTERVAL,
             openWindowFlushIntervalMs: this.config.PULSE_OPEN_WINDOW_FLUSH_INTERVAL,
             windowSizesMs: this.config.PULSE_WINDOWS,

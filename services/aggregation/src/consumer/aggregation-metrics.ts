@@ -8,6 +8,7 @@ export class AggregationMetrics {
   readonly pointsWritten: Counter;
   readonly resultsProduced: Counter;
   readonly windowsResettled: Counter;
+  readonly pointsRejected: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -42,6 +43,11 @@ export class AggregationMetrics {
     this.windowsResettled = new Counter({
       name: 'pulse_aggregation_windows_resettled_total',
       help: 'Windows rewritten whole after a write whose outcome was unknown (timeout, reset, 5xx)',
+      registers,
+    });
+    this.pointsRejected = new Counter({
+      name: 'pulse_aggregation_points_rejected_total',
+      help: 'Points InfluxDB refused for good (field type conflict, tag value limit, too large): set aside to the dead-letter topic',
       registers,
     });
   }

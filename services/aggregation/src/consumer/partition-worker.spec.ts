@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import pino from 'pino';
 import { TransientError, type OutgoingRecord, type PulseProducer } from '@pulse/kafka';
 import { toEventFacts } from '../facts/event-facts';
+import { InfluxRejectedError } from '../influx/influx-errors';
 import type { InfluxWriter } from '../influx/influx-writer';
 import { PartitionAggregator } from '../state/partition-aggregator';
 import { browseEvent } from '../testing/test-events';
@@ -19,12 +20,17 @@ class FakeWriter implements InfluxWriter {
   readonly requests: (readonly string[])[] = [];
   /** Fails only the write requests containing a progress line. */
   progressDown = false;
+  /** Refuses for good (as a 400) every request holding a line that contains this. */
+  refuse: string | null = null;
 
   async write(lines: readonly string[], beforeSend?: () => void): Promise<void> {
     beforeSend?.();
     if (this.down) throw new TransientError('InfluxDB unreachable: connect ECONNREFUSED');
     if (this.progressDown && lines.some((line) => line.startsWith('progress,')))
       throw new TransientError('InfluxDB unreachable: connect ECONNRESET');
+    const refuse = this.refuse;
+    if (refuse !== null && lines.some((line) => line.includes(refuse)))
+      throw new InfluxRejectedError(400, `partial write: field type conflict: ${refuse} dropped=1`);
     this.requests.push(lines);
     this.written.push(...lines);
   }
@@ -52,6 +58,9 @@ function setup(
     writer,
     producer,
     windowedTopic: 'metrics.windowed',
+    deadLetterTopic: 'dead-letter',
+    serviceName: 'aggregation',
+    sourceTopic: 'events.enriched',
     flushIntervalMs: options.flushIntervalMs ?? 1_000,
     ...(options.openWindowFlushIntervalMs === undefined
       ? {}
@@ -244,6 +253,39 @@ describe('PartitionWorker', () => {
     // The windows of the failed flush were written again with the progress that covers them.
     const last = writer.requests.at(-2) as readonly string[];
     expect(last.some((line) => line.startsWith('activity,grouping=total,partition=0,window=1m '))).toBe(true);
+  });
+
+  it('sets aside to the dead-letter topic the points InfluxDB refuses for good, writes the rest, and goes on', async () => {
+    const { writer, produced, worker, view } = setup();
+    writer.refuse = 'category=garden';
+    view('a', T0 + 1_000, 0);
+    worker.count(toEventFacts(browseEvent('view', 'b', T0 + 2_000, { category: 'garden' })), 1);
+    view('c', T0 + 3_000, 2);
+    // Retrying a refusal would stall the partition for ever: the flush succeeds instead.
+    await worker.flush();
+    const refused = writer.written.filter((line) => line.includes('category=garden'));
+    expect(refused).toEqual([]);
+    expect(writer.written.some((line) => line.startsWith('activity,grouping=total,'))).toBe(true);
+    expect(writer.written.some((line) => line.includes('category=books'))).toBe(true);
+    const deadLetters = produced.filter((record) => record.topic === 'dead-letter');
+    expect(deadLetters).toHaveLength(1);
+    const [letter] = deadLetters;
+    expect(letter?.headers).toMatchObject({
+      'pulse-dlq-kind': 'output',
+      'pulse-dlq-error-class': 'InfluxRejectedError',
+      'pulse-dlq-source-topic': 'events.enriched',
+      'pulse-dlq-source-partition': '0',
+      'pulse-dlq-source-offset': '2',
+      'pulse-dlq-service': 'aggregation',
+    });
+    expect(letter?.headers?.['pulse-dlq-error-message']).toContain('field type conflict');
+    const parked = String(letter?.value).split('\n');
+    expect(parked.length).toBeGreaterThan(0);
+    expect(parked.every((line) => line.includes('category=garden'))).toBe(true);
+    expect(produced.some((record) => record.topic === 'metrics.windowed')).toBe(true);
+    // Nothing is left to write: the next batch commits past it.
+    expect(await worker.afterBatch(2)).toMatchObject({ offset: '0' });
+    expect(worker.aggregator.hasChanges).toBe(false);
   });
 
   describe('a write whose outcome is unknown', () => {

@@ -1,8 +1,9 @@
 import type { Logger } from '@pulse/observability';
 import type { PulseProducer } from '@pulse/kafka';
-import { TransientError } from '@pulse/kafka';
+import { TransientError, undeliveredOutputRecord, type OutgoingRecord } from '@pulse/kafka';
 import type { EventFacts } from '../facts/event-facts';
 import type { InfluxWriter } from '../influx/influx-writer';
+import { writeSettingAsideRejected, type RejectedPoints } from '../influx/rejected-points';
 import { changeSetLines } from '../output/influx-lines';
 import { changeSetRecords } from '../output/windowed-records';
 import { PipelineCounters } from '../pipeline/pipeline-counters';
@@ -22,6 +23,11 @@ export interface WorkerDeps {
   readonly writer: InfluxWriter;
   readonly producer: PulseProducer;
   readonly windowedTopic: string;
+  /** Where points InfluxDB refuses for good go, so they stall nothing; and who set them aside. */
+  readonly deadLetterTopic: string;
+  readonly serviceName: string;
+  /** The topic this partition is read from, named in dead letters. */
+  readonly sourceTopic: string;
   /** Flush cadence while a window is closing: from its end until `openWindowFlushIntervalMs` later. */
   readonly flushIntervalMs: number;
   /** Flush cadence otherwise, when only running counts of open windows change. */
@@ -202,6 +208,24 @@ export class PartitionWorker {
     if (!this.deps.membershipFresh()) throw new StaleMembershipError();
   };
 
+  private deadLettersOf(rejected: readonly RejectedPoints[], lastOffset: number): OutgoingRecord[] {
+    const firstFailureTime = new Date(this.now());
+    return rejected.map(({ lines, error }) =>
+      undeliveredOutputRecord(
+        this.deps.deadLetterTopic,
+        this.deps.serviceName,
+        {
+          key: null,
+          value: lines.join('\n'),
+          sourceTopic: this.deps.sourceTopic,
+          sourcePartition: this.partition,
+          sourceOffset: String(lastOffset),
+        },
+        { errorClass: error.name, errorMessage: error.message, attempts: 1, firstFailureTime },
+      ),
+    );
+  }
+
   private async flushNow(): Promise<void> {
     if (!this.deps.membershipFresh()) {
       this.deps.metrics.flushes.inc({ result: 'stale_membership' });
@@ -216,8 +240,13 @@ export class PartitionWorker {
     const progress = changes.catchingUp ? undefined : progressLine(this.progressOf(changes), started);
     const records = changeSetRecords(this.deps.windowedTopic, this.partition, changes);
     const timer = this.deps.metrics.flushDuration.startTimer();
+    let rejected: RejectedPoints[] = [];
     try {
-      await this.deps.writer.write([...lines, ...pipeline], this.checkMembership);
+      rejected = await writeSettingAsideRejected(
+        this.deps.writer,
+        [...lines, ...pipeline],
+        this.checkMembership,
+      );
       // Progress says "every window up to here is written", so it goes in a request of its own,
       // sent only once InfluxDB acknowledged the windows: InfluxDB applies one request's points
       // (even one point's fields) one key at a time, so a reader could otherwise see the
@@ -225,7 +254,7 @@ export class PartitionWorker {
       // partition's `orders` while its `units` were there).
       if (progress !== undefined) await this.deps.writer.write([progress], this.checkMembership);
       this.checkMembership();
-      await this.deps.producer.send(records);
+      await this.deps.producer.send([...records, ...this.deadLettersOf(rejected, changes.lastOffset)]);
     } catch (error) {
       // Refused before sending: that request cannot land, so it leaves nothing unsettled.
       const refused = error instanceof StaleMembershipError;
@@ -251,7 +280,21 @@ export class PartitionWorker {
     this.lastFlushFailed = false;
     if (!changes.catchingUp) this.flushedProgress = this.progressOf(changes);
     this.deps.metrics.flushes.inc({ result: 'ok' });
-    this.deps.metrics.pointsWritten.inc(lines.length);
+    const rejectedPoints = rejected.reduce((sum, entry) => sum + entry.lines.length, 0);
+    this.deps.metrics.pointsWritten.inc(lines.length - rejectedPoints);
+    if (rejectedPoints > 0) {
+      this.deps.metrics.pointsRejected.inc(rejectedPoints);
+      this.deps.logger.error(
+        {
+          partition: this.partition,
+          points: rejectedPoints,
+          reason: rejected[0]?.error.message,
+          deadLetterTopic: this.deps.deadLetterTopic,
+        },
+        'InfluxDB refused points for good; they are in the dead-letter topic and the rest is written. ' +
+          'Fix the cause, then reprocess the affected windows',
+      );
+    }
     this.deps.metrics.resultsProduced.inc(records.length);
   }
 }

@@ -27,7 +27,27 @@ describe('event facts', () => {
       facts.order.products.map(({ productId, category, units }) => [productId, category, units]),
     ).toEqual([
       ['p1', 'books', 3],
-      ['p2', 'unknown', 1],
+      ['unknown', 'unknown', 1],
+    ]);
+  });
+
+  it('counts every product the catalogue does not know as the one product `unknown`', () => {
+    // A client inventing product ids must not mint one series (and one group per window) each.
+    const lines = Array.from({ length: 500 }, (_, i) => ({
+      productId: `made-up-${i}-${'x'.repeat(100)}`,
+      category: null,
+      quantity: 1,
+      unitPrice: 1,
+    }));
+    const facts = toEventFacts(orderEvent('flood', Date.parse('2026-01-01T00:00:00Z'), { lines }));
+    if (facts.kind !== 'order') throw new Error('expected an order');
+    expect(facts.order.products).toEqual([
+      expect.objectContaining({
+        productId: 'unknown',
+        category: 'unknown',
+        units: 500,
+        revenueMinor: 50_000,
+      }),
     ]);
   });
 

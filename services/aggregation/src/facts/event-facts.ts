@@ -1,4 +1,10 @@
-import { EventType, UNKNOWN_CATEGORY, toMinorUnits, type EnrichedEvent } from '@pulse/contracts';
+import {
+  EventType,
+  UNKNOWN_CATEGORY,
+  UNKNOWN_PRODUCT,
+  toMinorUnits,
+  type EnrichedEvent,
+} from '@pulse/contracts';
 
 /** What an order's lines add to one category or one product. */
 export interface CategoryShare {
@@ -54,6 +60,18 @@ export type EventFacts =
   /** Inventory changes feed no sales metric (the alert service uses them). */
   | (FactsBase & { readonly kind: 'other' });
 
+/**
+ * How far an event moves its partition's event clock (and so the watermark and the dedupe
+ * horizon): its event time, but never past when ingestion accepted it. The event time is the
+ * client's, so a skewed or hostile clock could otherwise close every open window of the
+ * partition early and make other customers' on-time events late; ingestion's clock is ours.
+ * The event itself still counts in the window of its own time. Events that did not come
+ * through ingestion (no `ingestedat`) move it by their event time.
+ */
+export function eventClockOf(facts: Pick<EventFacts, 'time' | 'ingestedAt'>): number {
+  return Number.isNaN(facts.ingestedAt) ? facts.time : Math.min(facts.time, facts.ingestedAt);
+}
+
 /** Group keys inside a window: one string per grouping and dimension values. */
 export const TOTAL_KEY = 'T';
 export const regionKey = (region: string): string => `R\u0000${region}`;
@@ -73,7 +91,8 @@ export function tagSafe(value: string): string {
 /**
  * Reduces an enriched event to the numbers aggregation needs, once per event, so the work per
  * window size is only map updates. Revenue per line is the unit price in exact minor units times
- * the quantity; a line's category is its product's (`unknown` when enrichment found none).
+ * the quantity; a line's category is its product's (`unknown` when enrichment found none), and a
+ * product the catalogue does not know counts as the one product `unknown`.
  */
 export function toEventFacts(event: EnrichedEvent): EventFacts {
   const base: FactsBase = {
@@ -122,8 +141,9 @@ function orderFacts(
   let units = 0;
   let revenueMinor = 0;
   lines.forEach((line, index) => {
-    const category = tagSafe(products[index]?.category ?? UNKNOWN_CATEGORY);
-    const productId = tagSafe(line.productId);
+    const product = products[index];
+    const category = tagSafe(product?.category ?? UNKNOWN_CATEGORY);
+    const productId = product == null ? UNKNOWN_PRODUCT : tagSafe(line.productId);
     const lineMinor = toMinorUnits(line.unitPrice, currency) * line.quantity;
     units += line.quantity;
     revenueMinor += lineMinor;

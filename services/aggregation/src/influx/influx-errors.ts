@@ -1,6 +1,6 @@
 import { TransientError } from '@pulse/kafka';
 
-/** InfluxDB refused the data itself (400/422: bad line protocol, field type conflict). */
+/** InfluxDB refused the data itself (400/413/422: field type conflict, tag value limit, too large). */
 export class InfluxRejectedError extends Error {
   constructor(
     readonly status: number,
@@ -22,12 +22,12 @@ export function retryAfterMs(header: string | null | undefined): number | undefi
 
 /**
  * Maps a failed write to what the consumer should do: a TransientError (outage, overload,
- * auth not yet provisioned) pauses and retries; a rejection of the data is a bug or a schema
- * conflict that retrying will not fix, but it must not lose data either, so it is retried too
- * (with backoff) and logged loudly by the consumer.
+ * auth not yet provisioned) pauses and retries; a refusal of the data itself will not change on
+ * retry, so it is an InfluxRejectedError, whose points are set aside (see rejected-points.ts).
  */
 export function writeFailure(status: number, body: string, retryAfter?: string | null): Error {
-  if (status === 400 || status === 422) return new InfluxRejectedError(status, body.slice(0, 500));
+  if (status === 400 || status === 413 || status === 422)
+    return new InfluxRejectedError(status, body.slice(0, 500));
   return new TransientError(
     `InfluxDB write failed with HTTP ${status}: ${body.slice(0, 300)}`,
     retryAfterMs(retryAfter),

@@ -135,6 +135,43 @@ describe('PartitionAggregator', () => {
     ).toBeUndefined();
   });
 
+  it('does not let a future-dated event move the watermark past when ingestion accepted it', () => {
+    const aggregator = new PartitionAggregator(0, { ...settings, windows: windowSpecs([MINUTE]) });
+    const at = (event: ReturnType<typeof browseEvent>, ingestedMs: number) => ({
+      ...event,
+      ingestedat: new Date(ingestedMs).toISOString(),
+    });
+    aggregator.apply(toEventFacts(at(browseEvent('view', 'on-time-1', T0 + 10_000), T0 + 10_100)), 0);
+    // A client whose clock runs five minutes ahead (or an attacker), accepted at T0 + 20 s.
+    const future = aggregator.apply(
+      toEventFacts(at(browseEvent('view', 'future', T0 + 5 * MINUTE + 20_000), T0 + 20_000)),
+      1,
+    );
+    expect(future).toBe('counted');
+    expect(aggregator.watermark).toBe(T0 + 20_000 - 30_000);
+    // Another customer's event of the first minute, accepted on time, still counts on time.
+    const onTime = aggregator.apply(
+      toEventFacts(at(browseEvent('view', 'on-time-2', T0 + 40_000), T0 + 40_200)),
+      2,
+    );
+    expect(onTime).toBe('counted');
+    const written = lines(aggregator);
+    expect(point(written, 'activity,grouping=total,partition=0,window=1m', T0)).toContain('views=2i');
+    // The future-dated view counts in the window of its own time, which stays open.
+    expect(point(written, 'activity,grouping=total,partition=0,window=1m', T0 + 5 * MINUTE)).toContain(
+      'views=1i',
+    );
+    expect(point(written, 'activity,grouping=total,partition=0,window=1m', T0 + 5 * MINUTE)).toContain(
+      'final=F',
+    );
+    // Ids stay remembered for the horizon in accepted time: a retry of the first one is caught.
+    const retry = aggregator.apply(
+      toEventFacts(at(browseEvent('view', 'on-time-1', T0 + 10_000), T0 + 50_000)),
+      3,
+    );
+    expect(retry).toBe('duplicate');
+  });
+
   it('counts a duplicate event id once, also when the duplicate arrives after its window closed', () => {
     const aggregator = new PartitionAggregator(0, {
       ...settings,

@@ -1,5 +1,5 @@
 import type { EventFacts } from '../facts/event-facts';
-import { TOTAL_KEY } from '../facts/event-facts';
+import { eventClockOf, TOTAL_KEY } from '../facts/event-facts';
 import { windowStartOf, type WindowSpec } from '../windows/window-spec';
 import { encodeCommitMetadata } from '@pulse/contracts';
 import { DedupeLog } from './dedupe-log';
@@ -63,8 +63,9 @@ export interface CommitPoint {
 const TOTAL_DIMS: GroupDims = { grouping: 'total', category: null, region: null, productId: null };
 
 /**
- * The window state of one partition of `events.enriched` (DESIGN §5): event-time tumbling
- * windows per configured size, a watermark (max event time − allowed lateness), late events
+ * The window state of one partition of `events.enriched`: event-time tumbling windows per
+ * configured size, a watermark (max event time − allowed lateness, where each event's time
+ * counts at most up to when ingestion accepted it: see `eventClockOf`), late events
  * counted apart, duplicates within the horizon counted once, and the Kappa-style commit point
  * from which a new owner rebuilds exactly this state by replay.
  *
@@ -281,7 +282,8 @@ export class PartitionAggregator {
     // decision taken about them, so a replay that cannot see earlier messages (and so may judge
     // a duplicate differently) cannot change any later decision.
     const maxBefore = this.maxEventTime;
-    if (facts.time > this.maxEventTime) this.maxEventTime = facts.time;
+    const clock = eventClockOf(facts);
+    if (clock > this.maxEventTime) this.maxEventTime = clock;
     const watermark = this.watermark;
     const duplicate = this.dedupe.isDuplicate(facts.id, this.maxEventTime);
     this.dedupe.add(facts.id, this.maxEventTime, offset, maxBefore);

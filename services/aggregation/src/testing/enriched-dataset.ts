@@ -16,7 +16,10 @@ export interface LabelledMessage {
   readonly timestamp: number;
   readonly label: Label;
   readonly event: EnrichedEvent | null;
-  /** The partition's max event time once this message is read (where late events are counted). */
+  /**
+   * The partition's event clock once this message is read (max event time, each event's time
+   * counting at most up to its `ingestedat`): where late events are counted.
+   */
   readonly partitionMaxAfter: number;
 }
 
@@ -31,6 +34,16 @@ export interface DatasetOptions {
   lateShare: number;
   duplicateShare: number;
   poison: number;
+  /**
+   * Events dated minutes ahead of when ingestion accepted them (a client with a skewed or
+   * hostile clock), about this many per partition; they count in the window of their own time.
+   */
+  futureDatedPerPartition?: number;
+  /**
+   * Share of order lines naming a product the catalogue does not know, each a new long id (a
+   * client inventing ids); counted as the one product `unknown`.
+   */
+  madeUpProductShare?: number;
 }
 
 export const CATEGORIES = ['books', 'toys', 'games', 'garden', 'music', 'tools', 'food', 'sports'] as const;
@@ -57,6 +70,11 @@ export function generateDataset(options: DatasetOptions): LabelledMessage[] {
   const recent: LabelledMessage[][] = Array.from({ length: options.partitions }, () => []);
   const messages: LabelledMessage[] = [];
   const poisonAt = new Set(Array.from({ length: options.poison }, () => rng.int(0, options.events - 1)));
+  const futureAt = new Set(
+    Array.from({ length: (options.futureDatedPerPartition ?? 0) * options.partitions }, () =>
+      rng.int(0, options.events - 1),
+    ),
+  );
 
   const windowEnd = (time: number, size: number): number => time - (((time % size) + size) % size) + size;
   const push = (message: LabelledMessage): void => {
@@ -86,11 +104,29 @@ export function generateDataset(options: DatasetOptions): LabelledMessage[] {
         partitionMaxAfter: max,
       });
     }
+    if (futureAt.has(i)) {
+      const acceptedAt = base + rng.int(5, 300);
+      const time = base + rng.int(120_000, 600_000);
+      const maxAfter = Math.max(max, acceptedAt);
+      partitionMax[partition] = maxAfter;
+      const event = randomEvent(rng, `evt-${options.seed}-${i}-future`, time, customer, products, {
+        ingestedAt: acceptedAt,
+      });
+      push({
+        partition,
+        key: customer,
+        value: JSON.stringify(event),
+        timestamp: time,
+        label: 'counted',
+        event,
+        partitionMaxAfter: maxAfter,
+      });
+    }
     const recentHere = recent[partition] as LabelledMessage[];
     if (rng.chance(options.duplicateShare) && recentHere.length > 0) {
       // A client retry: the same event (id, time, body) sent again shortly after.
       const original = rng.pick(recentHere);
-      push({ ...original, label: 'duplicate', partitionMaxAfter: max });
+      push({ ...original, label: 'duplicate', partitionMaxAfter: partitionMax[partition] as number });
       continue;
     }
     const lateAllowed = base - options.startMs > maxWindow + options.latenessMs + 180_000;
@@ -98,7 +134,7 @@ export function generateDataset(options: DatasetOptions): LabelledMessage[] {
     const time = late
       ? base - options.latenessMs - maxWindow - 60_000 - rng.int(0, 60_000)
       : base + rng.int(-8_000, 2_000);
-    const maxAfter = Math.max(max, time);
+    const maxAfter = Math.max(partitionMax[partition] as number, time);
     const watermark = maxAfter - options.latenessMs;
     for (const size of options.windowsMs) {
       const isLate = windowEnd(time, size) <= watermark;
@@ -106,7 +142,9 @@ export function generateDataset(options: DatasetOptions): LabelledMessage[] {
         throw new Error(`dataset margins broken at event ${i}: late=${late} for size ${size}`);
     }
     partitionMax[partition] = maxAfter;
-    const event = randomEvent(rng, `evt-${options.seed}-${i}`, time, customer, products);
+    const event = randomEvent(rng, `evt-${options.seed}-${i}`, time, customer, products, {
+      madeUpProductShare: options.madeUpProductShare ?? 0,
+    });
     push({
       partition,
       key: customer,
@@ -126,6 +164,7 @@ function randomEvent(
   time: number,
   customer: string,
   products: readonly { id: string; category: string | null }[],
+  { ingestedAt, madeUpProductShare = 0 }: { ingestedAt?: number; madeUpProductShare?: number } = {},
 ): EnrichedEvent {
   const roll = rng.next();
   const region = rng.pick(REGIONS);
@@ -137,7 +176,7 @@ function randomEvent(
     time: iso,
     datacontenttype: 'application/json' as const,
     customerid: customer,
-    ingestedat: new Date(time + rng.int(5, 300)).toISOString(),
+    ingestedat: new Date(ingestedAt ?? time + rng.int(5, 300)).toISOString(),
     enrichmentstatus: 'complete' as const,
   };
   const enrichment = (lineProducts: readonly { category: string | null }[]): EnrichedEvent['enrichment'] => ({
@@ -152,8 +191,11 @@ function randomEvent(
   });
   if (roll < 0.25) {
     const [currency, prices] = rng.pick(CURRENCIES);
-    const lines = Array.from({ length: rng.int(1, 4) }, () => ({
-      product: rng.pick(products),
+    const lines = Array.from({ length: rng.int(1, 4) }, (_, line) => ({
+      product:
+        madeUpProductShare > 0 && rng.chance(madeUpProductShare)
+          ? { id: `made-up-${id}-${line}-${'x'.repeat(90)}`, category: null }
+          : rng.pick(products),
       quantity: rng.int(1, 3),
       unitPrice: rng.pick(prices),
     }));

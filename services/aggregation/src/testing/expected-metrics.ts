@@ -117,12 +117,14 @@ export function expectedMetrics(
         }
         if (message.label === 'counted') {
           const perProduct = new Map<string, { units: number; minor: number }>();
-          for (const line of lines) {
-            const entry = perProduct.get(line.productId) ?? { units: 0, minor: 0 };
+          lines.forEach((line, index) => {
+            // Products the catalogue does not know count as one product, `unknown`.
+            const productId = event.enrichment.products[index] == null ? 'unknown' : line.productId;
+            const entry = perProduct.get(productId) ?? { units: 0, minor: 0 };
             entry.units += line.quantity;
             entry.minor += minorOf(line);
-            perProduct.set(line.productId, entry);
-          }
+            perProduct.set(productId, entry);
+          });
           for (const [productId, share] of perProduct) {
             add(result.products, `${label(size)}|${start}|${productId}|${currency}`, zeroMoney, {
               revenue_minor: share.minor,

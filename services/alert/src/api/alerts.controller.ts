@@ -3,9 +3,10 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AlertEvent } from '@pulse/contracts';
 import { SilenceStore } from '../silences/silence-store';
 import { AlertStateStore } from '../state/alert-state-store';
-import { ACTIVE_ALERTS_SCHEMA } from './openapi';
+import { ApiTokenAuth, ACTIVE_ALERTS_SCHEMA } from './openapi';
 
 @ApiTags('alerts')
+@ApiTokenAuth()
 @Controller('v1/alerts')
 export class AlertsController {
   constructor(

@@ -1,4 +1,5 @@
-import type { SchemaObject } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiResponse, type SchemaObject } from '@nestjs/swagger';
 import { alertEventSchema } from '@pulse/contracts';
 import { z } from 'zod';
 import { createSilenceSchema, silenceSchema } from '../silences/silence';
@@ -76,3 +77,16 @@ export const ERROR_SCHEMA: SchemaObject = {
   },
   required: ['error', 'message'],
 };
+
+/** Every /v1 route: the bearer token and the refusals of the auth hook (api-auth.ts). */
+export function ApiTokenAuth(): ClassDecorator & MethodDecorator {
+  return applyDecorators(
+    ApiBearerAuth(),
+    ApiResponse({ status: 401, description: 'No token was sent.', schema: ERROR_SCHEMA }),
+    ApiResponse({
+      status: 403,
+      description: 'The token is not valid, or is a read token where a write token is needed.',
+      schema: ERROR_SCHEMA,
+    }),
+  );
+}

@@ -2,9 +2,10 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RuleBook, type ReloadStatus } from '../rules/rule-book';
 import type { Rule } from '../rules/rule-schema';
-import { RULES_SCHEMA } from './openapi';
+import { ApiTokenAuth, RULES_SCHEMA } from './openapi';
 
 @ApiTags('rules')
+@ApiTokenAuth()
 @Controller('v1/rules')
 export class RulesController {
   constructor(private readonly rules: RuleBook) {}

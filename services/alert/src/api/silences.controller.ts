@@ -16,11 +16,18 @@ import { safeParseWith } from '@pulse/contracts';
 import { errorMessageOf } from '@pulse/kafka';
 import { SilenceInputError, createSilenceSchema, type SilenceState } from '../silences/silence';
 import { SilenceStore, type SilenceView } from '../silences/silence-store';
-import { CREATE_SILENCE_SCHEMA, ERROR_SCHEMA, SILENCE_LIST_SCHEMA, SILENCE_SCHEMA } from './openapi';
+import {
+  ApiTokenAuth,
+  CREATE_SILENCE_SCHEMA,
+  ERROR_SCHEMA,
+  SILENCE_LIST_SCHEMA,
+  SILENCE_SCHEMA,
+} from './openapi';
 
 const STATES: readonly SilenceState[] = ['pending', 'active', 'expired'];
 
 @ApiTags('silences')
+@ApiTokenAuth()
 @Controller('v1/silences')
 export class SilencesController {
   constructor(private readonly silences: SilenceStore) {}

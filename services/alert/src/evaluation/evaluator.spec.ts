@@ -29,6 +29,11 @@ class MemoryLedger implements AlertLedger {
   forgetUnconfirmed() {
     // Every decision of this fake is confirmed at once.
   }
+  firingCount(rule: string) {
+    return [...this.alerts.values()].filter(
+      (a) => a.event.rule === rule && a.event.state === 'firing' && a.event.labels.overflow === undefined,
+    ).length;
+  }
   firingFrom(origin: string) {
     return [...this.alerts.values()]
       .filter((a) => a.origin === origin && a.event.state === 'firing')
@@ -65,11 +70,16 @@ function alertsIn(records: OutgoingRecord[] | void): AlertEvent[] {
 
 function setup(
   rules: Rule[],
-  options: { now?: number; committed?: { offset: string; metadata: string | null } } = {},
+  options: {
+    now?: number;
+    committed?: { offset: string; metadata: string | null };
+    maxFiringPerRule?: number;
+  } = {},
 ) {
   let now = options.now ?? T + 10 * MINUTE;
   const ledger = new MemoryLedger();
   const produced: OutgoingRecord[] = [];
+  const metrics = new AlertMetrics(new Registry());
   const evaluator = new Evaluator({
     topics,
     rules: new StaticRules(rules),
@@ -77,11 +87,12 @@ function setup(
     producer: { send: async (records: OutgoingRecord[]) => void produced.push(...records) },
     committed: async () => options.committed ?? { offset: '-1', metadata: null },
     logger: createLogger('alert-test', 'silent'),
-    metrics: new AlertMetrics(new Registry()),
+    metrics,
     settings: {
       defaultRepeatIntervalMs: 60 * MINUTE,
       fenceTimeoutMs: 1_000,
       evaluationIntervalMs: 1_000,
+      maxFiringPerRule: options.maxFiringPerRule ?? 100,
       links: () => ({}),
     },
     now: () => new Date(now),
@@ -92,7 +103,7 @@ function setup(
     { topic: topics.alertSignals, partition: 0 },
     { topic: topics.metricsWindowed, partition: 0 },
   ]);
-  return { evaluator, hooks, ledger, produced, setNow: (ms: number) => (now = ms) };
+  return { evaluator, hooks, ledger, produced, metrics, setNow: (ms: number) => (now = ms) };
 }
 
 /** The evaluator's own path for window results: forward, then handle the signal it produced. */
@@ -207,6 +218,62 @@ describe('Evaluator', () => {
     await evaluator.tick();
     expect(alertsIn(produced)).toEqual([expect.objectContaining({ state: 'resolved', sequence: 1 })]);
     expect(ledger.firingFrom(`${topics.eventsEnriched}/0`)).toEqual([]);
+  });
+
+  it('counts an order once when the same event (same id) comes again at a later offset', async () => {
+    const rule = ruleOf('fraud_velocity', { maxOrders: 1, within: '10m' });
+    const { evaluator } = setup([rule], { now: T + MINUTE });
+    const order = enrichedOrder({ customer: 'c-1', time: T, amount: 5 });
+    // Re-sent by the client, or re-driven from the dead-letter topic: a new offset, the same id.
+    const first = await evaluator.handle(message(topics.eventsEnriched, 0, 0, order, 'c-1'));
+    const again = await evaluator.handle(message(topics.eventsEnriched, 0, 7, order, 'c-1'));
+    expect([...alertsIn(first), ...alertsIn(again)]).toEqual([]);
+
+    const other = enrichedOrder({ customer: 'c-1', time: T + 1000, amount: 5 });
+    expect(alertsIn(await evaluator.handle(message(topics.eventsEnriched, 0, 8, other, 'c-1')))).toEqual([
+      expect.objectContaining({ state: 'firing', value: 2, threshold: 1 }),
+    ]);
+  });
+
+  it('caps the firing alerts of a rule: one "too many alerts" notice, the rest only counted', async () => {
+    const rule = ruleOf('low_stock', { threshold: 5 });
+    const { evaluator, ledger, produced, metrics, setNow } = setup([rule], { now: T, maxFiringPerRule: 10 });
+    const decided: AlertEvent[] = [];
+    // A flood of made-up products, all "low": far more than the cap.
+    for (let index = 0; index < 500; index += 1) {
+      const level = inventoryEvent(`fake-${index}`, 0, T);
+      decided.push(
+        ...alertsIn(await evaluator.handle(message(topics.eventsEnriched, 0, index, level, `fake-${index}`))),
+      );
+    }
+    const notices = decided.filter((alert) => alert.labels.overflow !== undefined);
+    expect(decided.filter((alert) => alert.labels.overflow === undefined)).toHaveLength(10);
+    expect(notices).toEqual([
+      expect.objectContaining({
+        rule: 'low-stock',
+        state: 'firing',
+        value: 10,
+        threshold: 10,
+        summary: expect.stringContaining('10 alerts of rule low-stock are firing'),
+      }),
+    ]);
+    expect((await metrics.capped.get()).values).toEqual([
+      expect.objectContaining({ labels: { rule: 'low-stock' }, value: 490 }),
+    ]);
+
+    // No reminders of the notice while over the cap; it resolves once the rule is well below it.
+    setNow(T + 5 * 60 * MINUTE);
+    await evaluator.tick();
+    expect(alertsIn(produced).filter((alert) => alert.labels.overflow !== undefined)).toEqual([]);
+    for (let index = 0; index < 2; index += 1) {
+      const restocked = inventoryEvent(`fake-${index}`, 50, T + 5 * 60 * MINUTE);
+      await evaluator.handle(message(topics.eventsEnriched, 0, 1000 + index, restocked, `fake-${index}`));
+    }
+    expect(ledger.firingCount('low-stock')).toBe(8);
+    await evaluator.tick();
+    expect(alertsIn(produced).filter((alert) => alert.labels.overflow !== undefined)).toEqual([
+      expect.objectContaining({ state: 'resolved', summary: expect.stringContaining('fewer alerts') }),
+    ]);
   });
 
   it('reminds while an alert keeps firing', async () => {

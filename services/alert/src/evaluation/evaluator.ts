@@ -29,7 +29,14 @@ import {
 } from '../lifecycle/lifecycle';
 import type { AlertMetrics } from '../metrics/alert-metrics';
 import type { RuleSource } from '../rules/rule-book';
-import { ORIGIN_HEADER, originOf, type AlertLedger } from '../state/alert-state-store';
+import {
+  ORIGIN_HEADER,
+  OVERFLOW_LABEL,
+  isOverflowNotice,
+  originOf,
+  type AlertLedger,
+} from '../state/alert-state-store';
+import type { Rule } from '../rules/rule-schema';
 import { evaluateFraudVelocity } from './event-rules/fraud-velocity';
 import { observeEvent, rememberOrder } from './event-rules/event-observations';
 import { OrderHistory } from './event-rules/order-history';
@@ -51,6 +58,11 @@ export interface EvaluatorSettings {
   fenceTimeoutMs: number;
   /** Time-driven checks leave alerts younger than this alone (the inputs decide them). */
   evaluationIntervalMs: number;
+  /**
+   * Most alerts of one rule firing at once. Past it a new alert of the rule is not raised: it is
+   * counted (`pulse_alert_capped_total`) and the rule's one "too many alerts" notice fires.
+   */
+  maxFiringPerRule: number;
   links: LinkBuilder;
 }
 
@@ -303,6 +315,12 @@ export class Evaluator implements MessageHandler {
       let next: AlertEvent | null;
       if (!rule || rule.kind !== alert.kind) {
         next = resolveWithoutObservation(alert, now, 'its rule was removed from the rules file');
+      } else if (isOverflowNotice(alert)) {
+        // One notice while over the cap, no reminders; it ends once the rule is well below it.
+        next =
+          this.deps.store.firingCount(rule.name) <= this.capLowWater()
+            ? resolveWithoutObservation(alert, now, 'fewer alerts of the rule are firing')
+            : null;
       } else if (
         rule.kind === 'high_value_new_account' &&
         now.getTime() - Date.parse(alert.startsAt) >= rule.holdFor
@@ -322,9 +340,48 @@ export class Evaluator implements MessageHandler {
     for (const observation of observations) {
       const previous = this.deps.store.get(fingerprintOfObservation(observation));
       const next = decide(previous, observation, now, this.deps.settings.links);
-      if (next) records.push(this.write(next, origin, next.state));
+      if (!next) continue;
+      const { rule } = observation;
+      if (
+        next.state === 'firing' &&
+        previous?.state !== 'firing' &&
+        this.deps.store.firingCount(rule.name) >= this.deps.settings.maxFiringPerRule
+      ) {
+        this.deps.metrics.capped.inc({ rule: rule.name });
+        const notice = this.overflowNotice(rule, observation.triggerEventTime, now);
+        if (notice) records.push(this.write(notice, origin, 'firing'));
+        continue;
+      }
+      records.push(this.write(next, origin, next.state));
     }
     return records;
+  }
+
+  /** The rule's "too many alerts" notice, or null while it is already firing. */
+  private overflowNotice(rule: Rule, triggerEventTime: string | null, now: Date): AlertEvent | null {
+    const cap = this.deps.settings.maxFiringPerRule;
+    const observation: Observation = {
+      rule,
+      identity: { [OVERFLOW_LABEL]: 'true' },
+      active: true,
+      canResolve: true,
+      value: this.deps.store.firingCount(rule.name),
+      threshold: cap,
+      window: null,
+      triggerEventTime,
+      summary:
+        `${cap} alerts of rule ${rule.name} are firing, the most allowed: further alerts of this rule ` +
+        `are not raised one by one (counted in pulse_alert_capped_total) until at most ` +
+        `${this.capLowWater()} fire`,
+    };
+    const previous = this.deps.store.get(fingerprintOfObservation(observation));
+    return decide(previous, observation, now, this.deps.settings.links);
+  }
+
+  /** Firing alerts of a rule at which its overflow notice resolves (a tenth below the cap: no flapping). */
+  private capLowWater(): number {
+    const cap = this.deps.settings.maxFiringPerRule;
+    return cap - Math.max(1, Math.ceil(cap / 10));
   }
 
   private write(

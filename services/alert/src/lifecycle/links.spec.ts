@@ -1,3 +1,4 @@
+import { parseSalesParams, type ReportLimits } from '@pulse/contracts';
 import { linksFor } from './links';
 
 describe('linksFor', () => {
@@ -24,7 +25,47 @@ describe('linksFor', () => {
     expect(Object.fromEntries(report.searchParams)).toMatchObject({
       groupBy: 'category',
       category: 'toys',
-      interval: '60s',
+      interval: '1m',
+      currency: 'USD',
+    });
+  });
+
+  describe("the sales report link passes reporting's own parameter parsing", () => {
+    // Reporting offers the window sizes aggregation writes (PULSE_WINDOWS); the defaults of both services.
+    const limits: ReportLimits = {
+      windowsMs: [60_000, 90_000, 300_000, 3_600_000],
+      maxRangeMs: 31 * 86_400_000,
+      maxWindows: 10_000,
+      defaultCurrency: 'USD',
+    };
+    const at = '2026-11-24T12:00:30.000Z';
+
+    it.each<{ kind: string; labels: Record<string, string>; windowSizeMs?: number }>([
+      { kind: 'revenue_spike', labels: { category: 'toys', currency: 'USD' }, windowSizeMs: 60_000 },
+      { kind: 'revenue_spike', labels: { region: 'europe', currency: 'EUR' }, windowSizeMs: 300_000 },
+      {
+        kind: 'order_drop',
+        labels: { category: "kid's & baby", region: 'north-america' },
+        windowSizeMs: 90_000,
+      },
+      { kind: 'order_drop', labels: {}, windowSizeMs: 3_600_000 },
+      { kind: 'order_drop', labels: {} },
+    ])('$kind with $labels every $windowSizeMs ms', ({ kind, labels, windowSizeMs }) => {
+      const start = Date.parse('2026-11-24T12:00:00.000Z');
+      const size = windowSizeMs ?? 60_000;
+      const link = linksFor(settings, {
+        kind,
+        labels,
+        window: { start: new Date(start).toISOString(), end: new Date(start + size).toISOString() },
+        at,
+        ...(windowSizeMs === undefined ? {} : { windowSizeMs }),
+      }).report;
+      const query = Object.fromEntries(new URL(link!).searchParams);
+      const parsed = parseSalesParams(query, limits);
+      expect(parsed.intervalMs).toBe(size);
+      expect(parsed.fromMs).toBeLessThanOrEqual(start);
+      expect(parsed.toMs).toBeGreaterThanOrEqual(start + size);
+      expect(parsed).toMatchObject(labels);
     });
   });
 

@@ -1,3 +1,5 @@
+import { windowLabel } from '@pulse/contracts';
+
 export interface LinkSettings {
   grafanaUrl?: string | undefined;
   dashboardPath: string;
@@ -18,7 +20,8 @@ const AFTER_MS = 15 * 60_000;
 
 /**
  * Links a notification carries: the Grafana dashboard around the alert's time (with the
- * category / region variables set) and the matching reporting query.
+ * category / region variables set) and the matching reporting query, in the parameters
+ * reporting's own parsing (`parseSalesParams`, `@pulse/contracts`) accepts.
  */
 export function linksFor(
   settings: LinkSettings,
@@ -46,7 +49,7 @@ export function linksFor(
       url.searchParams.set('from', new Date(from).toISOString());
       url.searchParams.set('to', new Date(to).toISOString());
       if (subject.windowSizeMs !== undefined)
-        url.searchParams.set('interval', `${subject.windowSizeMs / 1000}s`);
+        url.searchParams.set('interval', windowLabel(subject.windowSizeMs));
       const groupBy = [
         category === undefined ? null : 'category',
         region === undefined ? null : 'region',
@@ -54,6 +57,7 @@ export function linksFor(
       if (groupBy.length > 0) url.searchParams.set('groupBy', groupBy.join(','));
       if (category !== undefined) url.searchParams.set('category', category);
       if (region !== undefined) url.searchParams.set('region', region);
+      if (subject.labels.currency !== undefined) url.searchParams.set('currency', subject.labels.currency);
     } else {
       url.searchParams.set('since', new Date(from).toISOString());
     }

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type Channel = 'slack' | 'nats';
 /** What became of one alert record on one channel. */
-export type NotificationOutcome = 'delivered' | 'failed' | 'silenced' | 'duplicate';
+export type NotificationOutcome = 'delivered' | 'failed' | 'silenced' | 'duplicate' | 'expired';
 
 /**
  * The alert service's own metrics. Labels are rule names (bounded by the rules file), channels,
@@ -19,6 +19,10 @@ export class AlertMetrics {
   readonly rulesLastReloadOk: Gauge;
   readonly evaluations: Counter<'source'>;
   readonly replayedRecords: Counter<'topic'>;
+  readonly capped: Counter<'rule'>;
+  readonly stateRemoved: Counter<'table'>;
+  readonly silencesSkipped: Counter;
+  readonly silencesRemoved: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -30,7 +34,7 @@ export class AlertMetrics {
     });
     this.notifications = new Counter({
       name: 'pulse_alert_notifications_total',
-      help: 'Alert records handled by a notifier channel, by outcome (delivered, failed, silenced, duplicate)',
+      help: 'Alert records handled by a notifier channel, by outcome (delivered, failed, silenced, duplicate, expired)',
       labelNames: ['rule', 'channel', 'outcome'],
       registers,
     });
@@ -79,6 +83,28 @@ export class AlertMetrics {
       name: 'pulse_alert_replayed_records_total',
       help: 'Records re-read after a restart or rebalance to rebuild evaluation state (no alerts emitted for them)',
       labelNames: ['topic'],
+      registers,
+    });
+    this.capped = new Counter({
+      name: 'pulse_alert_capped_total',
+      help: 'Alerts not raised because their rule already had PULSE_ALERT_MAX_FIRING_PER_RULE alerts firing (each such decision counts)',
+      labelNames: ['rule'],
+      registers,
+    });
+    this.stateRemoved = new Counter({
+      name: 'pulse_alert_state_removed_total',
+      help: 'Entries forgotten after PULSE_ALERT_RESOLVED_RETENTION (table: alerts = resolved alerts dropped from memory, deliveries = delivery records tombstoned)',
+      labelNames: ['table'],
+      registers,
+    });
+    this.silencesSkipped = new Counter({
+      name: 'pulse_alert_silences_skipped_total',
+      help: 'Silences read from the silences topic that fail validation (e.g. a regex RE2 cannot compile): they match nothing',
+      registers,
+    });
+    this.silencesRemoved = new Counter({
+      name: 'pulse_alert_silences_removed_total',
+      help: 'Silences deleted (memory and a tombstone to the topic) once expired longer than PULSE_ALERT_SILENCE_RETENTION',
       registers,
     });
   }

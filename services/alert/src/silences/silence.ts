@@ -1,16 +1,63 @@
 import { parseDuration } from '@pulse/config';
 import { rfc3339, type AlertEvent } from '@pulse/contracts';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 
-export const matcherSchema = z.strictObject({
-  /** A label of the alert, or `rule`, `alertname` (the rule), `severity`, `kind`. */
-  name: z.string().min(1).max(128),
-  value: z.string().max(256),
-  /** Value is a regular expression matched against the whole label value. */
-  isRegex: z.boolean().default(false),
-  /** False inverts the matcher (label must not equal / match). */
-  isEqual: z.boolean().default(true),
-});
+/** Longest matcher value (literal or regular expression) a silence may hold. */
+export const MAX_MATCHER_VALUE_LENGTH = 256;
+/**
+ * Largest compiled regular expression, in RE2 instructions. Matching costs about
+ * (label length × instructions), so this bounds one match; `.{0,256}` compiles to about 520,
+ * `a{1000}` to about 1000 and is refused.
+ */
+export const MAX_REGEX_INSTRUCTIONS = 1000;
+
+/**
+ * Compiles a matcher's regular expression with RE2 semantics (as Alertmanager's): matching takes
+ * time linear in the label's length, never backtracking. Backreferences and lookarounds do not
+ * exist in RE2, so they do not compile. Throws an Error saying why.
+ */
+export function compileMatcherRegex(value: string): RE2JS {
+  if (value.length > MAX_MATCHER_VALUE_LENGTH) {
+    throw new Error(`longer than ${MAX_MATCHER_VALUE_LENGTH} characters`);
+  }
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(value);
+  } catch (error) {
+    throw new Error(
+      `not a valid RE2 regular expression (no backreferences or lookarounds): ${(error as Error).message}`,
+    );
+  }
+  if (compiled.programSize() > MAX_REGEX_INSTRUCTIONS) {
+    throw new Error(
+      `too complex: compiles to ${compiled.programSize()} RE2 instructions, at most ${MAX_REGEX_INSTRUCTIONS} (use smaller repetition counts)`,
+    );
+  }
+  return compiled;
+}
+
+export const matcherSchema = z
+  .strictObject({
+    /** A label of the alert, or `rule`, `alertname` (the rule), `severity`, `kind`. */
+    name: z.string().min(1).max(128),
+    value: z
+      .string()
+      .max(MAX_MATCHER_VALUE_LENGTH, `must be at most ${MAX_MATCHER_VALUE_LENGTH} characters long`),
+    /** Value is an RE2 regular expression matched against the whole label value. */
+    isRegex: z.boolean().default(false),
+    /** False inverts the matcher (label must not equal / match). */
+    isEqual: z.boolean().default(true),
+  })
+  // On the matcher itself, so silences read back from the topic are checked like new ones.
+  .superRefine((matcher, ctx) => {
+    if (!matcher.isRegex || matcher.value.length > MAX_MATCHER_VALUE_LENGTH) return;
+    try {
+      compileMatcherRegex(matcher.value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: (error as Error).message });
+    }
+  });
 export type Matcher = z.infer<typeof matcherSchema>;
 
 export const createSilenceSchema = z
@@ -24,18 +71,6 @@ export const createSilenceSchema = z
     comment: z.string().trim().min(1, 'say why (e.g. a ticket)').max(1000),
   })
   .superRefine((input, ctx) => {
-    input.matchers.forEach((matcher, index) => {
-      if (!matcher.isRegex) return;
-      try {
-        new RegExp(`^(?:${matcher.value})$`);
-      } catch (error) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['matchers', index, 'value'],
-          message: `not a valid regular expression: ${(error as Error).message}`,
-        });
-      }
-    });
     if ((input.endsAt === undefined) === (input.duration === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'give either endsAt or duration' });
     }
@@ -105,10 +140,22 @@ export function matchableLabels(
   };
 }
 
-export function matches(silence: Silence, labels: Readonly<Record<string, string>>): boolean {
-  return silence.matchers.every((matcher) => {
-    const value = labels[matcher.name] ?? '';
-    const hit = matcher.isRegex ? new RegExp(`^(?:${matcher.value})$`).test(value) : value === matcher.value;
-    return hit === matcher.isEqual;
+export type LabelPredicate = (labels: Readonly<Record<string, string>>) => boolean;
+
+/**
+ * The silence's matchers as one predicate, regular expressions compiled once. A regex must match
+ * the whole label value (anchored, as in Alertmanager); a missing label is the empty string.
+ * Throws for a regex that compileMatcherRegex refuses.
+ */
+export function compileMatchers(matchers: readonly Matcher[]): LabelPredicate {
+  const tests = matchers.map(({ name, value, isRegex, isEqual }): LabelPredicate => {
+    if (!isRegex) return (labels) => ((labels[name] ?? '') === value) === isEqual;
+    const regex = compileMatcherRegex(value);
+    return (labels) => regex.matches(labels[name] ?? '') === isEqual;
   });
+  return (labels) => tests.every((test) => test(labels));
+}
+
+export function matches(silence: Silence, labels: Readonly<Record<string, string>>): boolean {
+  return compileMatchers(silence.matchers)(labels);
 }

@@ -22,8 +22,8 @@ export interface TrackedTableOptions<V> {
  * A TopicTableReader (every partition, from the start, no commits) that also knows how far it has
  * read, so a caller can wait until it has seen everything written before a given moment — the
  * fence a new partition owner needs before trusting the table (the previous owner's last
- * writes were acknowledged before it gave the partition up). The topics read this way carry no
- * tombstones, so every record passes through `decode`.
+ * writes were acknowledged before it gave the partition up). Every record counts for the
+ * position, tombstones included (a partition may end with one).
  */
 export class TrackedTable<V> {
   private readonly positions = new Map<number, bigint>();
@@ -39,10 +39,8 @@ export class TrackedTable<V> {
       {
         topic: options.topic,
         groupIdPrefix: options.groupIdPrefix,
-        decode: (message) => {
-          this.positions.set(message.partition, BigInt(message.offset));
-          return options.decode(message);
-        },
+        onRead: (message) => this.positions.set(message.partition, BigInt(message.offset)),
+        decode: (message) => options.decode(message),
         ...(options.keyOf ? { keyOf: options.keyOf } : {}),
         ...(options.onChange ? { onChange: options.onChange } : {}),
       },
@@ -61,6 +59,11 @@ export class TrackedTable<V> {
 
   isReady(): boolean {
     return this.reader.isReady();
+  }
+
+  /** Drops an entry from memory only (see TopicTableReader.forget). */
+  forget(key: string): void {
+    this.reader.forget(key);
   }
 
   /** Resolves once everything written to the topic before this call has been read. */

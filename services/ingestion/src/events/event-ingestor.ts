@@ -5,6 +5,7 @@ import type { IngestionConfig } from '../config';
 import { ApiError } from '../http/api-error';
 import { IngestionMetrics } from '../metrics/ingestion-metrics';
 import { PublishUnavailableError, RawEventPublisher } from '../publishing/raw-event-publisher';
+import { eventCost, totalCost } from '../rate-limit/event-cost';
 import { EventRateLimiter } from '../rate-limit/event-rate-limiter';
 import type { BatchItem } from './batch-items';
 import { EventPreparer, type EncodedEvent } from './prepare-event';
@@ -49,7 +50,7 @@ export class EventIngestor {
   }
 
   async ingestOne(apiKey: string, body: unknown): Promise<AcceptedEvent> {
-    await this.admit(apiKey, 1);
+    await this.admit(apiKey, 1, eventCost(body));
     const prepared = this.preparer.prepare(body);
     if (!prepared.ok) {
       this.metrics.count('rejected', 1);
@@ -66,7 +67,11 @@ export class EventIngestor {
     if (items.length > max) {
       throw new ApiError(413, 'batch_too_large', `a batch may hold at most ${max} events`);
     }
-    await this.admit(apiKey, items.length);
+    await this.admit(
+      apiKey,
+      items.length,
+      totalCost(items.map((item) => ('value' in item ? item.value : undefined))),
+    );
     const accepted: AcceptedEvent[] = [];
     const rejected: RejectedEvent[] = [];
     const valid: EncodedEvent[] = [];
@@ -88,15 +93,26 @@ export class EventIngestor {
     return { accepted, rejected };
   }
 
-  private async admit(apiKey: string, events: number): Promise<void> {
-    const decision = await this.limiter.take(apiKey, events);
+  /** Charges the request's cost (an order costs its line count) to the key's bucket, or refuses it. */
+  private async admit(apiKey: string, events: number, cost: number): Promise<void> {
+    const decision = await this.limiter.take(apiKey, cost);
     if (decision.allowed) return;
     this.metrics.count('rate_limited', events);
+    const limit =
+      `this API key may spend ${this.config.PULSE_RATE_LIMIT_PER_SECOND} per second ` +
+      `(bursts up to ${this.config.PULSE_RATE_LIMIT_BURST}); an event costs 1, an order 1 per line`;
+    if ('exceedsBurst' in decision) {
+      // Never 429: a client would retry a request that can never pass for ever.
+      throw new ApiError(
+        413,
+        'too_costly',
+        `the request costs ${cost}, more than the burst: ${limit}; send fewer order lines at once`,
+      );
+    }
     throw new ApiError(
       429,
       'rate_limited',
-      `this API key may send ${this.config.PULSE_RATE_LIMIT_PER_SECOND} events per second ` +
-        `(bursts up to ${this.config.PULSE_RATE_LIMIT_BURST}); retry after ${decision.retryAfterSeconds} s`,
+      `the request costs ${cost}; ${limit}; retry after ${decision.retryAfterSeconds} s`,
       undefined,
       { 'retry-after': String(decision.retryAfterSeconds) },
     );
@@ -110,7 +126,7 @@ export class EventIngestor {
     } catch (error) {
       if (!(error instanceof PublishUnavailableError)) throw error;
       this.metrics.count('unavailable', events.length);
-      await this.limiter.refund(apiKey, events.length);
+      await this.limiter.refund(apiKey, totalCost(events.map((encoded) => encoded.event)));
       throw new ApiError(
         503,
         'unavailable',

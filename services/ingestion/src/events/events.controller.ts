@@ -83,7 +83,7 @@ export class EventsController {
   async submitOne(@Req() request: FastifyRequest): Promise<AcceptedEvent> {
     const media = mediaTypeOf(request);
     if (!isOneOf(media, SINGLE_EVENT_TYPES)) throw unsupported(media, SINGLE_EVENT_TYPES);
-    return this.ingestor.ingestOne(request.apiKeyName, request.body);
+    return this.ingestor.ingestOne(request.credentialName, request.body);
   }
 
   @Post('batch')
@@ -111,7 +111,7 @@ export class EventsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BatchOutcome | (BatchOutcome & { error: string; message: string })> {
-    const outcome = await this.ingestor.ingestBatch(request.apiKeyName, this.batchItems(request));
+    const outcome = await this.ingestor.ingestBatch(request.credentialName, this.batchItems(request));
     if (outcome.accepted.length === 0) {
       void reply.status(400);
       const count = outcome.rejected.length;

@@ -23,8 +23,10 @@ function incomingEventJsonSchema(): SchemaObject {
   return {
     ...schema,
     description:
-      'A CloudEvents 1.0 structured-mode event. `id` is filled in when absent (send your own to make ' +
-      'retries idempotent), `specversion` defaults to "1.0", currency and country codes are upper-cased, ' +
+      'A CloudEvents 1.0 structured-mode event. `id`, when absent, is derived from the content, so a ' +
+      'retry of the same event (after a 503 or a timeout) counts once; two events alike in every attribute ' +
+      'are then one event (send your own ids to tell them apart). `specversion` defaults to "1.0", currency ' +
+      'and country codes are upper-cased, ' +
       'strings trimmed, `ingestedat` is stamped by ingestion. Unknown extra attributes are kept.',
   } as SchemaObject;
 }

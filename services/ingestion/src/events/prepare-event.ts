@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   encodeEvent,
   incomingEventSchema,
@@ -6,6 +5,7 @@ import {
   type PulseEvent,
   type ValidationIssue,
 } from '@pulse/contracts';
+import { contentIdOf } from './content-id';
 
 /** A valid event and its bytes on `events.raw` (encoded once, here, to check its size). */
 export interface EncodedEvent {
@@ -25,8 +25,10 @@ export interface PrepareOptions {
   /** Largest encoded event; Kafka refuses records above its message.max.bytes (1 MiB by default). */
   maxEventBytes: number;
   now?: () => number;
-  newId?: () => string;
 }
+
+/** Stands in for a missing id while validating; replaced by the id derived from the content. */
+const PENDING_ID = 'pending-content-id';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -55,17 +57,16 @@ function describeDuration(ms: number): string {
 
 /**
  * Turns what a client sent into the event that goes to `events.raw`: validated against the
- * contract (which trims and upper-cases where it says so), `id` filled when absent, the event
+ * contract (which trims and upper-cases where it says so), `id` derived from the content when
+ * absent (so a retry of the same event keeps its id), the event
  * time checked against what Kafka accepts as a record timestamp, and `ingestedat` stamped.
  */
 export class EventPreparer {
   private readonly now: () => number;
-  private readonly newId: () => string;
   private readonly futureMessage: string;
 
   constructor(private readonly options: PrepareOptions) {
     this.now = options.now ?? Date.now;
-    this.newId = options.newId ?? randomUUID;
     this.futureMessage = `must not be more than ${describeDuration(options.maxFutureMs)} in the future`;
   }
 
@@ -76,13 +77,12 @@ export class EventPreparer {
         issues: [{ path: '(root)', message: `must not nest more than ${MAX_NESTING_DEPTH} levels deep` }],
       };
     }
-    const candidate =
-      isPlainObject(input) && (input.id === undefined || input.id === null)
-        ? { ...input, id: this.newId() }
-        : input;
+    const idMissing = isPlainObject(input) && (input.id === undefined || input.id === null);
+    const candidate = idMissing ? { ...input, id: PENDING_ID } : input;
     const parsed = safeParseWith(incomingEventSchema, candidate);
     if (!parsed.ok) return parsed;
     const event = parsed.value;
+    if (idMissing) event.id = contentIdOf(event);
     const now = this.now();
     const eventTime = Date.parse(event.time);
     if (eventTime > now + this.options.maxFutureMs) {

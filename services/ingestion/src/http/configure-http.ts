@@ -1,7 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { installTokenAuth, TokenAuthenticator } from '@pulse/auth';
 import type { Logger } from 'pino';
-import { ApiKeyAuthenticator } from '../auth/api-keys';
-import { installApiKeyAuth } from '../auth/auth-hook';
 import type { IngestionConfig } from '../config';
 import { registerBodyParsers } from './body-parsers';
 import { ErrorFilter } from './error-filter';
@@ -21,6 +20,18 @@ export function configureHttp(config: IngestionConfig) {
         maxAge: 600,
       });
     }
-    installApiKeyAuth(app.getHttpAdapter().getInstance(), app.get(ApiKeyAuthenticator));
+    installTokenAuth(app.getHttpAdapter().getInstance(), {
+      authenticator: new TokenAuthenticator({
+        credentials: config.PULSE_API_KEYS,
+        disabled: config.PULSE_AUTH_DISABLED,
+        presentation: 'api-key-or-bearer',
+        messages: {
+          missing:
+            'an API key is required: send it as the x-api-key header or as Authorization: Bearer <key>',
+          invalid: 'the API key is not valid',
+        },
+      }),
+      challenge: 'Bearer realm="pulse", ApiKey header="x-api-key"',
+    });
   };
 }

@@ -1,6 +1,6 @@
 import { EventRateLimiter } from './event-rate-limiter';
 
-describe('EventRateLimiter', () => {
+describe('EventRateLimiter (charged by cost)', () => {
   beforeEach(() => jest.useFakeTimers({ now: new Date('2026-11-24T12:00:00Z') }));
   afterEach(() => jest.useRealTimers());
 
@@ -44,5 +44,19 @@ describe('EventRateLimiter', () => {
     await limiter.refund('k', 100);
     expect((await limiter.take('k', 100)).allowed).toBe(true);
     expect((await limiter.take('k', 1)).allowed).toBe(false);
+  });
+
+  it('does not charge a refused big request, so it does not starve the small ones', async () => {
+    const limiter = new EventRateLimiter({ perSecond: 100, burst: 100 });
+    expect((await limiter.take('k', 60)).allowed).toBe(true);
+    for (let i = 0; i < 10; i += 1) expect((await limiter.take('k', 50)).allowed).toBe(false);
+    for (let i = 0; i < 40; i += 1) expect((await limiter.take('k', 1)).allowed).toBe(true);
+    expect((await limiter.take('k', 1)).allowed).toBe(false);
+  });
+
+  it('refuses for good, not with a retry, a cost above the burst', async () => {
+    const limiter = new EventRateLimiter({ perSecond: 100, burst: 100 });
+    expect(await limiter.take('k', 101)).toEqual({ allowed: false, exceedsBurst: true });
+    expect((await limiter.take('k', 100)).allowed).toBe(true);
   });
 });

@@ -2,9 +2,8 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { alertEventSchema, rfc3339, toValidationIssues } from '@pulse/contracts';
+import { InvalidReportParameters, alertEventSchema, rfc3339, toValidationIssues } from '@pulse/contracts';
 import { ERROR_SCHEMA, openApiSchema } from '../reports/openapi';
-import { InvalidParameters } from '../reports/report-params';
 import { AlertLog } from './alert-log';
 
 const alertQuerySchema = z.strictObject({
@@ -46,7 +45,7 @@ export class AlertsController {
   })
   list(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const parsed = alertQuerySchema.safeParse(query ?? {});
-    if (!parsed.success) throw new InvalidParameters(toValidationIssues(parsed.error));
+    if (!parsed.success) throw new InvalidReportParameters(toValidationIssues(parsed.error));
     if (!this.log.loaded) {
       void reply.status(503).header('retry-after', '5');
       return { error: 'unavailable', message: 'the alert log is still loading' };

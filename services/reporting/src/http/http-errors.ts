@@ -1,17 +1,20 @@
 import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import { InvalidReportParameters } from '@pulse/contracts';
 import { InfluxQueryError, InfluxUnavailableError } from '../influx/influx-query-client';
-import { InvalidParameters } from '../reports/report-params';
 
 /** Answers for the failures reports can meet: bad parameters (400), InfluxDB down (503), a bad query (500). */
-@Catch(InvalidParameters, InfluxUnavailableError, InfluxQueryError)
+@Catch(InvalidReportParameters, InfluxUnavailableError, InfluxQueryError)
 export class ReportErrorFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
-  catch(error: InvalidParameters | InfluxUnavailableError | InfluxQueryError, host: ArgumentsHost): void {
+  catch(
+    error: InvalidReportParameters | InfluxUnavailableError | InfluxQueryError,
+    host: ArgumentsHost,
+  ): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (error instanceof InvalidParameters) {
+    if (error instanceof InvalidReportParameters) {
       void reply
         .status(HttpStatus.BAD_REQUEST)
         .send({ error: 'bad_request', message: error.message, issues: error.issues });

@@ -80,4 +80,41 @@ describe('InfluxQueryClient', () => {
     );
     await expect(client.query(['SELECT 1'])).resolves.toEqual([[]]);
   });
+
+  it('answers empty results for every statement of a database that does not exist yet', async () => {
+    // What InfluxDB 1.x answers: the statements after the first are "not executed".
+    const client = await clientFor((reply) =>
+      reply.end(
+        JSON.stringify({
+          results: [
+            { statement_id: 0, error: 'database not found: pulse' },
+            { statement_id: 1, error: 'not executed' },
+            { statement_id: 2, error: 'not executed' },
+          ],
+        }),
+      ),
+    );
+    await expect(client.query(['SELECT 1', 'SELECT 2', 'SELECT 3'])).resolves.toEqual([[], [], []]);
+  });
+
+  it('answers empty results when InfluxDB 1.6 only says "not executed" for a missing database', async () => {
+    const client = await clientFor((reply) =>
+      reply.end(JSON.stringify({ results: [{ statement_id: 0, error: 'not executed' }] })),
+    );
+    await expect(client.query(['SELECT 1', 'SELECT 2'])).resolves.toEqual([[], []]);
+  });
+
+  it('still fails when a statement failed and the rest were not executed', async () => {
+    const client = await clientFor((reply) =>
+      reply.end(
+        JSON.stringify({
+          results: [
+            { statement_id: 0, error: 'error parsing query' },
+            { statement_id: 1, error: 'not executed' },
+          ],
+        }),
+      ),
+    );
+    await expect(client.query(['SELECT 1', 'SELECT 2'])).rejects.toBeInstanceOf(InfluxQueryError);
+  });
 });

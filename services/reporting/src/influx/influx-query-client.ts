@@ -91,11 +91,18 @@ export class InfluxQueryClient {
         `InfluxDB refused the query (HTTP ${response.status}): ${body.error ?? text.slice(0, 200)}`,
       );
     }
+    // A database that does not exist yet: InfluxDB 1.x answers "database not found" for the first
+    // statement and "not executed" for the rest, or (1.6, several statements) only "not executed",
+    // with no statement that failed on its own. Every statement is then empty, not failed.
+    const results = body.results ?? [];
+    const noDatabase =
+      results.some((entry) => /database not found/.test(entry.error ?? '')) ||
+      (results.length > 0 && results.every((entry) => entry.error === 'not executed'));
     return statements.map((_, index) => {
       const result =
         body.results?.find((entry) => (entry.statement_id ?? 0) === index) ?? body.results?.[index];
       if (result?.error !== undefined) {
-        if (/database not found/.test(result.error)) return [];
+        if (noDatabase) return [];
         throw new InfluxQueryError(`InfluxDB refused statement ${index + 1}: ${result.error}`);
       }
       return (result?.series ?? []).map(toSeries);

@@ -7,6 +7,9 @@ describe('InfluxQL building blocks', () => {
     expect(literal("o'brien")).toBe("'o\\'brien'");
     expect(literal("x\\' OR 1=1")).toBe("'x\\\\\\' OR 1=1'");
     expect(equals('category', "kid's")).toBe(`"category" = 'kid\\'s'`);
+    // A raw newline would end the token with a parse error (HTTP 500): it is written as \n.
+    expect(literal("a\nb' OR '1'='1")).toBe("'a\\nb\\' OR \\'1\\'=\\'1'");
+    expect(ident('a\nb')).toBe('"a\\nb"');
   });
 
   it('builds time ranges, WHERE clauses and durations', () => {

@@ -71,6 +71,68 @@ describe('CSV', () => {
     });
   });
 
+  it('neutralises text cells a spreadsheet would run as a formula, and keeps negative numbers numbers', () => {
+    const dangerous = ['=HYPERLINK("http://x","y")', '+SUM(A1)', '-2+3', '@SUM(A1)', '\tx', '\rx', '=1'];
+    const text = salesCsv(
+      dangerous.map((category) =>
+        row({
+          category,
+          revenue: [
+            { currency: 'USD', amount: -12.5, amountMinor: -1250, orders: 1, averageOrderValue: -12.5 },
+          ],
+        }),
+      ),
+      ['category'],
+    );
+    const records = parse(text, { columns: true }) as Record<string, string>[];
+    expect(records.map((record) => record.category)).toEqual(dangerous.map((category) => `'${category}`));
+    for (const record of records) {
+      expect(record).toMatchObject({
+        revenue_USD: '-12.5',
+        revenueMinor_USD: '-1250',
+        averageOrderValue_USD: '-12.5',
+      });
+    }
+    // Written bare, so a spreadsheet reads them as numbers, not as text starting with a quote.
+    expect(text.split('\n')[1]).toMatch(/,-12\.5,-1250,1,-12\.5$/);
+    const top = parse(
+      topProductsCsv([
+        {
+          rank: 1,
+          productId: '@cmd',
+          category: 'safe',
+          windowStart: '2026-11-24T10:00:00.000Z',
+          windowEnd: '2026-11-24T11:00:00.000Z',
+          final: true,
+          watermark: null,
+          units: 1,
+          orders: 1,
+          revenue: [],
+        },
+      ]),
+      { columns: true },
+    ) as Record<string, string>[];
+    expect(top[0]).toMatchObject({ productId: "'@cmd", category: 'safe' });
+    const funnel = parse(
+      funnelCsv({
+        windowStart: '2026-11-24T10:00:00.000Z',
+        windowEnd: '2026-11-24T11:00:00.000Z',
+        final: true,
+        watermark: null,
+        region: 'europe',
+        category: '-x',
+        views: 1,
+        cartAdds: 0,
+        orders: 0,
+        viewToCart: 0,
+        cartToOrder: null,
+        viewToOrder: 0,
+      }),
+      { columns: true },
+    ) as Record<string, string>[];
+    expect(funnel[0]).toMatchObject({ category: "'-x", region: 'europe' });
+  });
+
   it('writes top products and the funnel', () => {
     const top = parse(
       topProductsCsv([

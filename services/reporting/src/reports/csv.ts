@@ -7,8 +7,25 @@ function currenciesOf(rows: readonly { revenue: readonly { currency: string }[] 
   return [...new Set(rows.flatMap((row) => row.revenue.map((entry) => entry.currency)))].sort();
 }
 
+/** What a spreadsheet reads as the start of a formula (OWASP "CSV Injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell a spreadsheet would run as a formula gets a leading `'`, which makes it text
+ * (OWASP's recommendation). Only text cells: numbers are written as numbers, so a negative
+ * amount (-12.5) stays a number a spreadsheet can add up. Text from the data (categories,
+ * product ids) is never passed through as a formula, even when it looks like one.
+ */
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
 function table(columns: string[], rows: Cell[][]): string {
-  return stringify(rows, { header: true, columns, cast: { boolean: (value) => String(value) } });
+  return stringify(rows, {
+    header: true,
+    columns: columns.map(neutraliseFormula),
+    cast: { boolean: (value) => String(value), string: neutraliseFormula },
+  });
 }
 
 /** Sales rows flattened: one column group per currency present (revenue is never summed across). */

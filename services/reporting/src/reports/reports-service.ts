@@ -2,9 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { INFLUX_QUERY, type InfluxQueryClient, type Series } from '../influx/influx-query-client';
 import { durationLiteral, equals, ident, timeRange, where } from '../influx/influxql';
 import { REPORTING_CONFIG, type ReportingConfig } from '../config';
-import { toMajorUnits } from '@pulse/contracts';
+import {
+  toMajorUnits,
+  type FunnelParams,
+  type ReportDimension,
+  type ReportFilters,
+  type SalesParams,
+  type TopProductsParams,
+} from '@pulse/contracts';
 import { averageOrderValue, ratio } from './money';
-import type { Dimension, Filters, FunnelParams, SalesParams, TopProductsParams } from './report-params';
 import type { Completeness, FunnelRow, ProductRevenue, SalesRow, TopProductRow } from './report-rows';
 
 /** Measurement names written by aggregation (docs/metrics-schema.md). */
@@ -16,22 +22,25 @@ const PROGRESS = 'progress';
 const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
 
 /** The grouping whose points hold every dimension a report groups or filters by. */
-function groupingFor(dimensions: ReadonlySet<Dimension>): string {
+function groupingFor(dimensions: ReadonlySet<ReportDimension>): string {
   if (dimensions.has('category') && dimensions.has('region')) return 'category_region';
   if (dimensions.has('category')) return 'category';
   if (dimensions.has('region')) return 'region';
   return 'total';
 }
 
-function filterConditions(filters: Filters): string[] {
+function filterConditions(filters: ReportFilters): string[] {
   const conditions: string[] = [];
   if (filters.category !== undefined) conditions.push(equals('category', filters.category));
   if (filters.region !== undefined) conditions.push(equals('region', filters.region));
   return conditions;
 }
 
-function dimensionsOf(filters: Filters, groupBy: readonly Dimension[] = []): Set<Dimension> {
-  const dimensions = new Set<Dimension>(groupBy);
+function dimensionsOf(
+  filters: ReportFilters,
+  groupBy: readonly ReportDimension[] = [],
+): Set<ReportDimension> {
+  const dimensions = new Set<ReportDimension>(groupBy);
   if (filters.category !== undefined) dimensions.add('category');
   if (filters.region !== undefined) dimensions.add('region');
   return dimensions;

@@ -9,18 +9,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { REGIONS } from '@pulse/contracts';
-import { REPORTING_CONFIG, type ReportingConfig } from '../config';
-import { durationLiteral } from '../influx/influxql';
-import { funnelCsv, salesCsv, topProductsCsv } from './csv';
-import { ERROR_SCHEMA, openApiSchema } from './openapi';
 import {
   GROUP_BY_VALUES,
+  REGIONS,
   parseFunnelParams,
   parseSalesParams,
   parseTopProductsParams,
   type ReportLimits,
-} from './report-params';
+} from '@pulse/contracts';
+import { REPORTING_CONFIG, type ReportingConfig } from '../config';
+import { durationLiteral } from '../influx/influxql';
+import { funnelCsv, salesCsv, topProductsCsv } from './csv';
+import { ERROR_SCHEMA, openApiSchema } from './openapi';
 import { funnelRowSchema, reportSchema, salesRowSchema, topProductRowSchema } from './report-rows';
 import { ReportsService } from './reports-service';
 

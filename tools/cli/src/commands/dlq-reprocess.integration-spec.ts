@@ -1,5 +1,10 @@
 import { decodeCommitMetadata, encodeCommitMetadata } from '@pulse/contracts';
-import { deadLetterRecord, resetGroupOffsets, type ConsumedMessage } from '@pulse/kafka';
+import {
+  deadLetterRecord,
+  resetGroupOffsets,
+  undeliveredOutputRecord,
+  type ConsumedMessage,
+} from '@pulse/kafka';
 import { createTestTopics, readAll, stack, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
 import { runCli, type CliContext, type CommandModule } from '../cli';
 import * as dlq from './dlq';
@@ -99,6 +104,53 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
     expect(
       raw.every((message) => Object.keys(message.headers).every((name) => !name.startsWith('pulse-dlq-'))),
     ).toBe(true);
+
+    // Again, as an operator would who is not sure the first run went through (or, days later,
+    // past the dedupe horizon, where a second copy would count twice): nothing goes back twice.
+    const again = await cli(topics, 'dlq', 'redrive', '--source-topic', 'events.raw');
+    expect(again.code).toBe(0);
+    expect(again.err).toContain('skipped 2 record(s) re-driven before (each goes back once)');
+    expect(again.out.at(-1)).toBe(`re-drove 1 record(s) (1 to ${topics.names.eventsRaw})`);
+    const once = await cli(topics, 'dlq', 'redrive');
+    expect(once.out.at(-1)).toBe('re-drove 0 record(s)');
+    const rawAfter = await readAll(topics.kafka, topics.names.eventsRaw);
+    expect(rawAfter.map((message) => message.value?.toString()).sort()).toEqual([
+      '{"bad":1',
+      '{"bad":2',
+      '{"bad":3',
+    ]);
+  });
+
+  it('does not re-drive output a service could not deliver: it has no source message to put back', async () => {
+    const producer = topics.kafka.producer();
+    await producer.connect();
+    const record = undeliveredOutputRecord(
+      topics.names.deadLetter,
+      'aggregation',
+      {
+        key: null,
+        value: 'product_sales,product_id=x value=1i 1',
+        sourceTopic: topics.names.eventsEnriched,
+        sourcePartition: 0,
+        sourceOffset: '41',
+      },
+      {
+        errorClass: 'InfluxRejectedError',
+        errorMessage: 'field type conflict',
+        attempts: 1,
+        firstFailureTime: new Date(),
+      },
+    );
+    await producer.send({
+      topic: record.topic,
+      messages: [{ key: record.key, value: record.value, headers: record.headers }],
+    });
+    await producer.disconnect();
+    const before = await readAll(topics.kafka, topics.names.eventsEnriched);
+    const redriven = await cli(topics, 'dlq', 'redrive');
+    expect(redriven.code).toBe(0);
+    expect(redriven.err.join('\n')).toContain('skipped 1 record(s) of output a service could not deliver');
+    expect(await readAll(topics.kafka, topics.names.eventsEnriched)).toHaveLength(before.length);
   });
 
   it('moves a stopped group back to the first record at a time, and refuses while the group runs', async () => {

@@ -5,12 +5,13 @@ import {
   partitionBounds,
   readDeadLetter,
   readTopicRange,
+  sendAtomically,
   type ConsumedMessage,
   type DeadLetterEntry,
   type OutgoingRecord,
 } from '@pulse/kafka';
 import { CliError, positiveInt, type CliContext } from '../cli';
-import { withKafka } from '../kafka-context';
+import { withKafka, type CliKafka } from '../kafka-context';
 
 /** Header put on a re-driven record, naming the dead-letter record it came from. */
 export const REDRIVEN_FROM_HEADER = 'pulse-redriven-from';
@@ -75,6 +76,57 @@ export function redriveRecord({ message, entry }: DeadLetter): OutgoingRecord {
     },
     ...(Number.isFinite(message.timestamp) ? { timestamp: message.timestamp } : {}),
   };
+}
+
+/** Where a dead letter sits: its identity in the marks of what was re-driven. */
+export function coordinatesOf(message: ConsumedMessage): string {
+  return `${message.topic}/${message.partition}/${message.offset}`;
+}
+
+/** The mark that says a dead letter was re-driven (written in the same transaction as the re-drive). */
+export function redrivenMark(marksTopic: string, letter: DeadLetter, at: Date): OutgoingRecord {
+  return {
+    topic: marksTopic,
+    key: coordinatesOf(letter.message),
+    value: JSON.stringify({ redrivenAt: at.toISOString(), to: letter.entry.sourceTopic }),
+  };
+}
+
+/** What `redrive` sends, and what it leaves out and why. */
+export interface RedrivePlan {
+  readonly send: DeadLetter[];
+  readonly alreadyRedriven: number;
+  readonly notRedrivable: number;
+}
+
+/**
+ * Chooses what goes back: each dead letter at most once (marked in the marks topic), so a second
+ * re-drive, even after the dedupe horizon, cannot count an event twice; never output a service
+ * could not deliver (nothing to put back: the cause is fixed and the source reprocessed).
+ */
+export function planRedrive(
+  letters: readonly DeadLetter[],
+  redriven: ReadonlySet<string>,
+  limit = Number.POSITIVE_INFINITY,
+): RedrivePlan {
+  const messages = letters.filter((letter) => letter.entry.kind === 'message');
+  const fresh = messages.filter((letter) => !redriven.has(coordinatesOf(letter.message)));
+  return {
+    send: fresh.slice(0, limit),
+    alreadyRedriven: messages.length - fresh.length,
+    notRedrivable: letters.length - messages.length,
+  };
+}
+
+async function redrivenSoFar(kafka: CliKafka): Promise<Set<string>> {
+  const admin = await kafka.admin();
+  const topic = kafka.topics.deadLetterRedriven;
+  const existing = await admin.listTopics();
+  if (!existing.includes(topic)) {
+    throw new CliError(`topic ${topic} does not exist: run \`pulse topics ensure\` first`);
+  }
+  const { messages } = await readTopicRange(kafka.kafka, admin, topic);
+  return new Set(messages.flatMap((message) => (message.key === null ? [] : [message.key.toString('utf8')])));
 }
 
 function parseSince(raw: string | undefined): number | undefined {
@@ -151,8 +203,9 @@ export function register(program: Command, context: CliContext): void {
       .command('redrive')
       .description(
         'Send dead-letter records back to the topic they failed on (original key, bytes and headers), e.g. after ' +
-          'fixing the reference data or deploying a fix. Re-driving a record twice is harmless: events are counted ' +
-          'once by id downstream. Use the filters (and --dry-run first) to choose what goes back.',
+          'fixing the reference data or deploying a fix. Each record goes back once: a record re-driven before is ' +
+          'skipped (the marks are in the dead-letter.redriven topic). Use the filters (and --dry-run first) to ' +
+          'choose what goes back.',
       )
       .option('--limit <n>', 'at most this many records', positiveInt('--limit'))
       .option('--dry-run', 'show what would be re-driven, send nothing'),
@@ -168,20 +221,34 @@ export function register(program: Command, context: CliContext): void {
         topic,
         from === undefined ? {} : { from },
       );
-      const selected = messages
+      const matching = messages
         .map((message) => ({ message, entry: readDeadLetter(message) }))
-        .filter((letter) => matches(letter, options, kafka.config.PULSE_TOPIC_PREFIX))
-        .slice(0, options.limit ?? Number.POSITIVE_INFINITY);
+        .filter((letter) => matches(letter, options, kafka.config.PULSE_TOPIC_PREFIX));
+      const plan = planRedrive(matching, await redrivenSoFar(kafka), options.limit);
+      const selected = plan.send;
       const records = selected.map(redriveRecord);
       const byTopic = new Map<string, number>();
       for (const record of records) byTopic.set(record.topic, (byTopic.get(record.topic) ?? 0) + 1);
+      if (plan.alreadyRedriven > 0)
+        context.err(`skipped ${plan.alreadyRedriven} record(s) re-driven before (each goes back once)`);
+      if (plan.notRedrivable > 0)
+        context.err(
+          `skipped ${plan.notRedrivable} record(s) of output a service could not deliver (not re-drivable: ` +
+            'fix the cause named in the record, then `pulse reprocess` the affected time range)',
+        );
       if (options.dryRun) {
         for (const letter of selected) context.out(describeLetter(letter));
-        context.out(`dry run: would re-drive ${records.length} record(s) ${describeCounts(byTopic)}`);
+        context.out(`dry run: would re-drive ${records.length} record(s)${describeCounts(byTopic)}`);
         return;
       }
-      if (records.length > 0) await (await kafka.producer()).send(records);
-      context.out(`re-drove ${records.length} record(s) ${describeCounts(byTopic)}`);
+      // The records and the marks that say they went back land together or not at all.
+      const now = new Date();
+      const marks = selected.map((letter) => redrivenMark(kafka.topics.deadLetterRedriven, letter, now));
+      await sendAtomically(kafka.kafka, `${kafka.config.PULSE_TOPIC_PREFIX}pulse-cli-dlq-redrive`, [
+        ...records,
+        ...marks,
+      ]);
+      context.out(`re-drove ${records.length} record(s)${describeCounts(byTopic)}`);
     });
   });
 }
@@ -189,5 +256,5 @@ export function register(program: Command, context: CliContext): void {
 function describeCounts(byTopic: ReadonlyMap<string, number>): string {
   return byTopic.size === 0
     ? ''
-    : `(${[...byTopic].map(([topic, count]) => `${count} to ${topic}`).join(', ')})`;
+    : ` (${[...byTopic].map(([topic, count]) => `${count} to ${topic}`).join(', ')})`;
 }

@@ -72,6 +72,7 @@ export class E2eDeployment {
           PULSE_LOG_LEVEL: 'info',
           PULSE_API_KEYS_FILE: credentials.apiKeysFile,
           PULSE_REPORTING_TOKENS_FILE: credentials.reportingTokensFile,
+          PULSE_ALERT_WRITE_TOKENS_FILE: credentials.alertTokensFile,
           PULSE_SLACK_WEBHOOK_URL: slack.url,
           PULSE_ALERT_RULES_FILE: options.alertRulesFile,
           PULSE_REPORTING_URL: `http://127.0.0.1:${services.reporting?.port}`,

@@ -58,7 +58,7 @@ describe('the bad-request generator', () => {
       expect(ofKind(kind).length).toBeGreaterThan(10);
       for (const request of ofKind(kind)) expect(wouldValidate(text(request))).toBe(false);
     }
-    // Or ingestion does: an event time a day ahead is past PULSE_EVENT_MAX_FUTURE (15 min).
+    // Or ingestion does: an event time a day ahead is past PULSE_EVENT_MAX_FUTURE (5 min).
     const aDayAhead = (request: BadRequest) =>
       Date.parse((JSON.parse(text(request)) as { time: string }).time) > Date.now() + 3_600_000;
     for (const request of ofKind('bad values')) {

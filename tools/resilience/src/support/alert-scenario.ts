@@ -1,4 +1,6 @@
-import { uniqueName, waitFor } from '@pulse/testing';
+import { alertEventSchema, type AlertEvent } from '@pulse/contracts';
+import { readDeadLetter, type DeadLetterEntry } from '@pulse/kafka';
+import { readAll, uniqueName, waitFor } from '@pulse/testing';
 import { AcknowledgingClient } from './acknowledging-client';
 import { alertRecords, lifecycleViolations, transitionKey } from './alerts-topic';
 import { Deployment } from './deployment';
@@ -104,9 +106,32 @@ export async function untilDelivered(
   ).catch(() => undefined);
 }
 
-/** The scenario's five alerts fired, each once, and every lifecycle is valid. */
-export async function expectTheFiveAlertsOnce(deployment: Deployment): Promise<void> {
-  const records = await alertRecords(deployment.topics.kafka, deployment.topics.names.alerts);
+/** An alert record in the dead-letter topic, with why it is there. */
+export interface DeadLetteredAlert {
+  entry: DeadLetterEntry;
+  alert: AlertEvent;
+}
+
+/** Every record of the deployment's dead-letter topic, read as alert records (it must hold nothing else). */
+export async function deadLetteredAlerts(deployment: Deployment): Promise<DeadLetteredAlert[]> {
+  const messages = await readAll(deployment.topics.kafka, deployment.topics.names.deadLetter, {
+    timeoutMs: 30_000,
+  });
+  return messages.map((message) => ({
+    entry: readDeadLetter(message),
+    alert: alertEventSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null')),
+  }));
+}
+
+/**
+ * The scenario's five alerts fired, each once, and every lifecycle is valid: in `records` (e.g.
+ * the alerts topic before a re-drive added copies), else in the alerts topic as it is now.
+ */
+export async function expectTheFiveAlertsOnce(
+  deployment: Deployment,
+  records?: readonly AlertEvent[],
+): Promise<void> {
+  records ??= await alertRecords(deployment.topics.kafka, deployment.topics.names.alerts);
   expect(lifecycleViolations(records)).toEqual([]);
   const subjects = records.map(
     (alert) => `${alert.rule} ${alert.state} ${alert.labels.product ?? alert.labels.customer}`,

@@ -111,6 +111,7 @@ export class Deployment {
       PULSE_LOG_LEVEL: 'info',
       PULSE_API_KEYS_FILE: credentials.apiKeysFile,
       PULSE_REPORTING_TOKENS_FILE: credentials.reportingTokensFile,
+      PULSE_ALERT_WRITE_TOKENS_FILE: credentials.alertTokensFile,
       PULSE_SLACK_WEBHOOK_URL: slack.url,
       PULSE_ALERT_RULES_FILE: rulesFile,
       ...(overrides.reporting ? { PULSE_REPORTING_URL: `http://127.0.0.1:${overrides.reporting.port}` } : {}),
@@ -222,6 +223,36 @@ export class Deployment {
     }
   }
 
+  /**
+   * SIGTERM, as a rolling deploy stops a pod: the service drains, commits and leaves its consumer
+   * groups. Resolves once it exited.
+   */
+  async terminate(name: ServiceName): Promise<void> {
+    const { process: child } = this.member(name);
+    process.kill(child.pid, 'SIGTERM');
+    await child.exited;
+  }
+
+  /**
+   * Runs the operator CLI (`pulse <args>`, the built one) against this deployment's Kafka and
+   * topics, as an operator would; resolves with its output (stdout and stderr), rejects if it
+   * does not exit 0.
+   */
+  async pulse(...args: string[]): Promise<string> {
+    const { output } = await runCommand(
+      process.execPath,
+      [join(this.repoRoot, 'dist', 'tools', 'cli', 'src', 'main.js'), ...args],
+      {
+        cwd: this.repoRoot,
+        env: {
+          PULSE_KAFKA_BROKERS: this.stack.kafkaBrokers.join(','),
+          PULSE_TOPIC_PREFIX: this.topics.prefix,
+        },
+      },
+    );
+    return output;
+  }
+
   /** Starts the service again on its port with its environment; resolves once it is ready. */
   async restart(name: ServiceName): Promise<void> {
     if (this.member(name).process.running) throw new Error(`${name} is still running`);
@@ -280,24 +311,13 @@ export class Deployment {
   /** The sample catalogue and customers, loaded by the operator CLI as an operator would. */
   private async loadReferenceData(): Promise<void> {
     const sample = join(this.repoRoot, 'deploy', 'sample-data');
-    await runCommand(
-      process.execPath,
-      [
-        join(this.repoRoot, 'dist', 'tools', 'cli', 'src', 'main.js'),
-        'reference',
-        'load',
-        '--products',
-        join(sample, 'products.json'),
-        '--customers',
-        join(sample, 'customers.csv'),
-      ],
-      {
-        cwd: this.repoRoot,
-        env: {
-          PULSE_KAFKA_BROKERS: this.stack.kafkaBrokers.join(','),
-          PULSE_TOPIC_PREFIX: this.topics.prefix,
-        },
-      },
+    await this.pulse(
+      'reference',
+      'load',
+      '--products',
+      join(sample, 'products.json'),
+      '--customers',
+      join(sample, 'customers.csv'),
     );
   }
 }

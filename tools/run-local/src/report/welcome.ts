@@ -12,6 +12,7 @@ export interface WelcomeFacts {
 export function welcomeText(facts: WelcomeFacts, now: Date = new Date()): string {
   const reporting = facts.fleet.url('reporting');
   const ingestion = facts.fleet.url('ingestion');
+  const alert = facts.fleet.url('alert');
   const from = new Date(now.getTime() - 5 * 60_000).toISOString().slice(0, 16) + ':00Z';
   const to = new Date(now.getTime() + 60 * 60_000).toISOString().slice(0, 16) + ':00Z';
   const auth = `-H 'Authorization: Bearer ${facts.credentials.reportingToken}'`;
@@ -25,6 +26,11 @@ export function welcomeText(facts: WelcomeFacts, now: Date = new Date()): string
     `    curl ${auth} '${reporting}/v1/reports/top-products?from=${from}&to=${to}'`,
     `    curl ${auth} '${reporting}/v1/reports/funnel?from=${from}&to=${to}'`,
     `    curl ${auth} '${reporting}/v1/alerts'`,
+    '',
+    '  Alert API (write token: silences; it reads too):',
+    `    curl -H 'Authorization: Bearer ${facts.credentials.alertToken}' '${alert}/v1/alerts/active'`,
+    `    curl -H 'Authorization: Bearer ${facts.credentials.alertToken}' -H 'content-type: application/json' ${alert}/v1/silences \\`,
+    `      -d '{"matchers":[{"name":"severity","value":"warning"}],"duration":"1h","createdBy":"me","comment":"trying silences"}'`,
     '',
     '  Send an event yourself (API key in the header):',
     `    curl -H 'x-api-key: ${facts.credentials.apiKey}' -H 'content-type: application/json' ${ingestion}/v1/events \\`,

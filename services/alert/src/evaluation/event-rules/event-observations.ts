@@ -22,6 +22,7 @@ export function rememberOrder(
   const horizon = orderHorizonMs(rules);
   if (horizon === 0) return;
   orders.add(event.customerid, {
+    id: event.id,
     time: Date.parse(event.time),
     offset: BigInt(offset),
     currency: event.data.currency,

@@ -7,7 +7,7 @@ const T = Date.parse('2026-11-24T12:00:00.000Z');
 function historyOf(orders: { at: number; value?: number; currency?: string }[]): OrderHistory {
   const history = new OrderHistory();
   orders.forEach(({ at, value = 10, currency = 'USD' }, index) =>
-    history.add('c-1', { time: at, offset: BigInt(index), value, currency }),
+    history.add('c-1', { id: `o-${index}`, time: at, offset: BigInt(index), value, currency }),
   );
   return history;
 }
@@ -70,9 +70,20 @@ describe('fraud velocity', () => {
 
   it('keeps each order once when a message is handled again', () => {
     const history = new OrderHistory();
-    history.add('c-1', { time: T, offset: 7n, value: 1, currency: 'USD' });
-    history.add('c-1', { time: T, offset: 7n, value: 1, currency: 'USD' });
+    history.add('c-1', { id: 'o-7', time: T, offset: 7n, value: 1, currency: 'USD' });
+    history.add('c-1', { id: 'o-7', time: T, offset: 7n, value: 1, currency: 'USD' });
     expect(history.between('c-1', T - 1, T)).toHaveLength(1);
+  });
+
+  it('counts an order once by its event id, at whatever offsets it arrives; different ids twice', () => {
+    const history = new OrderHistory();
+    history.add('c-1', { id: 'o-1', time: T, offset: 7n, value: 1, currency: 'USD' });
+    history.add('c-1', { id: 'o-1', time: T, offset: 42n, value: 1, currency: 'USD' });
+    expect(history.between('c-1', T - 1, T)).toHaveLength(1);
+    // A replay must still start at the first copy.
+    expect(history.neededFrom()).toBe(7n);
+    history.add('c-1', { id: 'o-2', time: T, offset: 43n, value: 1, currency: 'USD' });
+    expect(history.between('c-1', T - 1, T)).toHaveLength(2);
   });
 
   it('forgets orders beyond the horizon and releases their offsets', () => {

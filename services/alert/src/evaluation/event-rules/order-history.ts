@@ -1,7 +1,10 @@
 import type { OrderPlacedEvent } from '@pulse/contracts';
 
 export interface OrderMark {
+  /** The event's CloudEvents `id`: a re-sent or re-driven order carries the same one. */
+  id: string;
   time: number;
+  /** Offset of the first copy seen (what a replay must start from to rebuild the mark). */
   offset: bigint;
   currency: string;
   value: number;
@@ -17,16 +20,25 @@ export function orderValue(event: OrderPlacedEvent): number {
 /**
  * Recent orders per customer on one `events.enriched` partition (events are keyed by customer,
  * so a customer's orders are all here). Rebuilt after a restart by replaying from `neededFrom()`.
+ * An order counts once per event id, whatever offsets it arrives at; the ids are kept only with
+ * the marks themselves, so memory is bounded by the orders within the horizon.
  */
 export class OrderHistory {
   private readonly byCustomer = new Map<string, OrderMark[]>();
   private latestEventTime = 0;
 
-  /** Adds an order once (a retried or replayed message carries the same offset). */
+  /**
+   * Adds an order once: a replayed message (same offset), a re-sent event or one re-driven from
+   * the dead-letter topic (same id, later offset) is the order already counted.
+   */
   add(customer: string, mark: OrderMark): void {
     this.latestEventTime = Math.max(this.latestEventTime, mark.time);
     const marks = this.byCustomer.get(customer) ?? [];
-    if (marks.some((known) => known.offset === mark.offset)) return;
+    const known = marks.find((candidate) => candidate.id === mark.id);
+    if (known) {
+      if (mark.offset < known.offset) known.offset = mark.offset;
+      return;
+    }
     marks.push(mark);
     marks.sort((a, b) => a.time - b.time);
     this.byCustomer.set(customer, marks);

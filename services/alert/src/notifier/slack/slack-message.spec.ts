@@ -47,4 +47,50 @@ describe('buildSlackMessage', () => {
     expect(sections[1]).toContain('RESOLVED');
     expect(sections[1]).toContain('*Lasted*');
   });
+
+  it('escapes client-chosen ids everywhere and keeps Slack from parsing mentions and links', () => {
+    const hostile = '<!channel> @here <http://evil.test|click> & <@U123>';
+    const alert = alertEvent({
+      rule: 'low-stock',
+      summary: `Stock of product ${hostile}: 1 (alerting below 5)`,
+      labels: { product: hostile, customer: '<!everyone>', category: 'x>y' },
+    });
+    const message = buildSlackMessage('low-stock', [alert]);
+
+    for (const text of [message.text, ...mrkdwnTexts(message.blocks)]) {
+      // No Slack control sequence survives: every < and > a client sent is an entity.
+      expect(text).not.toMatch(/<[!@#]|<http:\/\/evil/);
+      expect(text).not.toContain('x>y');
+    }
+    expect(message.text).toContain('&lt;!channel&gt;');
+    expect(message.text).toContain('&lt;http://evil.test|click&gt; &amp; &lt;@U123&gt;');
+    expect(message.text).not.toMatch(/@here/);
+    const blocks = JSON.stringify(message.blocks);
+    expect(blocks).toContain(
+      'product=&lt;!channel&gt; @here &lt;http://evil.test|click&gt; &amp; &lt;@U123&gt;',
+    );
+    expect(blocks).toContain('customer=&lt;!everyone&gt;');
+    expect(blocks).toContain('category=x&gt;y');
+    for (const object of mrkdwnObjects(message.blocks)) expect(object).toMatchObject({ verbatim: true });
+  });
 });
+
+/** Every mrkdwn text object in the blocks (section text, fields, context elements). */
+function mrkdwnObjects(blocks: Record<string, unknown>[]): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (record.type === 'mrkdwn') found.push(record);
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit(blocks);
+  expect(found.length).toBeGreaterThan(0);
+  return found;
+}
+
+function mrkdwnTexts(blocks: Record<string, unknown>[]): string[] {
+  return mrkdwnObjects(blocks).map((object) => String(object.text));
+}

@@ -28,6 +28,12 @@ export interface SlackPayload {
  * One Block Kit message for a group of alerts: per alert what happened (summary), where
  * (labels), the value against its threshold, the window, since when, and links to the Grafana
  * dashboard and the reporting query. `text` is the notification fallback.
+ *
+ * Summaries and labels carry ids that clients chose (product, customer, category…), so every
+ * piece of text that is not ours is escaped (`&`, `<`, `>`: no `<!channel>`, `<@U…>` or
+ * `<http://…|…>` can be formed) and every mrkdwn object is `verbatim` (Slack does not turn a bare
+ * `@here`, `#channel` or URL into a mention or link). Incoming webhooks ignore `parse`, so the
+ * fallback text also has bare broadcast mentions broken up.
  */
 export function buildSlackMessage(group: string, alerts: readonly AlertEvent[]): SlackPayload {
   const firing = alerts.filter((alert) => alert.state === 'firing');
@@ -43,7 +49,11 @@ export function buildSlackMessage(group: string, alerts: readonly AlertEvent[]):
   for (const alert of [...firing, ...resolved]) blocks.push(...alertBlocks(alert));
   return {
     text: truncate(
-      `${firing.length > 0 ? 'FIRING' : 'RESOLVED'} ${headline}: ${alerts.map((alert) => alert.summary).join(' | ')}`,
+      defuseMentions(
+        escape(
+          `${firing.length > 0 ? 'FIRING' : 'RESOLVED'} ${headline}: ${alerts.map((alert) => alert.summary).join(' | ')}`,
+        ),
+      ),
       3000,
     ),
     blocks,
@@ -77,10 +87,10 @@ function alertBlocks(alert: AlertEvent): Record<string, unknown>[] {
   return [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: truncate(`${title}\n${escape(alert.summary)}`, 3000) },
+      text: mrkdwn(truncate(`${title}\n${escape(alert.summary)}`, 3000)),
       fields,
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(context, 3000) }] },
+    { type: 'context', elements: [mrkdwn(truncate(context, 3000))] },
     { type: 'divider' },
   ];
 }
@@ -95,8 +105,19 @@ function rank(label: string): number {
   return index === -1 ? IDENTITY_LABELS_FIRST.length : index;
 }
 
-function field(name: string, value: string): { type: 'mrkdwn'; text: string } {
-  return { type: 'mrkdwn', text: truncate(`*${name}*\n${escape(value)}`, 2000) };
+interface MrkdwnText {
+  type: 'mrkdwn';
+  text: string;
+  verbatim: true;
+}
+
+/** A mrkdwn text object whose plain text Slack leaves alone (no auto-links, no auto-mentions). */
+function mrkdwn(text: string): MrkdwnText {
+  return { type: 'mrkdwn', text, verbatim: true };
+}
+
+function field(name: string, value: string): MrkdwnText {
+  return mrkdwn(truncate(`*${name}*\n${escape(value)}`, 2000));
 }
 
 function formatNumber(value: number): string {
@@ -112,6 +133,11 @@ function formatTime(iso: string): string {
 /** Slack mrkdwn control characters (https://api.slack.com/reference/surfaces/formatting#escaping). */
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A zero-width space after the `@` keeps a bare broadcast word from being read as a mention. */
+function defuseMentions(text: string): string {
+  return text.replace(/@(here|channel|everyone)\b/gi, '@\u200b$1');
 }
 
 function truncate(text: string, max: number): string {

@@ -1,5 +1,5 @@
 import type { AlertEvent } from '@pulse/contracts';
-import { DLQ_HEADER, PoisonMessageError, type ConsumedMessage, type OutgoingRecord } from '@pulse/kafka';
+import { PoisonMessageError, type ConsumedMessage } from '@pulse/kafka';
 import { createLogger } from '@pulse/observability';
 import { waitFor } from '@pulse/testing';
 import { Registry } from 'prom-client';
@@ -13,11 +13,23 @@ import type { SlackResult } from './slack-webhook';
 
 class ScriptedWebhook {
   readonly posts: { at: number; payload: SlackPayload; result: SlackResult }[] = [];
+  /** While set, a request stays in flight until release() (to act while one is under way). */
+  private held: (() => void)[] | null = null;
   constructor(private readonly script: SlackResult[] = []) {}
   async post(payload: unknown): Promise<SlackResult> {
     const result = this.script.shift() ?? { kind: 'ok' };
     this.posts.push({ at: Date.now(), payload: payload as SlackPayload, result });
+    const held = this.held;
+    if (held) await new Promise<void>((resolve) => held.push(resolve));
     return result;
+  }
+  hold(): void {
+    this.held = [];
+  }
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    held.forEach((resolve) => resolve());
   }
   delivered(): SlackPayload[] {
     return this.posts.filter((post) => post.result.kind === 'ok').map((post) => post.payload);
@@ -26,13 +38,16 @@ class ScriptedWebhook {
 
 class MemoryDeliveries {
   readonly records: Delivery[] = [];
+  private readonly highest = new Map<string, number>();
   handled(channel: string, fingerprint: string, sequence: number): boolean {
-    return this.records.some(
-      (d) => d.channel === channel && d.fingerprint === fingerprint && d.sequence >= sequence,
-    );
+    return (this.highest.get(`${channel}/${fingerprint}`) ?? -1) >= sequence;
   }
   async record(deliveries: Delivery[]): Promise<void> {
     this.records.push(...deliveries);
+    for (const d of deliveries) {
+      const key = `${d.channel}/${d.fingerprint}`;
+      this.highest.set(key, Math.max(this.highest.get(key) ?? -1, d.sequence));
+    }
   }
   waitUntilCaughtUp(): Promise<void> {
     return Promise.resolve();
@@ -63,30 +78,38 @@ function firing(
   return alertEvent({ fingerprint, rule, startsAt: now, updatedAt: now, ...overrides });
 }
 
+interface DeadLettered {
+  messages: readonly ConsumedMessage[];
+  error: unknown;
+}
+
 function setup(
   script: SlackResult[] = [],
   silenced: (alert: AlertEvent) => string[] = () => [],
   handoverGraceMs = 0,
+  { retentionMs = 24 * 3_600_000, groupWaitMs = 150, minIntervalMs = 0 } = {},
 ) {
   const webhook = new ScriptedWebhook(script);
   const deliveries = new MemoryDeliveries();
-  const produced: OutgoingRecord[] = [];
+  const deadLettered: DeadLettered[] = [];
   const notifier = new SlackNotifier({
     webhook,
     deliveries,
     silences: { silencing: silenced },
     rules: new StaticRules([ruleOf('fraud_velocity', { maxOrders: 1, group: 'fraud' })]),
-    producer: { send: async (records: OutgoingRecord[]) => void produced.push(...records) },
-    deadLetterTopic: 'dead-letter',
-    serviceName: 'alert',
+    deadLetters: {
+      deadLetter: async (messages: readonly ConsumedMessage[], error: unknown) =>
+        void deadLettered.push({ messages, error }),
+    },
     logger: createLogger('alert-test', 'silent'),
     metrics: new AlertMetrics(new Registry()),
     settings: {
-      groupWaitMs: 150,
-      minIntervalMs: 0,
+      groupWaitMs,
+      minIntervalMs,
       maxBackoffMs: 200,
       handoverGraceMs,
       fenceTimeoutMs: 1_000,
+      retentionMs,
     },
   });
   const hooks = notifier.hooks();
@@ -97,7 +120,7 @@ function setup(
   notifier.start();
   const commitPoint = (partition: number, last: string) =>
     hooks.afterBatch?.({ topic: TOPIC, partition }, last);
-  return { notifier, webhook, deliveries, produced, commitPoint };
+  return { notifier, webhook, deliveries, deadLettered, commitPoint };
 }
 
 describe('SlackNotifier', () => {
@@ -197,8 +220,8 @@ describe('SlackNotifier', () => {
     expect(webhook.posts).toHaveLength(3);
   });
 
-  it('dead-letters alerts Slack refuses for good, with the reason, and moves on', async () => {
-    const { notifier, webhook, produced, commitPoint } = setup([
+  it('dead-letters alerts Slack refuses for good through the runner, with the reason, and moves on', async () => {
+    const { notifier, webhook, deadLettered, commitPoint } = setup([
       { kind: 'permanent', status: 410, reason: 'Slack answered 410: channel_is_archived' },
     ]);
     running = notifier;
@@ -206,20 +229,108 @@ describe('SlackNotifier', () => {
     notifier.handle(refused);
     await waitFor('settled', () => notifier.pending() === 0, { timeoutMs: 3_000 });
     expect(webhook.posts).toHaveLength(1);
-    expect(produced).toEqual([
-      expect.objectContaining({
-        topic: 'dead-letter',
-        key: refused.key,
-        value: refused.value,
-        headers: expect.objectContaining({
-          [DLQ_HEADER.errorClass]: 'SlackRejected',
-          [DLQ_HEADER.errorMessage]: expect.stringContaining('410: channel_is_archived'),
-          [DLQ_HEADER.sourceTopic]: TOPIC,
-          [DLQ_HEADER.sourceOffset]: refused.offset,
-        }),
-      }),
-    ]);
+    // The consumed record itself goes to the runner's dead-letter path (record format, trace and
+    // metric are the runner's: consumer-runner.spec.ts).
+    expect(deadLettered).toEqual([{ messages: [refused], error: expect.any(PoisonMessageError) }]);
+    const error = deadLettered[0]!.error as PoisonMessageError;
+    expect(error.errorClass).toBe('SlackRejected');
+    expect(error.message).toContain('410: channel_is_archived');
     expect(await commitPoint(0, refused.offset)).toEqual({ offset: String(Number(refused.offset) + 1) });
+  });
+
+  it('does not record a dead-lettered notification as handled: its re-drive is delivered, once', async () => {
+    const { notifier, webhook, deliveries, deadLettered } = setup([
+      { kind: 'permanent', status: 404, reason: 'Slack answered 404: no_service' },
+    ]);
+    running = notifier;
+    const refused = record(firing('lost'));
+    notifier.handle(refused);
+    await waitFor('dead-lettered', () => deadLettered.length === 1 && notifier.pending() === 0, {
+      timeoutMs: 3_000,
+    });
+    expect(deliveries.handled('slack', 'lost', 0)).toBe(false);
+
+    // `pulse dlq redrive`: the same bytes back on the alerts topic, at a new offset.
+    const redriven = { ...refused, offset: String(offset++) };
+    notifier.handle(redriven);
+    await waitFor('delivered', () => webhook.delivered().length === 1 && notifier.pending() === 0, {
+      timeoutMs: 3_000,
+    });
+    expect(deliveries.records).toEqual([
+      expect.objectContaining({ fingerprint: 'lost', sequence: 0, outcome: 'delivered' }),
+    ]);
+    // A second re-drive (or a replay) of it is now a duplicate.
+    notifier.handle({ ...refused, offset: String(offset++) });
+    await waitFor('settled', () => notifier.pending() === 0, { timeoutMs: 3_000 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(webhook.delivered()).toHaveLength(1);
+  });
+
+  it('delivers a critical alert before a flood of warnings, within one message of its arrival', async () => {
+    const { notifier, webhook } = setup([], () => [], 0, { groupWaitMs: 0 });
+    running = notifier;
+    const floodSize = 3_000;
+    for (let index = 0; index < floodSize; index += 1) {
+      notifier.handle(record(firing(`w-${index}`, 'low-stock', { severity: 'warning' }), index % 2));
+    }
+    webhook.hold();
+    await waitFor('the first message of the flood in flight', () => webhook.posts.length === 1, {
+      timeoutMs: 3_000,
+    });
+    notifier.handle(record(firing('crit', 'revenue-spike', { severity: 'critical' }), 1));
+    webhook.release();
+
+    // SLO: the critical alert is the next message after the one in flight when it arrived, ahead
+    // of the 2,988 warnings still waiting.
+    await waitFor('the critical alert', () => whereIs('`crit`') >= 0, { timeoutMs: 10_000 });
+    expect(whereIs('`crit`')).toBe(1);
+    expect(webhook.posts[1]!.payload.text).toMatch(/^FIRING 1 firing · revenue-spike/);
+
+    // Every warning is still delivered, each once.
+    await waitFor('the flood', () => notifier.pending() === 0, { timeoutMs: 20_000 });
+    const sent = webhook.posts.flatMap((post) => JSON.stringify(post.payload.blocks).match(/`w-\d+`/g) ?? []);
+    expect(sent).toHaveLength(floodSize);
+    expect(new Set(sent).size).toBe(floodSize);
+
+    function whereIs(fingerprint: string): number {
+      return webhook.posts.findIndex((post) => JSON.stringify(post.payload.blocks).includes(fingerprint));
+    }
+  }, 30_000);
+
+  it('keeps an alert firing before resolved when its records arrive during a flood', async () => {
+    const { notifier, webhook } = setup([], () => [], 0, { groupWaitMs: 0 });
+    running = notifier;
+    for (let index = 0; index < 100; index += 1) {
+      notifier.handle(record(firing(`w-${index}`, 'low-stock', { severity: 'warning' })));
+    }
+    notifier.handle(record(firing('x', 'revenue-spike', { severity: 'critical' })));
+    await waitFor(
+      'x fired',
+      () => webhook.posts.some((post) => post.payload.text.includes('FIRING 1 firing · revenue-spike')),
+      {
+        timeoutMs: 3_000,
+      },
+    );
+    notifier.handle(
+      record(firing('x', 'revenue-spike', { severity: 'critical', state: 'resolved', sequence: 1 })),
+    );
+    await waitFor('settled', () => notifier.pending() === 0, { timeoutMs: 10_000 });
+    const states = webhook.posts
+      .filter((post) => post.payload.text.includes('revenue-spike'))
+      .map((post) => post.payload.text.split(' ')[0]);
+    expect(states).toEqual(['FIRING', 'RESOLVED']);
+  });
+
+  it('does not send records older than the retention: the delivery log no longer knows them', async () => {
+    const { notifier, webhook } = setup([], () => [], 0, { retentionMs: 3_600_000 });
+    running = notifier;
+    const old = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    notifier.handle(record(firing('ancient', 'revenue-spike', { startsAt: old, updatedAt: old })));
+    notifier.handle(record(firing('fresh')));
+    await waitFor('settled', () => notifier.pending() === 0, { timeoutMs: 3_000 });
+    expect(webhook.posts).toHaveLength(1);
+    expect(JSON.stringify(webhook.posts[0]!.payload.blocks)).toContain('`fresh`');
+    expect(JSON.stringify(webhook.posts[0]!.payload.blocks)).not.toContain('`ancient`');
   });
 
   it('starts over after a rebalance: records of the old assignment are dropped, not sent', async () => {

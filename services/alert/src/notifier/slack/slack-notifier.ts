@@ -4,14 +4,13 @@ import {
   PoisonMessageError,
   TransientError,
   backoffDelay,
-  deadLetterRecord,
   type BackoffPolicy,
   type CommitPoint,
   type ConsumedMessage,
   type ConsumerHooks,
+  type ConsumerRunner,
   type MessageHandler,
   type PartitionRef,
-  type PulseProducer,
 } from '@pulse/kafka';
 import type { Logger } from '@pulse/observability';
 import type { AlertMetrics } from '../../metrics/alert-metrics';
@@ -31,16 +30,25 @@ export interface SlackNotifierSettings {
    */
   handoverGraceMs: number;
   fenceTimeoutMs: number;
+  /**
+   * Records older than this (by `updatedAt`) are not sent: the delivery log forgets what it
+   * handled after the same time, so it could no longer tell whether they went out already.
+   */
+  retentionMs: number;
 }
+
+/** Where refused notifications go: the consumer runner's own dead-letter path. */
+export type DeadLetterSink = Pick<ConsumerRunner, 'deadLetter'>;
+
+/** Delivery order: a critical alert never waits behind warnings, a warning never behind infos. */
+const SEVERITY_RANK: Record<AlertEvent['severity'], number> = { critical: 2, warning: 1, info: 0 };
 
 export interface SlackNotifierDeps {
   webhook: Pick<SlackWebhook, 'post'>;
   deliveries: Pick<DeliveryLog, 'handled' | 'record' | 'waitUntilCaughtUp'>;
   silences: Pick<SilenceStore, 'silencing'>;
   rules: RuleSource;
-  producer: Pick<PulseProducer, 'send'>;
-  deadLetterTopic: string;
-  serviceName: string;
+  deadLetters: DeadLetterSink;
   logger: Logger;
   metrics: AlertMetrics;
   settings: SlackNotifierSettings;
@@ -63,7 +71,11 @@ export const MAX_WAITING = 10_000;
 
 /**
  * Delivers `alerts` records to Slack, grouped: records of one group (the rule, or the rule's
- * `group`) that arrive within the group wait become one message. Grouping has to look ahead of
+ * `group`) that arrive within the group wait become one message. Among the groups whose wait is
+ * over, the most severe goes first, one message (at most MAX_ALERTS_PER_MESSAGE alerts) at a
+ * time, so a critical alert waits for at most the message in flight, never for a flood of
+ * warnings. An alert's own records all share its group and only its newest waiting state is
+ * sent, so firing is never overtaken by its resolution. Grouping has to look ahead of
  * the record in hand, which a consumer can only do outside its batch (kafkajs fetches the next
  * batch only after the current one returned), so records wait in this outbox and the commit
  * lags behind: after each batch the runner commits the first record not yet delivered. Nothing
@@ -196,12 +208,16 @@ export class SlackNotifier implements MessageHandler {
     }
   }
 
-  /** The group whose wait is over (the oldest first), or null. */
+  /** The group whose wait is over, the most severe first, then the oldest; or null. */
   private nextDue(now: number): string | null {
-    let best: { group: string; dueAt: number } | null = null;
+    let best: { group: string; rank: number; dueAt: number } | null = null;
     for (const [group, entries] of this.groups) {
       const dueAt = this.dueAt(entries);
-      if (dueAt <= now && (best === null || dueAt < best.dueAt)) best = { group, dueAt };
+      if (dueAt > now) continue;
+      const rank = severityRank(entries);
+      if (best === null || rank > best.rank || (rank === best.rank && dueAt < best.dueAt)) {
+        best = { group, rank, dueAt };
+      }
     }
     return best?.group ?? null;
   }
@@ -213,20 +229,32 @@ export class SlackNotifier implements MessageHandler {
   }
 
   private dueAt(entries: Entry[]): number {
-    const first = Math.min(...entries.map((entry) => Date.parse(entry.alert.updatedAt)));
+    let first = Infinity;
+    for (const entry of entries) first = Math.min(first, Date.parse(entry.alert.updatedAt));
     return first + this.deps.settings.groupWaitMs;
   }
 
+  /**
+   * Settles what of the group needs no message (duplicates, expired, silenced) and sends one
+   * message of the rest, most severe first; what does not fit goes back to the group, so the
+   * next choice of group sees anything more severe that arrived meanwhile.
+   */
   private async deliver(group: string): Promise<void> {
     const entries = this.groups.get(group) ?? [];
     this.groups.delete(group);
     const generation = this.generation;
     const { deliveries, silences, metrics } = this.deps;
+    const expiredBefore = Date.now() - this.deps.settings.retentionMs;
 
     const toSend = new Map<string, Entry>();
     const silenced: Entry[] = [];
     for (const entry of entries) {
       const { alert } = entry;
+      if (Date.parse(alert.updatedAt) < expiredBefore) {
+        metrics.notifications.inc({ rule: alert.rule, channel: 'slack', outcome: 'expired' });
+        this.done(entry);
+        continue;
+      }
       if (deliveries.handled('slack', alert.fingerprint, alert.sequence)) {
         metrics.notifications.inc({ rule: alert.rule, channel: 'slack', outcome: 'duplicate' });
         this.done(entry);
@@ -245,18 +273,21 @@ export class SlackNotifier implements MessageHandler {
       if (silences.silencing(alert).length > 0) silenced.push(entry);
       else toSend.set(alert.fingerprint, entry);
     }
+    // Stable sort: one entry per alert, so no alert's records are reordered.
+    const sendable = [...toSend.values()].sort(
+      (a, b) => SEVERITY_RANK[b.alert.severity] - SEVERITY_RANK[a.alert.severity],
+    );
+    const chunk = sendable.slice(0, MAX_ALERTS_PER_MESSAGE);
+    const rest = sendable.slice(MAX_ALERTS_PER_MESSAGE);
+    if (rest.length > 0) this.groups.set(group, [...rest, ...(this.groups.get(group) ?? [])]);
+
     for (const entry of silenced) {
       metrics.notifications.inc({ rule: entry.alert.rule, channel: 'slack', outcome: 'silenced' });
     }
     await this.record(silenced, 'silenced');
     silenced.forEach((entry) => this.done(entry));
 
-    const sendable = [...toSend.values()];
-    for (let index = 0; index < sendable.length; index += MAX_ALERTS_PER_MESSAGE) {
-      const chunk = sendable.slice(index, index + MAX_ALERTS_PER_MESSAGE);
-      const delivered = await this.sendWithRetries(group, chunk, generation);
-      if (!delivered) return;
-    }
+    if (chunk.length > 0) await this.sendWithRetries(group, chunk, generation);
   }
 
   /** True once the chunk is settled (delivered or dead-lettered); false if sending must stop. */
@@ -338,23 +369,26 @@ export class SlackNotifier implements MessageHandler {
     chunk.forEach((entry) => this.done(entry));
   }
 
+  /**
+   * Hands the records to the consumer runner's dead-letter path. They are not written to the
+   * delivery log: only what Slack accepted (or a silence muted) counts as handled, so
+   * `pulse dlq redrive` of these records — once the cause is fixed — delivers them.
+   */
   private async deadLetter(chunk: Entry[], reason: string): Promise<void> {
-    const { producer, deadLetterTopic, serviceName, metrics, logger } = this.deps;
-    const now = new Date();
-    const records = chunk.map((entry) =>
-      deadLetterRecord(deadLetterTopic, serviceName, entry.message, {
-        errorClass: 'SlackRejected',
-        errorMessage: `Slack refused the notification for good (${reason}); check PULSE_SLACK_WEBHOOK_URL`,
-        attempts: 1,
-        firstFailureTime: now,
-      }),
+    const { deadLetters, metrics, logger } = this.deps;
+    const error = new PoisonMessageError(
+      `Slack refused the notification for good (${reason}); check PULSE_SLACK_WEBHOOK_URL`,
+      'SlackRejected',
     );
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await producer.send(records);
+        await deadLetters.deadLetter(
+          chunk.map((entry) => entry.message),
+          error,
+        );
         break;
-      } catch (error) {
-        logger.warn({ err: error, attempt }, 'could not dead-letter rejected notifications; retrying');
+      } catch (failure) {
+        logger.warn({ err: failure, attempt }, 'could not dead-letter rejected notifications; retrying');
         await this.sleep(backoffDelay(attempt, this.backoff));
         if (!this.running) return;
       }
@@ -366,7 +400,6 @@ export class SlackNotifier implements MessageHandler {
       { reason, alerts: chunk.length },
       'Slack rejected the notification; alerts sent to dead-letter',
     );
-    await this.record(chunk, 'dead_lettered');
     chunk.forEach((entry) => this.done(entry));
   }
 
@@ -444,4 +477,10 @@ export class SlackNotifier implements MessageHandler {
 
 function resultLabel(result: SlackResult): string {
   return result.kind;
+}
+
+function severityRank(entries: readonly Entry[]): number {
+  let rank = 0;
+  for (const entry of entries) rank = Math.max(rank, SEVERITY_RANK[entry.alert.severity]);
+  return rank;
 }

@@ -1,5 +1,5 @@
 import {
-  InvalidParameters,
+  InvalidReportParameters,
   parseFunnelParams,
   parseSalesParams,
   parseTopProductsParams,
@@ -18,10 +18,10 @@ function issuesOf(run: () => unknown): { path: string; message: string }[] {
   try {
     run();
   } catch (error) {
-    if (error instanceof InvalidParameters) return error.issues;
+    if (error instanceof InvalidReportParameters) return error.issues;
     throw error;
   }
-  throw new Error('expected InvalidParameters');
+  throw new Error('expected InvalidReportParameters');
 }
 
 describe('report parameters', () => {
@@ -81,6 +81,46 @@ describe('report parameters', () => {
     expect(
       issuesOf(() => parseSalesParams({ from: '2026-01-01T00:00:00Z', to: '2026-01-10T00:00:00Z' }, limits)),
     ).toEqual([{ path: 'interval', message: expect.stringContaining('12960 windows, more than 10000') }]);
+  });
+
+  it('refuses control characters in text filters with a 400 issue, never passing them to a query', () => {
+    const message = 'must not contain control characters (such as a newline)';
+    for (const category of [
+      'books\nOR 1=1',
+      'books\n',
+      '\rbooks',
+      'bo\u0000oks',
+      'bo\u007foks',
+      'bo\u0085oks',
+      'a\tb',
+    ]) {
+      expect(issuesOf(() => parseSalesParams({ ...range, category }, limits))).toEqual([
+        { path: 'category', message },
+      ]);
+      expect(issuesOf(() => parseFunnelParams({ ...range, category }, limits))).toEqual([
+        { path: 'category', message },
+      ]);
+    }
+    // Quotes and backslashes are ordinary characters here: the InfluxQL literal escapes them.
+    expect(parseSalesParams({ ...range, category: 'kid\'s \\ "toys"' }, limits).category).toBe(
+      'kid\'s \\ "toys"',
+    );
+  });
+
+  it('refuses a parameter given twice, or as anything but text', () => {
+    for (const query of [
+      { ...range, category: ['a', 'b'] },
+      { ...range, region: ['europe', 'europe'] },
+      { ...range, interval: ['1m'] },
+      { ...range, from: [range.from] },
+      { ...range, currency: { $ne: 'x' } },
+    ]) {
+      expect(issuesOf(() => parseSalesParams(query, limits)).length).toBeGreaterThan(0);
+    }
+    expect(issuesOf(() => parseTopProductsParams({ ...range, by: ['units'] }, limits))[0]?.path).toBe('by');
+    expect(issuesOf(() => parseTopProductsParams({ ...range, currency: 'US\nD' }, limits))[0]?.path).toBe(
+      'currency',
+    );
   });
 
   it('reads top-products and funnel queries', () => {

@@ -1,11 +1,19 @@
 import { z } from 'zod';
-import { REGIONS, currencyCode, rfc3339, toValidationIssues, type ValidationIssue } from '@pulse/contracts';
-import { durationLiteral } from '../influx/influxql';
+import { currencyCode, rfc3339 } from '../events/primitives';
+import { REGIONS } from '../events/enriched';
+import { toValidationIssues, type ValidationIssue } from '../events/validation';
+import { windowLabel } from '../metrics/window-label';
 
-export type Dimension = 'category' | 'region';
+/*
+ * The query parameters of reporting's report endpoints. They live here, not in reporting, so that
+ * anything that links to a report (the alert service's notifications) is checked against the
+ * same parsing.
+ */
+
+export type ReportDimension = 'category' | 'region';
 
 export const GROUP_BY_VALUES = ['total', 'category', 'region', 'category,region'] as const;
-const GROUP_BY_DIMENSIONS: Record<string, readonly Dimension[]> = {
+const GROUP_BY_DIMENSIONS: Record<string, readonly ReportDimension[]> = {
   total: [],
   category: ['category'],
   region: ['region'],
@@ -26,14 +34,14 @@ export interface RangeParams {
   readonly toMs: number;
 }
 
-export interface Filters {
+export interface ReportFilters {
   readonly category?: string;
   readonly region?: string;
 }
 
-export interface SalesParams extends RangeParams, Filters {
+export interface SalesParams extends RangeParams, ReportFilters {
   readonly intervalMs: number;
-  readonly groupBy: readonly Dimension[];
+  readonly groupBy: readonly ReportDimension[];
   readonly currency?: string;
 }
 
@@ -43,17 +51,36 @@ export interface TopProductsParams extends RangeParams {
   readonly currency: string;
 }
 
-export type FunnelParams = RangeParams & Filters;
+export type FunnelParams = RangeParams & ReportFilters;
 
 /** Request parameters that fail validation: answered 400 with every problem and its parameter. */
-export class InvalidParameters extends Error {
+export class InvalidReportParameters extends Error {
   constructor(readonly issues: ValidationIssue[]) {
     super(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
-    this.name = 'InvalidParameters';
+    this.name = 'InvalidReportParameters';
   }
 }
 
-const text = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+/**
+ * C0 and C1 control characters and DEL. No tag value holds one (line protocol cannot carry a
+ * newline), and InfluxQL refuses a newline inside a string literal: the query would fail (5xx)
+ * instead of the request (400).
+ */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/** A free-text filter. Checked before trimming, so a trailing newline is refused too. */
+const text = z
+  .string()
+  .refine((value) => !hasControlCharacter(value), 'must not contain control characters (such as a newline)')
+  .trim()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters');
 const range = { from: rfc3339, to: rfc3339 };
 const filters = {
   category: text.optional(),
@@ -76,7 +103,7 @@ function checkRange(
     ctx.addIssue({
       code: 'custom',
       path: ['to'],
-      message: `the range may cover at most ${durationLiteral(limits.maxRangeMs)}`,
+      message: `the range may cover at most ${windowLabel(limits.maxRangeMs)}`,
     });
     return false;
   }
@@ -85,12 +112,12 @@ function checkRange(
 
 function parse<T>(schema: z.ZodType<T>, query: unknown): T {
   const result = schema.safeParse(query ?? {});
-  if (!result.success) throw new InvalidParameters(toValidationIssues(result.error));
+  if (!result.success) throw new InvalidReportParameters(toValidationIssues(result.error));
   return result.data;
 }
 
 export function parseSalesParams(query: unknown, limits: ReportLimits): SalesParams {
-  const labels = limits.windowsMs.map(durationLiteral);
+  const labels = limits.windowsMs.map(windowLabel);
   const schema = z
     .strictObject({
       ...range,
@@ -115,7 +142,7 @@ export function parseSalesParams(query: unknown, limits: ReportLimits): SalesPar
         ctx.addIssue({
           code: 'custom',
           path: ['interval'],
-          message: `${durationLiteral(intervalMs)} over this range is ${windows} windows, more than ${limits.maxWindows}: use a larger interval or a shorter range`,
+          message: `${windowLabel(intervalMs)} over this range is ${windows} windows, more than ${limits.maxWindows}: use a larger interval or a shorter range`,
         });
       }
     });
@@ -124,7 +151,7 @@ export function parseSalesParams(query: unknown, limits: ReportLimits): SalesPar
     fromMs: Date.parse(input.from),
     toMs: Date.parse(input.to),
     intervalMs: limits.windowsMs[labels.indexOf(input.interval ?? (labels[0] as string))] as number,
-    groupBy: GROUP_BY_DIMENSIONS[input.groupBy] as readonly Dimension[],
+    groupBy: GROUP_BY_DIMENSIONS[input.groupBy] as readonly ReportDimension[],
     ...(input.category === undefined ? {} : { category: input.category }),
     ...(input.region === undefined ? {} : { region: input.region }),
     ...(input.currency === undefined ? {} : { currency: input.currency }),

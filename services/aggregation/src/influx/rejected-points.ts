@@ -1,0 +1,48 @@
+import { InfluxRejectedError } from './influx-errors';
+import type { InfluxWriter } from './influx-writer';
+
+/** Points InfluxDB refused for good, with its answer. */
+export interface RejectedPoints {
+  readonly lines: readonly string[];
+  readonly error: InfluxRejectedError;
+}
+
+/**
+ * Writes the lines; when InfluxDB refuses a request for its data (a field type conflict, a tag
+ * value limit, a point too large), writes each half again until what it refuses is single
+ * points, and returns those. Retrying the refusal would stall the partition forever, and
+ * dropping the whole request would lose the points it accepts. Points are upserts, so the
+ * halves rewrite what a partial write already applied harmlessly. Any other error (outage,
+ * timeout) is thrown as it is: the caller retries the whole flush.
+ */
+export async function writeSettingAsideRejected(
+  writer: InfluxWriter,
+  lines: readonly string[],
+  beforeSend?: () => void,
+): Promise<RejectedPoints[]> {
+  try {
+    await writer.write(lines, beforeSend);
+    return [];
+  } catch (error) {
+    if (!(error instanceof InfluxRejectedError)) throw error;
+    if (lines.length <= 1) return lines.length === 0 ? [] : [{ lines, error }];
+    const middle = Math.ceil(lines.length / 2);
+    const first = await writeSettingAsideRejected(writer, lines.slice(0, middle), beforeSend);
+    const second = await writeSettingAsideRejected(writer, lines.slice(middle), beforeSend);
+    return merge([...first, ...second]);
+  }
+}
+
+/** Neighbouring rejections with the same status, as one (its first answer stands for all). */
+function merge(rejected: readonly RejectedPoints[]): RejectedPoints[] {
+  const merged: RejectedPoints[] = [];
+  for (const entry of rejected) {
+    const last = merged.at(-1);
+    if (last !== undefined && last.error.status === entry.error.status && last.lines.length < 500) {
+      merged[merged.length - 1] = { lines: [...last.lines, ...entry.lines], error: last.error };
+    } else {
+      merged.push(entry);
+    }
+  }
+  return merged;
+}
