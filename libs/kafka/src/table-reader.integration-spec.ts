@@ -4,7 +4,7 @@ import pino from 'pino';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestTopics, stack, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
 import { createKafka } from './connection';
-import { PulseProducer } from './producer';
+import { PulseProducer, sendAtomically } from './producer';
 import { TopicTableReader } from './table-reader';
 
 const logger = pino({ level: process.env['PULSE_LOG_LEVEL'] ?? 'silent' });
@@ -122,6 +122,28 @@ describe('TopicTableReader on a compacted topic', () => {
     expect(table.size).toBe(0);
     await producer.send([put(topic, 'c1', 1)]);
     await waitFor('the first record', () => table.get('c1'));
+  });
+
+  it('is ready when partitions end in a transaction marker (a `pulse dlq redrive` wrote last)', async () => {
+    const topic = topics.names.alerts;
+    await producer.send([put(topic, 'a1', 1), put(topic, 'a2', 1)]);
+    // Each partition written in the transaction now ends with its commit marker, an offset that
+    // holds no message.
+    await sendAtomically(kafka, uniqueName('table-tx'), [put(topic, 'a1', 2), put(topic, 'a3', 1)]);
+    const table = reader(topic);
+    await table.start();
+    await table.whenReady(20_000);
+    expect(table.get('a1')?.version).toBe(2);
+    expect(table.size).toBe(3);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+        if (high !== '0') expect(table.position(partition)).toBe(BigInt(high));
+      }
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('gives up waiting with a clear error when the load takes too long', async () => {

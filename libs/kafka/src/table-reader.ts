@@ -13,7 +13,7 @@ export interface TableReaderOptions<V> {
   /** Key under which the value is stored; defaults to the record key. */
   keyOf?(message: ConsumedMessage, value: V): string;
   onChange?(key: string, value: V | undefined): void;
-  /** Called for every record read, tombstones included, before it is applied (e.g. to track positions). */
+  /** Called for every record read, tombstones included, before it is applied. */
   onRead?(message: ConsumedMessage): void;
   /**
    * Keep at most this many entries: past it, the entry set least recently is dropped (for
@@ -27,11 +27,18 @@ export interface TableReaderOptions<V> {
  * wins and a tombstone (null value) deletes. Every instance reads all partitions from the start
  * in a group of its own, commits nothing, and is ready once it reached the end offsets it saw
  * at start-up.
+ *
+ * How far it read counts every offset, also those that hold no message: a transaction's end
+ * marker (`pulse dlq redrive` writes in transactions, so a partition can end with one) is never
+ * handed to `eachBatch`, and a batch of nothing else is not handed over at all. The end of each
+ * batch, as kafkajs reports it, says how far the reader got.
  */
 export class TopicTableReader<V> {
   private readonly table = new Map<string, V>();
   private readonly consumer: Consumer;
   private readonly pendingEnds = new Map<number, bigint>();
+  /** Per partition, the offset of the next record to read. */
+  private readonly positions = new Map<number, bigint>();
   private readyResolve!: () => void;
   private readonly readyPromise = new Promise<void>((resolve) => (this.readyResolve = resolve));
   private ready = false;
@@ -63,6 +70,9 @@ export class TopicTableReader<V> {
       await admin.disconnect();
     }
     this.markReadyIfCaughtUp();
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      this.advance(payload.partition, BigInt(payload.lastOffset) + 1n),
+    );
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.apply(payload) });
@@ -96,6 +106,14 @@ export class TopicTableReader<V> {
     return this.table.size;
   }
 
+  /**
+   * The offset of the next record to read in `partition` (every offset counts: tombstones,
+   * skipped records, transaction markers); undefined before the reader got anything of it.
+   */
+  position(partition: number): bigint | undefined {
+    return this.positions.get(partition);
+  }
+
   get skippedRecords(): number {
     return this.skipped;
   }
@@ -117,12 +135,18 @@ export class TopicTableReader<V> {
       const message = toConsumedMessage(batch.topic, batch.partition, raw);
       this.applyOne(message);
       resolveOffset(message.offset);
+      this.advance(batch.partition, BigInt(message.offset) + 1n);
     }
     await heartbeat();
-    const end = this.pendingEnds.get(batch.partition);
-    const last = batch.messages.at(-1)?.offset;
-    if (end !== undefined && last !== undefined && BigInt(last) + 1n >= end) {
-      this.pendingEnds.delete(batch.partition);
+  }
+
+  private advance(partition: number, next: bigint): void {
+    const known = this.positions.get(partition);
+    if (known !== undefined && known >= next) return;
+    this.positions.set(partition, next);
+    const end = this.pendingEnds.get(partition);
+    if (end !== undefined && next >= end) {
+      this.pendingEnds.delete(partition);
       this.markReadyIfCaughtUp();
     }
   }

@@ -23,7 +23,17 @@ export interface RunServiceOptions {
   module: Type<unknown> | DynamicModule;
   settings: ServiceSettings;
   /** OpenAPI title/description; served at /docs and /docs-json. */
-  openApi?: { title: string; description: string; version?: string };
+  openApi?: {
+    title: string;
+    description: string;
+    version?: string;
+    /**
+     * How clients authenticate, declared under `components.securitySchemes` so the operations'
+     * `security` entries (`@ApiBearerAuth()`, `@ApiSecurity('api-key')`) resolve in clients and
+     * in Swagger UI.
+     */
+    authentication?: readonly ('bearer' | 'api-key')[];
+  };
   /** Largest accepted request body in bytes (Fastify answers 413 above it). */
   bodyLimit?: number;
   /** Extra Fastify setup (content-type parsers, CORS…) before routes are registered. */
@@ -72,14 +82,7 @@ export async function createService(options: RunServiceOptions): Promise<Running
   await options.configure?.(app, logger);
 
   if (options.openApi) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(options.openApi.title)
-        .setDescription(options.openApi.description)
-        .setVersion(options.openApi.version ?? '1.0')
-        .build(),
-    );
+    const document = SwaggerModule.createDocument(app, openApiDocument(options.openApi));
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
 
@@ -90,6 +93,18 @@ export async function createService(options: RunServiceOptions): Promise<Running
   const url = `http://${settings.PULSE_HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : settings.PULSE_HTTP_HOST}:${port}`;
   logger.info({ url }, `${serviceName} listening`);
   return { app, logger, url, close: () => app.close() };
+}
+
+function openApiDocument(openApi: NonNullable<RunServiceOptions['openApi']>) {
+  let builder = new DocumentBuilder()
+    .setTitle(openApi.title)
+    .setDescription(openApi.description)
+    .setVersion(openApi.version ?? '1.0');
+  const schemes = openApi.authentication ?? [];
+  if (schemes.includes('bearer')) builder = builder.addBearerAuth();
+  if (schemes.includes('api-key'))
+    builder = builder.addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key');
+  return builder.build();
 }
 
 /** For main.ts: start the service and wire SIGTERM/SIGINT to a bounded graceful shutdown. */

@@ -18,6 +18,7 @@ export function alertServiceOptions(config: AlertConfig): RunServiceOptions {
         'Silences mute Slack notifications of matching alerts; rules come from the rules file (hot-reloaded). ' +
         'Every /v1 call needs a token, `Authorization: Bearer <token>`: reads take a read or a write token, ' +
         'creating and expiring silences a write token.',
+      authentication: ['bearer'],
     },
   };
 }

@@ -29,7 +29,7 @@ const apiKeys = hashedCredentialsVar(
 
 const rateLimitBurst = atLeastVariable(
   env.int(
-    'cost one API key may spend at once (its token bucket; an event costs 1, an order 1 per line), per replica; at least PULSE_BATCH_MAX_EVENTS; below 500 the largest orders are refused (413)',
+    'cost one API key may spend at once (per window of BURST / PER_SECOND seconds; an event costs 1, an order 1 per line), per replica; at least PULSE_BATCH_MAX_EVENTS; below 500 the largest orders are refused (413)',
     { default: 4000, min: 1 },
   ),
   { name: 'PULSE_BATCH_MAX_EVENTS', variable: batchMaxEvents, why: 'or a full batch could never pass' },

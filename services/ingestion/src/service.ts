@@ -16,7 +16,8 @@ export function ingestionServiceOptions(config: IngestionConfig): RunServiceOpti
       description:
         'Accepts e-commerce events (CloudEvents 1.0, JSON) and writes them to Kafka `events.raw`. ' +
         'Every /v1 call needs an API key (`x-api-key` header or `Authorization: Bearer`). ' +
-        '202 means Kafka acknowledged the event; 503 means it did not: retry with the same event id.',
+        '202 means Kafka acknowledged the event; 503 means it may not have: retry with the same event (an event sent without an id gets one derived from its content, so the retry keeps it).',
+      authentication: ['api-key', 'bearer'],
     },
   };
 }

@@ -31,6 +31,7 @@ export function reportingServiceOptions(config: ReportingConfig): RunServiceOpti
         'Windowed sales metrics from InfluxDB (summed across partitions, exact) and the alert log. ' +
         'Every /v1 call needs a read token: `Authorization: Bearer <token>`. Rows say whether their window is final ' +
         '(every partition’s watermark passed its end) and the watermark they were computed at.',
+      authentication: ['bearer'],
     },
   };
 }

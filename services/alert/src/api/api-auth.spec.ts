@@ -149,6 +149,10 @@ describe('alert API authentication', () => {
       expect(docs.statusCode).toBe(200);
       const post = docs.json().paths['/v1/silences'].post;
       expect(post.security).toEqual([{ bearer: [] }]);
+      // The scheme the operations name is declared, so clients and Swagger UI can use it.
+      expect(docs.json().components.securitySchemes).toEqual({
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      });
       expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['401', '403']));
     });
   });

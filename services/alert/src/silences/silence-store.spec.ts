@@ -29,6 +29,9 @@ class FakeKafka {
       connect: async () => undefined,
       disconnect: async () => undefined,
       subscribe: async () => undefined,
+      // Batch ends beyond the last message (transaction markers) do not occur here.
+      events: { END_BATCH_PROCESS: 'consumer.end_batch_process' },
+      on: () => () => undefined,
       run: async ({ eachBatch }: { eachBatch: (payload: EachBatchPayload) => Promise<void> }) => {
         this.eachBatch = eachBatch;
         // The reader's first fetch: everything stored, as one batch.

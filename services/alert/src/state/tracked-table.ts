@@ -22,11 +22,11 @@ export interface TrackedTableOptions<V> {
  * A TopicTableReader (every partition, from the start, no commits) that also knows how far it has
  * read, so a caller can wait until it has seen everything written before a given moment — the
  * fence a new partition owner needs before trusting the table (the previous owner's last
- * writes were acknowledged before it gave the partition up). Every record counts for the
- * position, tombstones included (a partition may end with one).
+ * writes were acknowledged before it gave the partition up). Every offset counts for the
+ * position (TopicTableReader.position): tombstones, and the transaction markers a re-drive
+ * leaves (a partition may end with either).
  */
 export class TrackedTable<V> {
-  private readonly positions = new Map<number, bigint>();
   private readonly reader: TopicTableReader<V>;
 
   constructor(
@@ -39,7 +39,6 @@ export class TrackedTable<V> {
       {
         topic: options.topic,
         groupIdPrefix: options.groupIdPrefix,
-        onRead: (message) => this.positions.set(message.partition, BigInt(message.offset)),
         decode: (message) => options.decode(message),
         ...(options.keyOf ? { keyOf: options.keyOf } : {}),
         ...(options.onChange ? { onChange: options.onChange } : {}),
@@ -80,8 +79,8 @@ export class TrackedTable<V> {
     for (;;) {
       const behind = ends.filter(({ partition, high, low }) => {
         if (BigInt(high) <= BigInt(low)) return false;
-        const seen = this.positions.get(partition);
-        return seen === undefined || seen < BigInt(high) - 1n;
+        const next = this.reader.position(partition);
+        return next === undefined || next < BigInt(high);
       });
       if (behind.length === 0) return;
       if (Date.now() > deadline) {

@@ -20,6 +20,9 @@ export function fakeTableKafka(topic: string): {
       connect: async () => undefined,
       subscribe: async () => undefined,
       disconnect: async () => undefined,
+      // Batch ends beyond the last message (transaction markers) do not occur here.
+      events: { END_BATCH_PROCESS: 'consumer.end_batch_process' },
+      on: () => () => undefined,
       run: async (options: { eachBatch: typeof eachBatch }) => void (eachBatch = options.eachBatch),
     }),
   } as unknown as KafkaClient;

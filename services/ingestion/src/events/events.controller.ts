@@ -32,18 +32,28 @@ import {
 const COMMON_ERRORS: ApiResponseOptions[] = [
   { status: 401, description: 'No API key was sent.', schema: ERROR_SCHEMA },
   { status: 403, description: 'The API key is not valid.', schema: ERROR_SCHEMA },
-  { status: 413, description: 'The body is larger than PULSE_BATCH_MAX_BYTES.', schema: ERROR_SCHEMA },
+  {
+    status: 413,
+    description:
+      'The body is larger than PULSE_BATCH_MAX_BYTES (`body_too_large`), the batch holds too many events ' +
+      '(`batch_too_large`), or the request costs more than ' +
+      'the rate limit allows at once (`too_costly`: an event costs 1, an order 1 per line); send less at once.',
+    schema: ERROR_SCHEMA,
+  },
   { status: 415, description: 'Unsupported Content-Type.', schema: ERROR_SCHEMA },
   {
     status: 429,
-    description: 'The key sent more events than its rate limit allows; wait for `Retry-After` seconds.',
+    description:
+      'The key spent more than its rate limit allows (an event costs 1, an order 1 per line; per replica); ' +
+      'wait for `Retry-After` seconds.',
     schema: ERROR_SCHEMA,
   },
   {
     status: 503,
     description:
       'Kafka did not acknowledge the events (down, or too much is waiting). Nothing is confirmed: retry after ' +
-      '`Retry-After` seconds with the same event ids.',
+      '`Retry-After` seconds with the same events (same ids; events sent without one get an id derived from ' +
+      'their content, so a retry of the same event keeps it).',
     schema: ERROR_SCHEMA,
   },
 ];
