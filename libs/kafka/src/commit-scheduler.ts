@@ -19,7 +19,7 @@ const keyOf = ({ topic, partition }: CommitTarget): string => `${topic}\u0000${p
  *
  * What is deferred is only replayed after a crash or a rebalance, never lost: the position is
  * committed only after the batch's records were produced and its effects made durable, and
- * Pulse's consumers absorb replays (DESIGN §5). Commits go out one after the other, so a
+ * Pulse's consumers absorb replays. Commits go out one after the other, so a
  * partition's committed offset never moves back because two commits overtook each other, and a
  * commit still queued when the assignment changes (`reset`) is dropped, never sent under the new
  * generation.

@@ -81,7 +81,7 @@ export interface ConsumerHealth {
 const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
- * The one Kafka consumer loop every service uses (DESIGN §4): batch consumption with per-message
+ * The one Kafka consumer loop every service uses: batch consumption with per-message
  * isolation, bounded retries then dead-letter, records produced before commit, per-message trace
  * context, heartbeats during long batches, commits only of durable work.
  */

@@ -1,6 +1,6 @@
 import type { ConsumedMessage, OutgoingRecord } from './message';
 
-/** Header names on `dead-letter` records (DESIGN §3). Original headers are kept beside them. */
+/** Header names on `dead-letter` records. Original headers are kept beside them. */
 export const DLQ_HEADER = {
   errorClass: 'pulse-dlq-error-class',
   errorMessage: 'pulse-dlq-error-message',

@@ -82,7 +82,7 @@ interface QueuedSend {
 
 /**
  * The one producer every service uses: idempotent, acks=all, one request in flight per broker
- * connection (kafkajs requires it for idempotence, #598), trace context in every record.
+ * connection (kafkajs requires it for idempotence), trace context in every record.
  */
 export class PulseProducer {
   private producer: Producer;

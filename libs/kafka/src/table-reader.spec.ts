@@ -1,50 +1,21 @@
-import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import pino from 'pino';
+// A test-only cycle (libs/testing imports @pulse/kafka), accepted as in the integration specs.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { TableKafkaDouble } from '@pulse/testing';
 import { TopicTableReader } from './table-reader';
 
-/**
- * A Kafka double that hands the reader's eachBatch to the test, and `endBatch` the end of a batch
- * as kafkajs reports it (END_BATCH_PROCESS), also of one without messages.
- */
+/** The double with records given as `[key, value]` pairs. */
 function fakeKafka(high: number) {
-  let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
-  const batchEnds: ((event: { payload: { partition: number; lastOffset: string } }) => void)[] = [];
-  const kafka = {
-    admin: () => ({
-      connect: async () => undefined,
-      disconnect: async () => undefined,
-      fetchTopicOffsets: async () => [{ partition: 0, high: String(high), low: '0' }],
-    }),
-    consumer: () => ({
-      connect: async () => undefined,
-      subscribe: async () => undefined,
-      disconnect: async () => undefined,
-      events: { END_BATCH_PROCESS: 'consumer.end_batch_process' },
-      on: (event: string, listener: (typeof batchEnds)[number]) => {
-        if (event === 'consumer.end_batch_process') batchEnds.push(listener);
-        return () => undefined;
-      },
-      run: async (options: { eachBatch: typeof eachBatch }) => void (eachBatch = options.eachBatch),
-    }),
-  } as unknown as Kafka;
-  const deliver = async (records: [string, string | null][], firstOffset = 0) => {
-    const messages = records.map(([key, value], index) => ({
-      key: Buffer.from(key),
-      value: value === null ? null : Buffer.from(value),
-      offset: String(firstOffset + index),
-      timestamp: '0',
-      headers: {},
-    })) as unknown as KafkaMessage[];
-    await eachBatch?.({
-      batch: { topic: 't', partition: 0, messages },
-      resolveOffset: () => undefined,
-      heartbeat: async () => undefined,
-    } as unknown as EachBatchPayload);
+  const table = new TableKafkaDouble({ topic: 't', high });
+  return {
+    kafka: table.kafka,
+    deliver: (records: [string, string | null][], firstOffset?: number) =>
+      table.deliver(
+        records.map(([key, value]) => ({ key, value })),
+        firstOffset,
+      ),
+    endBatch: (lastOffset: number) => table.endBatch(lastOffset),
   };
-  const endBatch = (lastOffset: number) => {
-    for (const listener of batchEnds) listener({ payload: { partition: 0, lastOffset: String(lastOffset) } });
-  };
-  return { kafka, deliver, endBatch };
 }
 
 describe('TopicTableReader', () => {

@@ -1,7 +1,7 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { sleep } from './backoff';
 
-/** Logical topic names (DESIGN §3); the deployed name is `<PULSE_TOPIC_PREFIX><name>`. */
+/** Logical topic names (docs/architecture.md, "Topics"); the deployed name is `<PULSE_TOPIC_PREFIX><name>`. */
 export const TOPIC = {
   eventsRaw: 'events.raw',
   eventsEnriched: 'events.enriched',

@@ -4,3 +4,5 @@ export type { TestTopics } from './kafka-fixtures';
 export { ServiceProcess, compileServices, freePort, killServiceProcesses, repoRoot } from './service-process';
 export type { CompiledWorkspace } from './service-process';
 export { startInfluxV2Api } from './influxdb-v2-api';
+export { TableKafkaDouble } from './table-kafka-double';
+export type { TableRecord } from './table-kafka-double';

@@ -23,7 +23,7 @@ import { differences, expectedMetrics, type ExpectedMetrics } from './testing/ex
 import { influxQuery, readProgress, readWindowMetrics } from './testing/influx-readback';
 
 /**
- * DESIGN §5 acceptance: the numbers in InfluxDB (and through the reporting API) equal an
+ * Aggregation's exactness: the numbers in InfluxDB (and through the reporting API) equal an
  * independent computation over the same input — with one instance, with an instance killed by
  * SIGKILL mid-stream and restarted, and with a second instance joining mid-stream. Aggregation
  * and reporting run as separate OS processes built from this workspace.

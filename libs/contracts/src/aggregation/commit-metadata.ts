@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Aggregation stores this with every offset it commits on events.enriched (DESIGN §5). It is a
+// Aggregation stores this with every offset it commits on events.enriched (docs/architecture.md, "Aggregation correctness"). It is a
 // contract, not an internal detail: the operator CLI writes it too when it moves aggregation back
 // to a point in time (`pulse reprocess`), so both sides read and write it through this module.
 

@@ -63,6 +63,46 @@ describe('SlackReceiver', () => {
     expect(() => receiver!.failFor(1_000, 404)).toThrow(RangeError);
   });
 
+  it('plays a webhook refused for good: answers the 4xx with its error for the given time, keeps nothing', async () => {
+    receiver = await SlackReceiver.start();
+    receiver.refuseFor(60_000);
+    expect(await post(receiver.url, JSON.stringify({ text: 'during' }))).toMatchObject({
+      status: 404,
+      text: 'channel_not_found',
+    });
+    receiver.refuseFor(60_000, 410, 'channel_is_archived');
+    expect(await post(receiver.url, JSON.stringify({ text: 'archived' }))).toMatchObject({
+      status: 410,
+      text: 'channel_is_archived',
+    });
+    // Ended early, as when the operator fixed the webhook.
+    receiver.refuseFor(0);
+    expect(await post(receiver.url, JSON.stringify({ text: 'after' }))).toMatchObject({ status: 200 });
+    expect(receiver.messages.map((message) => message.text)).toEqual(['after']);
+    expect(receiver.refusedForGood).toBe(2);
+    expect(receiver.refusedDuringOutage).toBe(0);
+  });
+
+  it('ends a refusal by itself after its time', async () => {
+    receiver = await SlackReceiver.start();
+    receiver.refuseFor(300, 403, 'invalid_token');
+    expect(await post(receiver.url, JSON.stringify({ text: 'during' }))).toMatchObject({
+      status: 403,
+      text: 'invalid_token',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await post(receiver.url, JSON.stringify({ text: 'after' }))).toMatchObject({ status: 200 });
+    expect(receiver.refusedForGood).toBe(1);
+  });
+
+  it('refuses to play a permanent refusal with an answer clients retry', async () => {
+    receiver = await SlackReceiver.start();
+    for (const status of [200, 399, 408, 429, 500, 503]) {
+      expect(() => receiver!.refuseFor(1_000, status)).toThrow(RangeError);
+    }
+    expect(await post(receiver.url, JSON.stringify({ text: 'accepted' }))).toMatchObject({ status: 200 });
+  });
+
   it('plays a hang: reads deliveries and never answers, keeps none, then drops them and recovers', async () => {
     receiver = await SlackReceiver.start();
     receiver.hangFor(600);

@@ -36,6 +36,8 @@ export class SlackReceiver {
   private rejectedForRate = 0;
   private outage: { until: number; status: number } | undefined;
   private rejectedForOutage = 0;
+  private refusal: { until: number; status: number; error: string } | undefined;
+  private rejectedForGood = 0;
   private hang: { until: number; timer: NodeJS.Timeout } | undefined;
   private readonly leftUnanswered: Date[] = [];
   /** Connections of the requests left unanswered by `hangFor`, destroyed when the hang ends. */
@@ -86,6 +88,25 @@ export class SlackReceiver {
   failFor(durationMs: number, status = 503): void {
     if (status < 500 || status > 599) throw new RangeError(`an outage answers 5xx, not ${status}`);
     this.outage = durationMs > 0 ? { until: Date.now() + durationMs, status } : undefined;
+  }
+
+  /** Deliveries answered with a permanent error because of `refuseFor`. */
+  get refusedForGood(): number {
+    return this.rejectedForGood;
+  }
+
+  /**
+   * Plays a webhook Slack refuses for good (its channel archived or deleted, the app removed):
+   * for `durationMs` from now every delivery is answered `status` with Slack's error code as the
+   * body, e.g. 404 `channel_not_found` or 410 `channel_is_archived`, and not kept. Only a 4xx a
+   * client must not retry: 408 and 429 are refused. Ends early with `durationMs` 0, as when the
+   * operator fixed the webhook.
+   */
+  refuseFor(durationMs: number, status = 404, error = 'channel_not_found'): void {
+    if (status < 400 || status > 499 || status === 408 || status === 429) {
+      throw new RangeError(`a permanent refusal answers a 4xx other than 408 and 429, not ${status}`);
+    }
+    this.refusal = durationMs > 0 ? { until: Date.now() + durationMs, status, error } : undefined;
   }
 
   /** When each delivery left unanswered by `hangFor` arrived. */
@@ -150,6 +171,11 @@ export class SlackReceiver {
       this.rejectedForOutage += 1;
       request.resume();
       return reply(response, this.outage.status, 'service_unavailable');
+    }
+    if (this.refusal !== undefined && Date.now() < this.refusal.until) {
+      this.rejectedForGood += 1;
+      request.resume();
+      return reply(response, this.refusal.status, this.refusal.error);
     }
     let body: string;
     try {

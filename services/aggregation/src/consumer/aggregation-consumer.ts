@@ -28,7 +28,7 @@ import { PartitionRegistry } from './partition-registry';
 import { PartitionWorker } from './partition-worker';
 
 /**
- * Consumes `events.enriched` (DESIGN §5): each message updates its partition's windows; after a
+ * Consumes `events.enriched` (docs/architecture.md, "Aggregation correctness"): each message updates its partition's windows; after a
  * batch (and on a timer for quiet partitions) changed windows go to InfluxDB and
  * `metrics.windowed`; the commit point is where a new owner must replay from.
  */

@@ -29,7 +29,7 @@ interface WindowPointContext {
 /**
  * The line-protocol points of one flush. One point per measurement, tag set (window size,
  * partition, grouping, dimensions, currency) and window start: a rewrite overwrites it, so
- * replays and rewrites are harmless (DESIGN §4).
+ * replays and rewrites are harmless.
  */
 export function changeSetLines(partition: number, changes: ChangeSet): string[] {
   const lines: string[] = [];

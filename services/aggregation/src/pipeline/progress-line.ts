@@ -11,7 +11,7 @@ export interface PartitionProgress {
 
 /**
  * A partition's watermark at a wall-clock time. Reporting takes the latest per partition: a
- * window is final only once every partition's watermark passed its end (DESIGN §5).
+ * window is final only once every partition's watermark passed its end.
  */
 export function progressLine(progress: PartitionProgress, now: number): string | undefined {
   if (!Number.isFinite(progress.maxEventTime)) return undefined;

@@ -1,6 +1,6 @@
 import type { OutgoingRecord } from '@pulse/kafka';
 import { createLogger } from '@pulse/observability';
-import { fakeTableKafka } from '../testing/fake-table-kafka';
+import { TableKafkaDouble } from '@pulse/testing';
 import { DeliveryLog, type Delivery } from './delivery-log';
 
 const HOUR = 3_600_000;
@@ -8,7 +8,9 @@ const T = Date.parse('2026-11-24T12:00:00.000Z');
 
 async function started(retentionMs: number) {
   let now = T;
-  const { kafka, deliver } = fakeTableKafka('alerts.deliveries');
+  const table = new TableKafkaDouble({ topic: 'alerts.deliveries' });
+  const { kafka } = table;
+  const deliver = (records: Parameters<TableKafkaDouble['deliver']>[0]) => table.deliver(records);
   const sent: OutgoingRecord[] = [];
   const log = new DeliveryLog(
     kafka,

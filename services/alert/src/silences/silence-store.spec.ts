@@ -1,6 +1,6 @@
 import type { OutgoingRecord, PulseProducer } from '@pulse/kafka';
 import { createLogger } from '@pulse/observability';
-import type { EachBatchPayload } from 'kafkajs';
+import { TableKafkaDouble } from '@pulse/testing';
 import { Registry } from 'prom-client';
 import { AlertMetrics } from '../metrics/alert-metrics';
 import type { KafkaClient } from '../state/tracked-table';
@@ -13,32 +13,17 @@ const HOUR = 3_600_000;
 
 /** Stands in for Kafka: the topic's records as the table reader would fetch them, and the writes. */
 class FakeKafka {
-  eachBatch: ((payload: EachBatchPayload) => Promise<void>) | null = null;
   readonly sent: OutgoingRecord[] = [];
   failSends = false;
+  private readonly table: TableKafkaDouble;
 
-  constructor(private readonly stored: { key: string; value: string | null }[]) {}
+  constructor(stored: { key: string; value: string | null }[]) {
+    this.table = new TableKafkaDouble({ topic: TOPIC, stored });
+  }
 
-  readonly client = {
-    admin: () => ({
-      connect: async () => undefined,
-      disconnect: async () => undefined,
-      fetchTopicOffsets: async () => [{ partition: 0, high: String(this.stored.length), low: '0' }],
-    }),
-    consumer: () => ({
-      connect: async () => undefined,
-      disconnect: async () => undefined,
-      subscribe: async () => undefined,
-      // Batch ends beyond the last message (transaction markers) do not occur here.
-      events: { END_BATCH_PROCESS: 'consumer.end_batch_process' },
-      on: () => () => undefined,
-      run: async ({ eachBatch }: { eachBatch: (payload: EachBatchPayload) => Promise<void> }) => {
-        this.eachBatch = eachBatch;
-        // The reader's first fetch: everything stored, as one batch.
-        if (this.stored.length > 0) await this.deliver(this.stored, 0);
-      },
-    }),
-  } as unknown as KafkaClient;
+  get client(): KafkaClient {
+    return this.table.kafka;
+  }
 
   readonly producer = {
     send: async (records: OutgoingRecord[]) => {
@@ -48,22 +33,7 @@ class FakeKafka {
   } as unknown as PulseProducer;
 
   deliver(records: { key: string; value: string | null }[], firstOffset: number): Promise<void> {
-    return this.eachBatch!({
-      batch: {
-        topic: TOPIC,
-        partition: 0,
-        messages: records.map((record, index) => ({
-          offset: String(firstOffset + index),
-          key: Buffer.from(record.key),
-          value: record.value === null ? null : Buffer.from(record.value),
-          timestamp: '0',
-          attributes: 0,
-          headers: {},
-        })),
-      },
-      resolveOffset: () => undefined,
-      heartbeat: async () => undefined,
-    } as unknown as EachBatchPayload);
+    return this.table.deliver(records, firstOffset);
   }
 }
 

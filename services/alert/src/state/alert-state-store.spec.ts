@@ -1,6 +1,6 @@
 import type { AlertEvent } from '@pulse/contracts';
 import { createLogger } from '@pulse/observability';
-import { fakeTableKafka } from '../testing/fake-table-kafka';
+import { TableKafkaDouble } from '@pulse/testing';
 import { alertEvent } from '../testing/fixtures';
 import { AlertStateStore, ORIGIN_HEADER } from './alert-state-store';
 
@@ -9,7 +9,9 @@ const T = Date.parse('2026-11-24T12:00:00.000Z');
 
 async function started(retentionMs = 24 * HOUR) {
   let now = T;
-  const { kafka, deliver } = fakeTableKafka('alerts');
+  const table = new TableKafkaDouble({ topic: 'alerts' });
+  const { kafka } = table;
+  const deliver = (records: Parameters<TableKafkaDouble['deliver']>[0]) => table.deliver(records);
   const store = new AlertStateStore(
     kafka,
     'alerts',

@@ -18,7 +18,7 @@ const NOTHING_MISSING: Missing = Object.freeze([]) as unknown as Missing;
 const NO_GEO: GeoInfo = Object.freeze({ country: null, region: 'unknown', source: 'none' });
 
 /**
- * Joins a raw event with the reference tables and geo data (DESIGN §2): product info per order
+ * Joins a raw event with the reference tables and geo data: product info per order
  * line or for the event's single product, the customer's segment and account age at event
  * time, and the shopper's region. Missing reference data never drops an event: it is listed in
  * `enrichment.missing` and the status is `partial`.

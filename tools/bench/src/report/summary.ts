@@ -215,7 +215,7 @@ function check(
   };
 }
 
-/** Medians and spreads per cell, Pulse's ratios to the ceiling and the baseline, and the targets. */
+/** Medians and spreads per cell, Pulse's ratios to the ceiling and the baseline, and the targets. */
 export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary {
   const failed = (cell: string) => runs.filter((run) => run.kind === 'failed' && run.cell === cell).length;
   const pulse = runsOf<PipelineRun>(runs, 'pulse', 'pipeline');
@@ -361,7 +361,7 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
       '×',
       'each at its highest sustained rate (or busiest step)',
     ),
-    // The baseline is "written as the textbook example does it", which installs kafkajs
+    // The baseline is "written as the textbook example does it", which installs kafkajs
     // from the registry; Pulse's patch to the client is part of what Pulse brings. Both verdicts are
     // printed so neither reading hides the other (docs/performance.md).
     check(

@@ -11,7 +11,7 @@ export interface KafkaBypassOptions {
 
 /**
  * Writes items straight to `events.raw`, bytes as they are, the way a producer that bypasses
- * the API would. The pipeline must dead-letter every malformed one of them (DESIGN §4).
+ * the API would. The pipeline must dead-letter every malformed one of them.
  */
 export class KafkaBypassSink implements BatchSink {
   private readonly producer: PulseProducer;
