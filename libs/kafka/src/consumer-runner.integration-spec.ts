@@ -236,6 +236,7 @@ describe('ConsumerRunner and PulseProducer against the local Kafka', () => {
     expect(deadLetteredAt).toBeLessThanOrEqual(Date.now());
 
     expect(readDeadLetter(dead!)).toEqual({
+      kind: 'message',
       errorClass: 'ContractViolation',
       errorMessage: 'data.lines[0].quantity: must be greater than 0',
       sourceTopic: input,
