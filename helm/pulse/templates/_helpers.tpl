@@ -9,8 +9,12 @@ ingestion enrichment aggregation alert reporting
 
 {{/*
 Facts about each service that are fixed by the code, not by configuration:
-the Kafka topic and consumer group KEDA watches (no entry = not a Kafka consumer scaled on lag),
-whether it takes external traffic, and which secrets and backends it uses.
+- consumer (Kafka consumers only): the topics its main consumer group reads (without
+  `topics.prefix`), the group's default name (the code's default of `PULSE_CONSUMER_GROUP`), and
+  whether its committed offsets follow what it handled (`commitsAsHandled`). Aggregation and
+  alert commit the first offset their state still needs, far behind what they handled, so
+  committed-offset lag says nothing about their backlog;
+- whether it takes external traffic, and which secrets and backends it uses.
 */}}
 {{- define "pulse.componentFacts" -}}
 ingestion:
@@ -19,17 +23,19 @@ ingestion:
   backends: []
 enrichment:
   external: false
-  consumer: {topic: events.raw, group: pulse-enrichment}
+  consumer: {topics: [events.raw], group: pulse-enrichment, commitsAsHandled: true}
   secrets: []
   backends: []
 aggregation:
   external: false
-  consumer: {topic: events.enriched, group: pulse-aggregation}
+  consumer: {topics: [events.enriched], group: pulse-aggregation, commitsAsHandled: false}
   secrets: [influxToken]
   backends: [influxdb]
 alert:
   external: false
-  consumer: {topic: events.enriched, group: pulse-alert}
+  # The evaluator's group; the notifiers' groups (<group>-notifier, <group>-nats) are paced by
+  # Slack and NATS, not by CPU or replicas.
+  consumer: {topics: [events.enriched, metrics.windowed, dead-letter, alerts.signals], group: pulse-alert, commitsAsHandled: false}
   secrets: [slackWebhookUrl, alertWriteTokens, alertReadTokens]
   backends: [nats, slack]
 reporting:
@@ -128,6 +134,10 @@ Usage: {{- $c := dict -}}{{- include "pulse.componentValues" (dict "ctx" $ "comp
 {{- $_ := set $out "env" $envOut -}}
 {{- $facts := include "pulse.facts" . | fromYaml -}}
 {{- $_ := set $out "facts" $facts -}}
+{{- /* The Deployment always names its group, so what KEDA watches is what the service joins. */ -}}
+{{- if and $facts.consumer (not (hasKey $out.env "PULSE_CONSUMER_GROUP")) (not (include "pulse.extraEnvEntry" (dict "c" $out "name" "PULSE_CONSUMER_GROUP"))) -}}
+{{- $_ := set $out.env "PULSE_CONSUMER_GROUP" (include "pulse.consumerGroup" (dict "component" .component "c" $out)) -}}
+{{- end -}}
 {{- include "pulse.validateComponent" (dict "ctx" .ctx "component" .component "c" $out) -}}
 {{- end -}}
 
@@ -137,11 +147,46 @@ Usage: {{- $c := dict -}}{{- include "pulse.componentValues" (dict "ctx" $ "comp
 {{- if and $c.autoscaling.enabled $c.autoscaling.keda.enabled (not $c.facts.consumer) -}}
 {{- fail (printf "%s.autoscaling.keda.enabled: %s is not a Kafka consumer; scale it with the HPA (keda.enabled=false)" .component .component) -}}
 {{- end -}}
-{{- if and $c.autoscaling.enabled (gt (int $c.autoscaling.minReplicas) (int $c.autoscaling.maxReplicas)) -}}
-{{- fail (printf "%s.autoscaling: minReplicas (%v) is above maxReplicas (%v)" .component $c.autoscaling.minReplicas $c.autoscaling.maxReplicas) -}}
+{{- $args := dict "ctx" .ctx "component" .component "c" $c -}}
+{{- if and $c.autoscaling.enabled (gt (int $c.autoscaling.minReplicas) (int (include "pulse.maxReplicas" $args))) -}}
+{{- fail (printf "%s.autoscaling: minReplicas (%v) is above maxReplicas (%v, at most topics.partitions for a Kafka consumer)" .component $c.autoscaling.minReplicas (include "pulse.maxReplicas" $args)) -}}
 {{- end -}}
 {{- if and $c.autoscaling.enabled (not $c.autoscaling.keda.enabled) (kindIs "invalid" $c.autoscaling.targetCPUUtilizationPercentage) (kindIs "invalid" $c.autoscaling.targetMemoryUtilizationPercentage) -}}
 {{- fail (printf "%s.autoscaling: the HPA needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage" .component) -}}
+{{- end -}}
+{{- /* A utilisation target is a percentage of the request: without one the HPA cannot compute it. */ -}}
+{{- $requests := (($c.resources | default dict).requests) | default dict -}}
+{{- if and (include "pulse.usesHpa" $args) (not (kindIs "invalid" $c.autoscaling.targetCPUUtilizationPercentage)) (not $requests.cpu) -}}
+{{- fail (printf "%s.autoscaling: targetCPUUtilizationPercentage needs %s.resources.requests.cpu (utilisation is a percentage of the request)" .component .component) -}}
+{{- end -}}
+{{- if and (include "pulse.usesHpa" $args) (not (kindIs "invalid" $c.autoscaling.targetMemoryUtilizationPercentage)) (not $requests.memory) -}}
+{{- fail (printf "%s.autoscaling: targetMemoryUtilizationPercentage needs %s.resources.requests.memory (utilisation is a percentage of the request)" .component .component) -}}
+{{- end -}}
+{{- if include "pulse.usesKeda" $args -}}
+{{- $k := $c.autoscaling.keda -}}
+{{- if and (eq $k.lagSource "kafka") (not $c.facts.consumer.commitsAsHandled) -}}
+{{- fail (printf "%s.autoscaling.keda.lagSource: kafka reads committed offsets, and %s commits the first offset its state still needs (far behind what it handled), so the lag would hold it at maxReplicas; use prometheus (pulse_kafka_consumer_lag)" .component .component) -}}
+{{- end -}}
+{{- if and (eq $k.lagSource "prometheus") (not $k.prometheus.serverAddress) -}}
+{{- fail (printf "%s.autoscaling.keda.prometheus.serverAddress: the Prometheus that scrapes Pulse's /metrics is required with lagSource prometheus" .component) -}}
+{{- end -}}
+{{- $extra := include "pulse.extraEnvEntry" (dict "c" $c "name" "PULSE_CONSUMER_GROUP") | fromYaml -}}
+{{- if and $extra (not (hasKey $extra "value")) -}}
+{{- fail (printf "%s.extraEnv: PULSE_CONSUMER_GROUP comes from valueFrom, which the chart cannot read, so KEDA could not watch the group; set it in %s.env" .component .component) -}}
+{{- end -}}
+{{- if not (include "pulse.consumerGroup" $args) -}}
+{{- fail (printf "%s: PULSE_CONSUMER_GROUP is empty; KEDA needs the group the service joins" .component) -}}
+{{- end -}}
+{{- end -}}
+{{- /* A PDB asking for at least as many pods as the floor blocks every node drain. */ -}}
+{{- $floor := int (include "pulse.minReplicas" $args) -}}
+{{- if and $c.pdb.enabled (gt $floor 1) (not (kindIs "invalid" $c.pdb.minAvailable)) (not (kindIs "string" $c.pdb.minAvailable)) -}}
+{{- if ge (int $c.pdb.minAvailable) $floor -}}
+{{- fail (printf "%s.pdb.minAvailable (%v) must be below the replica floor (%d, minReplicas or replicas), or no pod could ever be evicted" .component $c.pdb.minAvailable $floor) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $c.pdb.enabled (gt $floor 1) (kindIs "invalid" $c.pdb.minAvailable) (not (kindIs "string" $c.pdb.maxUnavailable)) (lt (int $c.pdb.maxUnavailable) 1) -}}
+{{- fail (printf "%s.pdb.maxUnavailable must be at least 1, or no pod could ever be evicted" .component) -}}
 {{- end -}}
 {{- if and (hasKey $c.env "PULSE_RATE_LIMIT_BURST") (hasKey $c.env "PULSE_BATCH_MAX_EVENTS") -}}
 {{- if lt (int (include "pulse.envValue" $c.env.PULSE_RATE_LIMIT_BURST)) (int (include "pulse.envValue" $c.env.PULSE_BATCH_MAX_EVENTS)) -}}
@@ -171,6 +216,56 @@ Usage: {{- $c := dict -}}{{- include "pulse.componentValues" (dict "ctx" $ "comp
 {{/* Whether the service scales automatically with a HorizontalPodAutoscaler ("true"/""). */}}
 {{- define "pulse.usesHpa" -}}
 {{- if and .c.autoscaling.enabled (not .c.autoscaling.keda.enabled) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Highest replica count of an autoscaled service: `autoscaling.maxReplicas`, and for a Kafka
+consumer at most `topics.partitions` (one partition feeds one consumer of a group; more sit idle
+and still pay every rebalance).
+*/}}
+{{- define "pulse.maxReplicas" -}}
+{{- $max := int .c.autoscaling.maxReplicas -}}
+{{- if .c.facts.consumer -}}{{- $max = min $max (int .ctx.Values.topics.partitions) -}}{{- end -}}
+{{- $max -}}
+{{- end -}}
+
+{{/*
+Name of the service's consumer group, as the service gets it: a literal `PULSE_CONSUMER_GROUP`
+in `extraEnv` (listed last, so it wins), else in `env`, else the code's default. Empty for a
+service that consumes nothing, or when `extraEnv` takes it from `valueFrom`.
+*/}}
+{{- define "pulse.consumerGroup" -}}
+{{- if .c.facts.consumer -}}
+{{- $group := .c.facts.consumer.group -}}
+{{- if hasKey .c.env "PULSE_CONSUMER_GROUP" -}}{{- $group = include "pulse.envValue" .c.env.PULSE_CONSUMER_GROUP -}}{{- end -}}
+{{- with include "pulse.extraEnvEntry" (dict "c" .c "name" "PULSE_CONSUMER_GROUP") | fromYaml -}}
+{{- $group = toString (.value | default "") -}}
+{{- end -}}
+{{- $group -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The last `extraEnv` entry named .name, as YAML; empty when there is none. */}}
+{{- define "pulse.extraEnvEntry" -}}
+{{- $found := dict -}}
+{{- $name := .name -}}
+{{- range .c.extraEnv -}}{{- if eq (toString .name) $name -}}{{- $found = . -}}{{- end -}}{{- end -}}
+{{- if $found -}}{{- toYaml $found -}}{{- end -}}
+{{- end -}}
+
+{{/*
+PromQL of a consumer's backlog: Pulse's own lag gauge (`pulse_kafka_consumer_lag`, high watermark
+minus the next offset to handle, per partition, set by the consumer runner after each batch),
+summed over the partitions of the service's group and input topics in the release namespace.
+`max by (topic, partition)` counts a partition once while two pods report it around a rebalance.
+*/}}
+{{- define "pulse.lagQuery" -}}
+{{- $prefix := .ctx.Values.topics.prefix -}}
+{{- $topics := list -}}
+{{- range .c.facts.consumer.topics -}}
+{{- $topics = append $topics (printf "%s%s" $prefix . | regexQuoteMeta | replace "\\" "\\\\") -}}
+{{- end -}}
+{{- printf "sum(max by (topic, partition) (pulse_kafka_consumer_lag{namespace=%q, group=%q, topic=~\"%s\"}))" .ctx.Release.Namespace (include "pulse.consumerGroup" .) (join "|" $topics) -}}
 {{- end -}}
 
 {{/* Lowest replica count the service runs with (for the PDB decision). */}}

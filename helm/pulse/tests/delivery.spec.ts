@@ -191,10 +191,10 @@ describe('skaffold.yaml', () => {
         valuesFiles = (patch.value as string[]).map((file) => file.replace(/^helm\/pulse\//, ''));
       } else throw new Error(`unexpected patch ${patch.path}`);
     }
-    // dev's integers must stay integers for the schema: pass them as --set
+    // dev's integers and booleans must keep their types for the schema: pass them as --set
     const set: Record<string, string> = {};
     for (const [key, value] of Object.entries(setString)) {
-      if (/^\d+$/.test(value) && !key.endsWith('.tag')) {
+      if (/^(\d+|true|false)$/.test(value) && !key.endsWith('.tag')) {
         set[key] = value;
         delete setString[key];
       }
@@ -218,6 +218,7 @@ describe('skaffold.yaml', () => {
     );
     if (profileName === 'dev') {
       expect(deployments.map((d) => d.spec?.replicas)).toEqual(SERVICES.map(() => 1));
+      expect(ofKind(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
       expect(configMap?.data['PULSE_LOG_LEVEL']).toBe('debug');
     }
     if (profileName === 'production') {

@@ -290,27 +290,28 @@ describe('autoscaling', () => {
     expect(alert.spec?.metrics?.map((m) => m.resource?.name)).toEqual(['cpu']);
   });
 
-  it('KEDA: a Kafka lag trigger on the service group and prefixed topic, protocol version >= 2.1.0', () => {
+  it('KEDA: enrichment on its committed lag (Kafka trigger, prefixed topic, protocol >= 2.1.0), aggregation on Prometheus', () => {
     const all = render(PRODUCTION);
-    const expected = {
-      enrichment: { consumerGroup: 'pulse-enrichment', topic: 'prod.events.raw' },
-      aggregation: { consumerGroup: 'pulse-aggregation', topic: 'prod.events.enriched' },
-    };
-    for (const [service, want] of Object.entries(expected)) {
-      const scaledObject = autoscalersOf(
-        all,
-        deploymentOf(all, service as ServiceName).metadata.name,
-      )[0] as ScaledObject;
-      const trigger = scaledObject.spec.triggers[0];
-      expect(trigger?.type).toBe('kafka');
-      expect(trigger?.metadata).toMatchObject({
-        ...want,
-        bootstrapServers: 'pulse-kafka-bootstrap.kafka.svc:9093',
-      });
-      const [major = 0, minor = 0] = (trigger?.metadata['version'] ?? '0.0.0').split('.').map(Number);
-      expect(major > 2 || (major === 2 && minor >= 1)).toBe(true);
-      expect(trigger?.authenticationRef?.name).toBe('pulse-kafka');
-    }
+    const enrichment = autoscalersOf(all, deploymentOf(all, 'enrichment').metadata.name)[0] as ScaledObject;
+    const trigger = enrichment.spec.triggers[0];
+    expect(trigger?.type).toBe('kafka');
+    expect(trigger?.metadata).toMatchObject({
+      consumerGroup: 'pulse-enrichment',
+      topic: 'prod.events.raw',
+      bootstrapServers: 'pulse-kafka-bootstrap.kafka.svc:9093',
+      // enrichment starts a new group at the beginning of events.raw
+      offsetResetPolicy: 'earliest',
+    });
+    const [major = 0, minor = 0] = (trigger?.metadata['version'] ?? '0.0.0').split('.').map(Number);
+    expect(major > 2 || (major === 2 && minor >= 1)).toBe(true);
+    expect(trigger?.authenticationRef?.name).toBe('pulse-kafka');
+
+    const aggregation = autoscalersOf(all, deploymentOf(all, 'aggregation').metadata.name)[0] as ScaledObject;
+    expect(aggregation.spec.triggers.map((t) => t.type)).toEqual(['prometheus']);
+    expect(aggregation.spec.triggers[0]?.metadata).toMatchObject({
+      serverAddress: 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090',
+      threshold: '2000',
+    });
   });
 
   it('sizes the V8 heap from the memory limit, and leaves NODE_OPTIONS to a service that sets it', () => {
@@ -338,16 +339,12 @@ describe('autoscaling', () => {
   });
 
   it('alert can scale with KEDA on its own group; KEDA is refused for services that consume nothing', () => {
-    const all = render({
-      set: { 'alert.autoscaling.enabled': true, 'alert.autoscaling.keda.enabled': true },
-    });
+    const all = render({ set: { 'alert.autoscaling.keda.enabled': true } });
     const so = ofKind<ScaledObject>(all, 'ScaledObject');
     expect(so.map(componentOf)).toEqual(['alert']);
-    expect(so[0]?.spec.triggers[0]?.metadata).toMatchObject({
-      consumerGroup: 'pulse-alert',
-      topic: 'events.enriched',
-    });
-    expect(ofKind(all, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    expect(so[0]?.spec.triggers[0]?.type).toBe('prometheus');
+    expect(so[0]?.spec.triggers[0]?.metadata['query']).toContain('group="pulse-alert"');
+    expect(ofKind(all, 'HorizontalPodAutoscaler').map(componentOf)).not.toContain('alert');
     for (const service of ['ingestion', 'reporting']) {
       const error = renderError({
         set: { [`${service}.autoscaling.enabled`]: true, [`${service}.autoscaling.keda.enabled`]: true },
@@ -357,8 +354,11 @@ describe('autoscaling', () => {
   });
 
   it('KEDA is only rendered with autoscaling on, and then never together with an HPA', () => {
-    const off = render({ set: { 'enrichment.autoscaling.keda.enabled': true } });
+    const off = render({
+      set: { 'enrichment.autoscaling.enabled': false, 'enrichment.autoscaling.keda.enabled': true },
+    });
     expect(ofKind(off, 'ScaledObject')).toHaveLength(0);
+    expect(ofKind(off, 'HorizontalPodAutoscaler').map(componentOf)).not.toContain('enrichment');
     expect(deploymentOf(off, 'enrichment').spec?.replicas).toBe(2);
   });
 

@@ -212,10 +212,15 @@ describe('NOTES.txt', () => {
     expect(notes).not.toContain('secrets.reportingTokens');
   });
 
-  it('warns when a consumer may scale past the partition count', () => {
+  it('says when the maxReplicas of a consumer is capped at the partition count, and what KEDA watches', () => {
     const notes = renderNotes({ 'enrichment.autoscaling.maxReplicas': 30 }, ['ci/production-values.yaml']);
-    expect(notes).toContain('KEDA on lag of prod.events.raw');
-    expect(notes).toMatch(/WARNING: maxReplicas 30 > topics.partitions 24/);
+    expect(notes).toContain(
+      'KEDA on the committed lag of group pulse-enrichment on prod.events.raw, 2–24 replicas',
+    );
+    expect(notes).toContain(
+      'KEDA on the Prometheus pulse_kafka_consumer_lag lag of group pulse-aggregation on prod.events.enriched',
+    );
+    expect(notes).toMatch(/NOTE: maxReplicas 30 is capped at topics.partitions 24/);
     expect(notes).toContain('existing Secret "pulse-credentials"');
   });
 });

@@ -159,7 +159,7 @@ async function startRunner(
     (await registry.getMetricsAsJSON())
       .find((m) => m.name === name)
       ?.values.reduce((sum, { value }) => sum + value, 0) ?? 0;
-  return { ...fake, runner, metric };
+  return { ...fake, runner, metric, registry };
 }
 
 const echo = (message: ConsumedMessage): OutgoingRecord[] => [
@@ -569,6 +569,25 @@ describe('ConsumerRunner', () => {
     emit('crash', { error: new Error('coordinator gone'), restart: false });
     expect(runner.health()).toMatchObject({ state: 'crashed', lastError: 'coordinator gone' });
     expect(runner.isHealthy()).toBe(false);
+  });
+
+  it('reports lag only for the partitions it owns: a revoked partition loses its series', async () => {
+    const { eachBatch, emit, log, registry } = await startRunner({ handle: () => undefined });
+    const lagSeries = async () =>
+      ((await registry.getMetricsAsJSON()).find((m) => m.name === 'pulse_kafka_consumer_lag')?.values ?? [])
+        .map(({ labels, value }) => `${String(labels['topic'])}/${String(labels['partition'])}=${value}`)
+        .sort();
+    emit('join', { memberAssignment: { in: [0, 2] } });
+    for (const partition of [0, 2]) {
+      const control = batchOf([kafkaMessage(0, 'a')], log);
+      Object.assign(control.payload.batch, { partition, highWatermark: '501' });
+      await eachBatch()(control.payload);
+    }
+    expect(await lagSeries()).toEqual(['in/0=500', 'in/2=500']);
+
+    // A rebalance moves partition 0 elsewhere: its frozen 500 would otherwise be reported for ever.
+    emit('join', { memberAssignment: { in: [2] } });
+    expect(await lagSeries()).toEqual(['in/2=500']);
   });
 
   it('stops once and forwards pause and resume', async () => {

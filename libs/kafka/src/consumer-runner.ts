@@ -97,6 +97,8 @@ export class ConsumerRunner {
   private stopping = false;
   /** The current generation's commit call, for deferred positions committed between batches. */
   private commitWith: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
+  /** Partitions this instance has a lag series for ("topic\u0000partition"). */
+  private readonly lagSeries = new Set<string>();
 
   constructor(
     kafka: Kafka,
@@ -188,6 +190,7 @@ export class ConsumerRunner {
       this.assigned = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
+      this.forgetLagOfRevokedPartitions();
       this.logger.info({ groupId: this.options.groupId, assigned: this.assigned }, 'joined consumer group');
       void Promise.resolve(this.hooks.onAssignment?.(this.assigned)).catch((error: unknown) =>
         this.logger.error({ err: error }, 'assignment hook failed'),
@@ -275,6 +278,7 @@ export class ConsumerRunner {
     const highWatermark = BigInt(batch.highWatermark);
     const lag = highWatermark - (BigInt(lastOffset) + 1n);
     this.metrics?.lag.set({ ...labels, partition: String(partition) }, Number(lag > 0n ? lag : 0n));
+    this.lagSeries.add(`${topic}\u0000${partition}`);
     endTimer?.();
   }
 
@@ -292,6 +296,21 @@ export class ConsumerRunner {
         { err: error },
         'deferred offset commit failed; the partitions resume from their last committed position',
       );
+    }
+  }
+
+  /**
+   * Drops the lag series of partitions another instance now owns. A gauge keeps its last value, so
+   * without this the old owner would report the lag it had when it gave the partition up for as
+   * long as it runs, and an autoscaler summing lag per group would never see it fall.
+   */
+  private forgetLagOfRevokedPartitions(): void {
+    const owned = new Set(this.assigned.map(({ topic, partition }) => `${topic}\u0000${partition}`));
+    for (const series of this.lagSeries) {
+      if (owned.has(series)) continue;
+      const [topic = '', partition = ''] = series.split('\u0000');
+      this.metrics?.lag.remove({ topic, group: this.options.groupId, partition });
+      this.lagSeries.delete(series);
     }
   }
 
