@@ -1,4 +1,5 @@
-import { PoisonMessageError, TransientError, errorClassOf, errorMessageOf } from './errors';
+import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import { PoisonMessageError, TransientError, errorClassOf, errorMessageOf, isProducerFenced } from './errors';
 
 describe('errors', () => {
   it('gives a poison message its own error class, PoisonMessage by default', () => {
@@ -11,6 +12,25 @@ describe('errors', () => {
   it('keeps the cause of a poison message', () => {
     const cause = new Error('root');
     expect(new PoisonMessageError('bad', 'X', { cause }).cause).toBe(cause);
+  });
+
+  it("recognises Kafka's fencing of a transactional producer, also wrapped in kafkajs' retries", () => {
+    // As kafkajs builds them from a response's error code.
+    const protocolError = (type: string, code: number, message: string) =>
+      new KafkaJSProtocolError(Object.assign(new Error(message), { type, code, retriable: false }));
+    const fenced = protocolError(
+      'INVALID_PRODUCER_EPOCH',
+      47,
+      'Producer attempted an operation with an old epoch',
+    );
+    expect(fenced.type).toBe('INVALID_PRODUCER_EPOCH');
+    expect(isProducerFenced(fenced)).toBe(true);
+    expect(
+      isProducerFenced(new KafkaJSNumberOfRetriesExceeded(fenced, { retryCount: 5, retryTime: 100 })),
+    ).toBe(true);
+    const otherProtocolError = protocolError('NOT_LEADER_FOR_PARTITION', 6, 'not the leader');
+    expect(isProducerFenced(otherProtocolError)).toBe(false);
+    expect(isProducerFenced(new Error('INVALID_PRODUCER_EPOCH'))).toBe(false);
   });
 
   it('carries the retry-after of a transient error', () => {

@@ -30,6 +30,37 @@ export class TransientError extends Error {
   }
 }
 
+/**
+ * Another writer claimed the same transactional id while this transaction was open: Kafka
+ * fenced this one off, and nothing of it was written.
+ */
+export class TransactionFencedError extends Error {
+  constructor(
+    readonly transactionalId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `another writer took over transactional id ${transactionalId}; nothing of this transaction was written`,
+      options,
+    );
+    this.name = 'TransactionFencedError';
+  }
+}
+
+/**
+ * Kafka's answer to a producer whose transactional id a newer producer claimed, in the request
+ * versions kafkajs speaks (newer versions call it PRODUCER_FENCED).
+ */
+const FENCED_PRODUCER_ERROR = 'INVALID_PRODUCER_EPOCH';
+
+/** Whether a kafkajs error, or one it wraps, says that the producer was fenced. */
+export function isProducerFenced(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as { type?: unknown }).type === FENCED_PRODUCER_ERROR) return true;
+  }
+  return false;
+}
+
 export function errorClassOf(error: unknown): string {
   if (error instanceof PoisonMessageError) return error.errorClass;
   if (error instanceof Error) return error.name || error.constructor.name;

@@ -22,7 +22,13 @@ export type {
 } from './consumer-runner';
 export { TopicTableReader } from './table-reader';
 export type { TableReaderOptions } from './table-reader';
-export { PoisonMessageError, TransientError, errorClassOf, errorMessageOf } from './errors';
+export {
+  PoisonMessageError,
+  TransactionFencedError,
+  TransientError,
+  errorClassOf,
+  errorMessageOf,
+} from './errors';
 export {
   DLQ_HEADER,
   deadLetterRecord,

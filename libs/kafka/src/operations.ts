@@ -172,6 +172,12 @@ export async function readTopicRange(
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    // kafkajs forgets fetch positions on every (re)join, a restart after a crash included, and
+    // would start from the earliest offset: each join seeks to where the read got.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const partition of pending.keys())
+        consumer.seek({ topic, partition, offset: next.get(partition) as string });
+    });
     // A partition may end in records that are not messages (the markers of a transaction's end),
     // so the end is seen in the offsets a batch covers, not only in the last message.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -186,15 +192,14 @@ export async function readTopicRange(
       eachMessage: async ({ partition, message }) => {
         const end = pending.get(partition);
         if (end === undefined || messages.length >= limit) return;
-        if (BigInt(message.offset) >= end) return;
+        const offset = BigInt(message.offset);
+        if (offset >= end || offset < BigInt(next.get(partition) as string)) return;
         messages.push(toConsumedMessage(topic, partition, message));
-        next.set(partition, (BigInt(message.offset) + 1n).toString());
-        if (BigInt(message.offset) + 1n >= end) pending.delete(partition);
+        next.set(partition, (offset + 1n).toString());
+        if (offset + 1n >= end) pending.delete(partition);
         if (pending.size === 0 || messages.length >= limit) done();
       },
     });
-    for (const partition of pending.keys())
-      consumer.seek({ topic, partition, offset: next.get(partition) as string });
     await withTimeout(finished, options.timeoutMs ?? 30_000, `reading ${topic}`);
   } finally {
     await consumer.disconnect();

@@ -8,6 +8,7 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import { DEFAULT_COMPRESSION, compressionType, type Compression } from './compression';
+import { TransactionFencedError, isProducerFenced } from './errors';
 import type { KafkaMetrics } from './kafka-metrics';
 import type { OutgoingRecord } from './message';
 import { startProducerSpan } from './trace-context';
@@ -260,17 +261,24 @@ export class PulseProducer {
 }
 
 /**
- * Sends the records as one Kafka transaction: consumers (read_committed, the kafkajs default)
- * see all of them or none. For operator commands whose records must not be half written, e.g.
- * re-driven dead letters and the marks that say they were re-driven. One `transactionalId` per
- * command: a second run of it while one is still going fences the first.
+ * Sends records as one Kafka transaction: consumers (read_committed, the kafkajs default) see all
+ * of them or none. For operator commands whose records must not be half written, e.g. re-driven
+ * dead letters and the marks that say they were re-driven. One `transactionalId` per command.
+ *
+ * Given a function, it composes the records only once it holds the transactional id. Claiming
+ * the id fences any earlier writer with it and waits until that writer's transaction is complete
+ * (Kafka returns from a commit before the commit markers are written, and until then the records
+ * are invisible), so what the function reads includes everything committed under the id; a
+ * writer that claims the id meanwhile makes this one fail (`TransactionFencedError`) instead of
+ * both landing.
+ * Resolves to the number of records sent.
  */
 export async function sendAtomically(
   kafka: Kafka,
   transactionalId: string,
-  records: readonly OutgoingRecord[],
-): Promise<void> {
-  if (records.length === 0) return;
+  records: readonly OutgoingRecord[] | (() => Promise<readonly OutgoingRecord[]>),
+): Promise<number> {
+  if (Array.isArray(records) && records.length === 0) return 0;
   const producer = kafka.producer({
     transactionalId,
     idempotent: true,
@@ -282,14 +290,14 @@ export async function sendAtomically(
   try {
     const transaction = await producer.transaction();
     try {
-      await transaction.sendBatch({
-        acks: -1,
-        topicMessages: groupByTopic(records),
-      });
+      const composed = typeof records === 'function' ? await records() : records;
+      if (composed.length > 0)
+        await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(composed) });
       await transaction.commit();
+      return composed.length;
     } catch (error) {
       await transaction.abort().catch(() => undefined);
-      throw error;
+      throw isProducerFenced(error) ? new TransactionFencedError(transactionalId, { cause: error }) : error;
     }
   } finally {
     await producer.disconnect();

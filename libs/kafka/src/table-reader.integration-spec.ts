@@ -129,7 +129,11 @@ describe('TopicTableReader on a compacted topic', () => {
     await producer.send([put(topic, 'a1', 1), put(topic, 'a2', 1)]);
     // Each partition written in the transaction now ends with its commit marker, an offset that
     // holds no message.
-    await sendAtomically(kafka, uniqueName('table-tx'), [put(topic, 'a1', 2), put(topic, 'a3', 1)]);
+    const transactionalId = uniqueName('table-tx');
+    await sendAtomically(kafka, transactionalId, [put(topic, 'a1', 2), put(topic, 'a3', 1)]);
+    // A commit returns before its markers are written, and until then the transaction is not in
+    // the end offsets (read_committed): claiming the id again waits for them.
+    await sendAtomically(kafka, transactionalId, async () => []);
     const table = reader(topic);
     await table.start();
     await table.whenReady(20_000);

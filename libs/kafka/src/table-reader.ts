@@ -31,7 +31,15 @@ export interface TableReaderOptions<V> {
  * How far it read counts every offset, also those that hold no message: a transaction's end
  * marker (`pulse dlq redrive` writes in transactions, so a partition can end with one) is never
  * handed to `eachBatch`, and a batch of nothing else is not handed over at all. The end of each
- * batch, as kafkajs reports it, says how far the reader got.
+ * batch, as kafkajs reports it, says how far the reader got. The end offsets are read_committed
+ * ones: a transaction whose commit markers are not written yet is not part of them, and is read
+ * once it becomes visible.
+ *
+ * kafkajs forgets its fetch positions whenever the consumer (re)joins its group (a rebalance,
+ * a restart after a crash) and, with nothing committed, starts again from the earliest offset.
+ * Re-reading an older value of a key after its newer one would roll the table back, possibly
+ * after it was declared ready, so each join seeks back to where the reader got, and a record
+ * below that position is never applied twice.
  */
 export class TopicTableReader<V> {
   private readonly table = new Map<string, V>();
@@ -73,6 +81,7 @@ export class TopicTableReader<V> {
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
       this.advance(payload.partition, BigInt(payload.lastOffset) + 1n),
     );
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.resumeWhereRead());
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.apply(payload) });
@@ -132,12 +141,21 @@ export class TopicTableReader<V> {
 
   private async apply({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
     for (const raw of batch.messages) {
-      const message = toConsumedMessage(batch.topic, batch.partition, raw);
-      this.applyOne(message);
-      resolveOffset(message.offset);
-      this.advance(batch.partition, BigInt(message.offset) + 1n);
+      const offset = BigInt(raw.offset);
+      const position = this.positions.get(batch.partition);
+      if (position === undefined || offset >= position) {
+        this.applyOne(toConsumedMessage(batch.topic, batch.partition, raw));
+        this.advance(batch.partition, offset + 1n);
+      }
+      resolveOffset(raw.offset);
     }
     await heartbeat();
+  }
+
+  /** Called as the consumer (re)joins: its next fetch of each partition starts where this reader got. */
+  private resumeWhereRead(): void {
+    for (const [partition, position] of this.positions)
+      this.consumer.seek({ topic: this.options.topic, partition, offset: position.toString() });
   }
 
   private advance(partition: number, next: bigint): void {

@@ -8,19 +8,26 @@ export interface TableRecord {
 }
 
 type BatchEndListener = (event: { payload: { partition: number; lastOffset: string } }) => void;
+type GroupJoinListener = () => void;
+
+const BATCH_END = 'consumer.end_batch_process';
+const GROUP_JOIN = 'consumer.group_join';
 
 /**
  * A Kafka double for readers of one table topic (`TopicTableReader` and what is built on it):
  * partition 0 only, its end offset as the admin reports it (`high`), records handed to the
  * reader's `eachBatch` (`deliver`), and batch ends as kafkajs reports them (`endBatch`), also of
  * batches that hold no message (transaction markers). Records given as `stored` are the
- * reader's first fetch.
+ * reader's first fetch. `rejoin` is a rebalance: kafkajs then fetches from the offset the reader
+ * seeks to as it joins, or from the earliest offset when it seeks nowhere.
  */
 export class TableKafkaDouble {
   /** The partition's end offset; by default the number of stored records. */
   high: number;
   private eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
   private readonly batchEnds: BatchEndListener[] = [];
+  private readonly groupJoins: GroupJoinListener[] = [];
+  private sought: number | undefined;
   private nextOffset = 0;
   private readonly topic: string;
   private readonly stored: readonly TableRecord[];
@@ -41,10 +48,14 @@ export class TableKafkaDouble {
       connect: async () => undefined,
       subscribe: async () => undefined,
       disconnect: async () => undefined,
-      events: { END_BATCH_PROCESS: 'consumer.end_batch_process' },
-      on: (event: string, listener: BatchEndListener) => {
-        if (event === 'consumer.end_batch_process') this.batchEnds.push(listener);
+      events: { END_BATCH_PROCESS: BATCH_END, GROUP_JOIN },
+      on: (event: string, listener: BatchEndListener & GroupJoinListener) => {
+        if (event === BATCH_END) this.batchEnds.push(listener);
+        if (event === GROUP_JOIN) this.groupJoins.push(listener);
         return () => undefined;
+      },
+      seek: ({ partition, offset }: { partition: number; offset: string }) => {
+        if (partition === 0) this.sought = Number(offset);
       },
       run: async ({ eachBatch }: { eachBatch: (payload: EachBatchPayload) => Promise<void> }) => {
         this.eachBatch = eachBatch;
@@ -70,6 +81,13 @@ export class TableKafkaDouble {
       resolveOffset: () => undefined,
       heartbeat: async () => undefined,
     } as unknown as EachBatchPayload);
+  }
+
+  /** A rebalance: the reader is told it joined; returns the offset kafkajs fetches from next. */
+  rejoin(): number {
+    this.sought = undefined;
+    for (const listener of this.groupJoins) listener();
+    return this.sought ?? 0;
   }
 
   /** The end of a batch up to `lastOffset`, as kafkajs reports it (END_BATCH_PROCESS). */

@@ -1,6 +1,7 @@
 import { decodeCommitMetadata, encodeCommitMetadata } from '@pulse/contracts';
 import {
   deadLetterRecord,
+  partitionBounds,
   resetGroupOffsets,
   undeliveredOutputRecord,
   type ConsumedMessage,
@@ -24,6 +25,46 @@ async function cli(topics: TestTopics, ...args: string[]) {
   return { code, out, err };
 }
 
+/** Dead letters of events.raw records at the given offsets, as enrichment writes them. */
+async function writeDeadLetters(
+  topics: TestTopics,
+  letters: readonly (readonly [offset: number, errorClass: string])[],
+): Promise<void> {
+  const failed = (offset: number): ConsumedMessage => ({
+    topic: topics.names.eventsRaw,
+    partition: 0,
+    offset: String(offset),
+    key: Buffer.from(`cust-${offset}`),
+    value: Buffer.from(`{"bad":${offset}`),
+    headers: { ce_id: `e-${offset}` },
+    timestamp: Date.now(),
+  });
+  const records = letters.map(([offset, errorClass]) =>
+    deadLetterRecord(topics.names.deadLetter, 'enrichment', failed(offset), {
+      errorClass,
+      errorMessage: 'not valid JSON',
+      attempts: 1,
+      firstFailureTime: new Date(),
+    }),
+  );
+  // Idempotent: a retried request (fresh topics' leaders still settling) must not write a letter twice.
+  const producer = topics.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: topics.names.deadLetter,
+      messages: records.map((record) => ({
+        key: record.key,
+        value: record.value,
+        headers: record.headers,
+        timestamp: String(record.timestamp),
+      })),
+    });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 describe('pulse dlq and pulse reprocess (real Kafka)', () => {
   let topics: TestTopics;
   beforeAll(async () => {
@@ -34,41 +75,11 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
   });
 
   it('inspects the dead-letter topic and re-drives what matches to the source topic', async () => {
-    const producer = topics.kafka.producer();
-    await producer.connect();
-    const failed = (offset: number): ConsumedMessage => ({
-      topic: topics.names.eventsRaw,
-      partition: 0,
-      offset: String(offset),
-      key: Buffer.from(`cust-${offset}`),
-      value: Buffer.from(`{"bad":${offset}`),
-      headers: { ce_id: `e-${offset}` },
-      timestamp: Date.now(),
-    });
-    const records = (
-      [
-        [1, 'ContractViolation'],
-        [2, 'ContractViolation'],
-        [3, 'TimeoutError'],
-      ] as const
-    ).map(([offset, errorClass]) =>
-      deadLetterRecord(topics.names.deadLetter, 'enrichment', failed(offset), {
-        errorClass,
-        errorMessage: 'not valid JSON',
-        attempts: 1,
-        firstFailureTime: new Date(),
-      }),
-    );
-    await producer.send({
-      topic: topics.names.deadLetter,
-      messages: records.map((record) => ({
-        key: record.key,
-        value: record.value,
-        headers: record.headers,
-        timestamp: String(record.timestamp),
-      })),
-    });
-    await producer.disconnect();
+    await writeDeadLetters(topics, [
+      [1, 'ContractViolation'],
+      [2, 'ContractViolation'],
+      [3, 'TimeoutError'],
+    ]);
 
     const inspected = await cli(topics, 'dlq', 'inspect', '--json');
     expect(inspected.code).toBe(0);
@@ -121,6 +132,34 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
     ]);
   });
 
+  it('sends each record back once when two re-drives run at the same time', async () => {
+    const own = await createTestTopics('cli-dlq-race');
+    try {
+      let written = 0;
+      for (let round = 1; round <= 3; round += 1) {
+        const letters = Array.from(
+          { length: 4 },
+          (_, index) => [round * 10 + index, 'ContractViolation'] as const,
+        );
+        await writeDeadLetters(own, letters);
+        written += letters.length;
+        const runs = await Promise.all([cli(own, 'dlq', 'redrive'), cli(own, 'dlq', 'redrive')]);
+        const succeeded = runs.filter((run) => run.code === 0);
+        expect(succeeded.length).toBeGreaterThan(0);
+        // A run that lost the race says so and sent nothing.
+        for (const run of runs.filter((each) => each.code !== 0))
+          expect(run.err.join('\n')).toContain('another `pulse dlq redrive` took over');
+        const sent = succeeded.map((run) => Number(/re-drove (\d+)/.exec(run.out.at(-1) ?? '')?.[1]));
+        expect(sent.reduce((sum, count) => sum + count, 0)).toBe(letters.length);
+        const raw = await readAll(own.kafka, own.names.eventsRaw);
+        expect(raw).toHaveLength(written);
+        expect(new Set(raw.map((message) => message.value?.toString())).size).toBe(written);
+      }
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('does not re-drive output a service could not deliver: it has no source message to put back', async () => {
     const producer = topics.kafka.producer();
     await producer.connect();
@@ -169,11 +208,11 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
       })),
     });
     await producer.disconnect();
-    const ends = await topics.admin.fetchTopicOffsets(topics.names.eventsEnriched);
+    const ends = await partitionBounds(topics.admin, topics.names.eventsEnriched);
     await topics.admin.setOffsets({
       groupId: group,
       topic: topics.names.eventsEnriched,
-      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+      partitions: [...ends].map(([partition, { high }]) => ({ partition, offset: high })),
     });
     // Partition 2 stands as a lagging aggregation left it: windows up to 12:00 written final.
     const lagging = encodeCommitMetadata({ maxEventTime: base + 60_000, frontier: base });
@@ -199,6 +238,7 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
       '2m',
     );
     expect(moved.code).toBe(0);
+    console.log('MOVED', JSON.stringify(moved));
     expect(moved.out.join('\n')).toMatch(
       /partition 2: kept at 0 \(its windows after 2026-03-01T12:00:00.000Z/,
     );

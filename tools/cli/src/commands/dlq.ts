@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   DLQ_HEADER,
+  TransactionFencedError,
   offsetsAtTime,
   partitionBounds,
   readDeadLetter,
@@ -224,36 +225,56 @@ export function register(program: Command, context: CliContext): void {
       const matching = messages
         .map((message) => ({ message, entry: readDeadLetter(message) }))
         .filter((letter) => matches(letter, options, kafka.config.PULSE_TOPIC_PREFIX));
-      const plan = planRedrive(matching, await redrivenSoFar(kafka), options.limit);
-      const selected = plan.send;
-      const records = selected.map(redriveRecord);
-      const byTopic = new Map<string, number>();
-      for (const record of records) byTopic.set(record.topic, (byTopic.get(record.topic) ?? 0) + 1);
-      if (plan.alreadyRedriven > 0)
-        context.err(`skipped ${plan.alreadyRedriven} record(s) re-driven before (each goes back once)`);
-      if (plan.notRedrivable > 0)
-        context.err(
-          `skipped ${plan.notRedrivable} record(s) of output a service could not deliver (not re-drivable: ` +
-            'fix the cause named in the record, then `pulse reprocess` the affected time range)',
-        );
+      const planned = async () => {
+        const plan = planRedrive(matching, await redrivenSoFar(kafka), options.limit);
+        if (plan.alreadyRedriven > 0)
+          context.err(`skipped ${plan.alreadyRedriven} record(s) re-driven before (each goes back once)`);
+        if (plan.notRedrivable > 0)
+          context.err(
+            `skipped ${plan.notRedrivable} record(s) of output a service could not deliver (not re-drivable: ` +
+              'fix the cause named in the record, then `pulse reprocess` the affected time range)',
+          );
+        return { selected: plan.send, records: plan.send.map(redriveRecord) };
+      };
       if (options.dryRun) {
+        const { selected, records } = await planned();
         for (const letter of selected) context.out(describeLetter(letter));
-        context.out(`dry run: would re-drive ${records.length} record(s)${describeCounts(byTopic)}`);
+        context.out(`dry run: would re-drive ${records.length} record(s)${describeCounts(records)}`);
         return;
       }
-      // The records and the marks that say they went back land together or not at all.
-      const now = new Date();
-      const marks = selected.map((letter) => redrivenMark(kafka.topics.deadLetterRedriven, letter, now));
-      await sendAtomically(kafka.kafka, `${kafka.config.PULSE_TOPIC_PREFIX}pulse-cli-dlq-redrive`, [
-        ...records,
-        ...marks,
-      ]);
-      context.out(`re-drove ${records.length} record(s)${describeCounts(byTopic)}`);
+      // The marks are read once this command holds the re-drive's transactional id: a re-drive
+      // still completing is then visible, and one running at the same time fails instead of both
+      // sending. The records and the marks that say they went back land together or not at all.
+      let sent: OutgoingRecord[] = [];
+      try {
+        await sendAtomically(
+          kafka.kafka,
+          `${kafka.config.PULSE_TOPIC_PREFIX}pulse-cli-dlq-redrive`,
+          async () => {
+            const { selected, records } = await planned();
+            const now = new Date();
+            sent = records;
+            return [
+              ...records,
+              ...selected.map((letter) => redrivenMark(kafka.topics.deadLetterRedriven, letter, now)),
+            ];
+          },
+        );
+      } catch (error) {
+        if (!(error instanceof TransactionFencedError)) throw error;
+        throw new CliError(
+          'another `pulse dlq redrive` took over while this one ran, and this one sent nothing: run it again ' +
+            'to re-drive what is left (records that went back are skipped)',
+        );
+      }
+      context.out(`re-drove ${sent.length} record(s)${describeCounts(sent)}`);
     });
   });
 }
 
-function describeCounts(byTopic: ReadonlyMap<string, number>): string {
+function describeCounts(records: readonly OutgoingRecord[]): string {
+  const byTopic = new Map<string, number>();
+  for (const record of records) byTopic.set(record.topic, (byTopic.get(record.topic) ?? 0) + 1);
   return byTopic.size === 0
     ? ''
     : ` (${[...byTopic].map(([topic, count]) => `${count} to ${topic}`).join(', ')})`;
