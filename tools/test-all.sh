@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: what `npm test` and CI run. Installs and starts what it needs
-# (local Kafka/InfluxDB/NATS, InfluxDB 1.8 for the v2 write API, helm), then lint, typecheck, unit, integration and e2e tests.
+# (local Kafka/InfluxDB/NATS, InfluxDB 1.8 for the v2 write API, helm, a Kubernetes control plane for
+# the chart), then lint, typecheck, unit, integration and e2e tests.
 # Ends with one line "tests: N passed, N failed" summed over every Jest run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,9 @@ step stack bash deploy/local/stack.sh up
 # InfluxDB 1.8 for the tests of the v2 write API (the Helm default): built once per machine.
 step influxdb18 bash deploy/local/influxdb18.sh up
 step helm-install bash tools/helm/install-helm.sh --docs --kube-strict --promtool
+# The control plane the chart's integration suite starts (etcd, kube-apiserver, controller manager,
+# scheduler, kwok): built once per machine, here rather than inside a test's timeout.
+step kube-install bash tools/kube/build.sh
 step static npx nx run-many -t lint typecheck --parallel=2 --output-style=static --skip-nx-cache
 step unit npx nx run-many -t test --parallel=2 --output-style=static --skip-nx-cache
 step integration npx nx run-many -t integration --parallel=1 --output-style=static --skip-nx-cache

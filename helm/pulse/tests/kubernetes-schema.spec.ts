@@ -20,6 +20,7 @@ import {
   type IPodDisruptionBudget,
 } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Pod, type IPod } from 'kubernetes-models/v1/Pod';
 import { Secret, type ISecret } from 'kubernetes-models/v1/Secret';
 import { Service, type IService } from 'kubernetes-models/v1/Service';
 import { ServiceAccount, type IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
@@ -45,6 +46,7 @@ type Validate = (object: K8sObject) => void;
 const VALIDATORS: Record<string, Validate> = {
   'v1/ConfigMap': (o) => new ConfigMap(o as unknown as IConfigMap).validate(),
   'v1/Secret': (o) => new Secret(o as unknown as ISecret).validate(),
+  'v1/Pod': (o) => new Pod(o as unknown as IPod).validate(),
   'v1/Service': (o) => new Service(o as unknown as IService).validate(),
   'v1/ServiceAccount': (o) => new ServiceAccount(o as unknown as IServiceAccount).validate(),
   'apps/v1/Deployment': (o) => new Deployment(o as unknown as IDeployment).validate(),

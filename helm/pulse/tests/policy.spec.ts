@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
@@ -5,6 +9,7 @@ import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPod } from 'kubernetes-models/v1/Pod';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IService } from 'kubernetes-models/v1/Service';
 import {
@@ -26,6 +31,8 @@ type Hpa = IHorizontalPodAutoscaler & K8sObject;
 type ScaledObject = IScaledObject & K8sObject;
 type Pdb = IPodDisruptionBudget & K8sObject;
 
+const execFileAsync = promisify(execFile);
+
 const PRODUCTION: RenderOptions = { valuesFiles: ['ci/production-values.yaml'] };
 const MINIMAL: RenderOptions = { valuesFiles: ['ci/minimal-values.yaml'] };
 
@@ -39,6 +46,11 @@ function podSpecOf(deployment: { spec?: { template: { spec?: IPodSpec } } }): IP
   const spec = deployment.spec?.template.spec;
   if (!spec) throw new Error('no pod spec');
   return spec;
+}
+
+function podSpecOfPod(pod: { spec?: IPodSpec }): IPodSpec {
+  if (!pod.spec) throw new Error('no pod spec');
+  return pod.spec;
 }
 
 function checksumOf(objects: K8sObject[], service: ServiceName): string {
@@ -127,6 +139,12 @@ describe.each(variants())('policies, values variant $name', ({ valuesFiles }) =>
       ...ofKind<IJob & K8sObject>(all, 'Job').map((j) => ({
         owner: j.metadata.name,
         spec: podSpecOf(j),
+        probes: false,
+      })),
+      // bare pods: the `helm test` hook
+      ...ofKind<IPod & K8sObject>(all, 'Pod').map((p) => ({
+        owner: p.metadata.name,
+        spec: podSpecOfPod(p),
         probes: false,
       })),
     ];
@@ -553,6 +571,113 @@ describe('topic hook job', () => {
     }
     const jobSpec = podSpecOf(job as { spec?: { template: { spec?: IPodSpec } } });
     expect(jobSpec.serviceAccountName).toBe(hooks.find((o) => o.kind === 'ServiceAccount')?.metadata.name);
+  });
+});
+
+describe('helm test pod', () => {
+  type Pod = IPod & K8sObject;
+  const testPods = (options: RenderOptions = {}): Pod[] =>
+    ofKind<Pod>(render(options), 'Pod').filter((p) => p.metadata.annotations?.['helm.sh/hook'] === 'test');
+
+  it('asks every enabled service for /health/ready through its Service, and nothing else', () => {
+    const [pod, ...more] = testPods({ set: { 'reporting.enabled': false } });
+    expect(more).toHaveLength(0);
+    if (!pod) throw new Error('no test pod');
+    expect(pod.metadata.annotations?.['helm.sh/hook-delete-policy']).toBe(
+      'before-hook-creation,hook-succeeded',
+    );
+    expect(pod.spec?.restartPolicy).toBe('Never');
+    const urls = (pod.spec?.containers[0]?.command ?? []).filter((arg) => arg.startsWith('http://'));
+    expect(urls).toEqual([
+      `http://${RELEASE}-ingestion.${NAMESPACE}.svc:3001/health/ready`,
+      `http://${RELEASE}-enrichment.${NAMESPACE}.svc:3002/health/ready`,
+      `http://${RELEASE}-aggregation.${NAMESPACE}.svc:3003/health/ready`,
+      `http://${RELEASE}-alert.${NAMESPACE}.svc:3004/health/ready`,
+    ]);
+  });
+
+  it('its script passes when every URL answers 200 and fails on any other status or no answer', async () => {
+    const [pod] = testPods();
+    const command = pod?.spec?.containers[0]?.command ?? [];
+    expect(command.slice(0, 2)).toEqual(['node', '-e']);
+    const script = command[2] ?? '';
+    const server = createServer((req, res) => {
+      res.statusCode = req.url === '/ready' ? 200 : 503;
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const base = `http://127.0.0.1:${port}`;
+    const run = async (...urls: string[]): Promise<{ code: number; out: string }> => {
+      try {
+        const { stdout } = await execFileAsync(process.execPath, ['-e', script, ...urls], {
+          encoding: 'utf8',
+        });
+        return { code: 0, out: stdout };
+      } catch (error) {
+        const { code, stdout } = error as { code?: number; stdout?: string };
+        return { code: code ?? -1, out: stdout ?? '' };
+      }
+    };
+    try {
+      expect(await run(`${base}/ready`, `${base}/ready`)).toEqual({
+        code: 0,
+        out: expect.stringContaining('200'),
+      });
+      expect(await run(`${base}/ready`, `${base}/not-ready`)).toEqual({
+        code: 1,
+        out: expect.stringContaining('503'),
+      });
+      // nothing listens on port 9 of loopback: refused
+      expect(await run('http://127.0.0.1:9/ready')).toEqual({
+        code: 1,
+        out: expect.stringContaining('failed'),
+      });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('is admitted by each service NetworkPolicy on the HTTP port, by its own labels only', () => {
+    const [pod] = testPods();
+    const policies = ofKind<INetworkPolicy & K8sObject>(render(), 'NetworkPolicy').filter((p) =>
+      (SERVICES as readonly string[]).includes(componentOf(p) ?? ''),
+    );
+    expect(policies).toHaveLength(SERVICES.length);
+    for (const policy of policies) {
+      const admits = (policy.spec?.ingress ?? []).filter((rule) =>
+        (rule.from ?? []).some(
+          (peer) =>
+            peer.namespaceSelector === undefined &&
+            JSON.stringify(peer.podSelector?.matchLabels) ===
+              JSON.stringify({
+                'app.kubernetes.io/name': 'pulse',
+                'app.kubernetes.io/instance': RELEASE,
+                'app.kubernetes.io/component': 'test',
+              }),
+        ),
+      );
+      expect({ policy: policy.metadata.name, ports: admits.map((r) => r.ports?.map((p) => p.port)) }).toEqual(
+        {
+          policy: policy.metadata.name,
+          ports: [['http']],
+        },
+      );
+      for (const [key, value] of Object.entries(admits[0]?.from?.[0]?.podSelector?.matchLabels ?? {})) {
+        expect(pod?.metadata.labels?.[key]).toBe(value);
+      }
+    }
+  });
+
+  it('renders neither the pod nor the policy rule with tests.enabled=false', () => {
+    const all = render({ set: { 'tests.enabled': false } });
+    expect(ofKind(all, 'Pod')).toHaveLength(0);
+    for (const policy of ofKind<INetworkPolicy & K8sObject>(all, 'NetworkPolicy')) {
+      const peers = (policy.spec?.ingress ?? []).flatMap((rule) => rule.from ?? []);
+      expect(
+        peers.some((peer) => peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'test'),
+      ).toBe(false);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-export { stack, uniqueName, waitFor } from './stack';
+export { dropTestDatabase, stack, uniqueName, waitFor } from './stack';
 export { createTestTopics, readAll, testKafka, waitForMessages } from './kafka-fixtures';
 export type { TestTopics } from './kafka-fixtures';
 export { ServiceProcess, compileServices, freePort, killServiceProcesses, repoRoot } from './service-process';

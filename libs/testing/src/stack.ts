@@ -41,3 +41,15 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Drops a test's InfluxDB database (InfluxQL); best effort, as a leftover is uniquely named and harmless. */
+export async function dropTestDatabase(database: string, influxUrl: string = stack.influxUrl): Promise<void> {
+  try {
+    const url = new URL('/query', influxUrl);
+    url.searchParams.set('q', `DROP DATABASE "${database.replaceAll('"', '\\"')}"`);
+    const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(5_000) });
+    await response.body?.cancel();
+  } catch {
+    // Best effort: tools/workspace/test-leftovers.cjs removes what is left behind.
+  }
+}

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'images',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

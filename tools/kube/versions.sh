@@ -1,0 +1,8 @@
+# shellcheck shell=bash
+# Pins of the control plane's tools that are not in a wrapper module's go.mod (sourced by build.sh
+# and cluster.sh). kube-apiserver, kube-controller-manager and kube-scheduler: components/go.mod;
+# etcd: etcd/go.mod.
+# kwok: binary and the stage definitions it plays come from the same module version. v0.8.0 is the
+# first built with Go 1.26 and client-go 0.36 (the control plane's minor).
+# shellcheck disable=SC2034 # read by the scripts that source this file
+KWOK_VERSION="${PULSE_KWOK_VERSION:-v0.8.0}"
