@@ -4,10 +4,9 @@ import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 
 /**
  * Record-batch compression of Pulse's producers. `none` is the default: on the internal topics
- * CPU, not bandwidth, bounds the pipeline (gzip of every produce and fetch was 13–20 % of the
- * services' CPU, docs/performance.md). `zstd` compresses about as well as gzip at a fraction of
- * its CPU; choose it (or gzip) where the network between services and brokers is the scarce or
- * billed resource.
+ * CPU, not bandwidth, bounds the pipeline (CPU per 1,000 events with each codec:
+ * docs/performance.md, "Compression"). Choose `zstd` or `gzip` where the network between
+ * services and brokers is the scarce or billed resource.
  */
 export const COMPRESSIONS = ['none', 'gzip', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];

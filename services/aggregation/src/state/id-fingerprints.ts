@@ -24,8 +24,9 @@ const MIN_CAPACITY = 1 << 10;
 /**
  * A hash table from 64-bit fingerprints to a positive int32 tag, in one Int32Array (open
  * addressing, linear probing, deletion by backward shift: no tombstones). 12 bytes per slot at a
- * load of 3/8–3/4, against about 100 bytes per entry for a `Map` of id strings — the dedupe set
- * is most of aggregation's memory (docs/performance.md).
+ * load of 3/8–3/4, against about 100 bytes per entry for a `Map` of id strings: the dedupe set
+ * grows with the event rate times the dedupe horizon (docs/performance.md, "Aggregation's dedupe
+ * set").
  */
 export class FingerprintTable {
   private slots = new Int32Array(MIN_CAPACITY * SLOT);
