@@ -369,6 +369,20 @@ describe.each(VARIANTS)('$file', (v) => {
 describe('upgrade and rollback (production values)', () => {
   const v = variant('production');
   let original: Record<string, string>;
+  /** `helm upgrade --wait` of the release with its ci values plus `valuesFile`. */
+  const upgrade = (valuesFile: string) =>
+    runHelm(plane, [
+      'upgrade',
+      v.release,
+      CHART_DIR,
+      '-n',
+      v.namespace,
+      ...helmValuesArgs(v, valuesFile),
+      '--wait',
+      '--wait-for-jobs',
+      '--timeout',
+      HELM_TIMEOUT,
+    ]);
 
   it('changing the alert rules rolls only alert (its checksum/config); the other pods stay', async () => {
     original = await rolledOut(v.namespace, v.release);
@@ -378,18 +392,7 @@ describe('upgrade and rollback (production values)', () => {
       rules,
       JSON.stringify({ alert: { rules: `${CHART_DEFAULTS.alert.rules}# changed by the upgrade test\n` } }),
     );
-    await runHelm(plane, [
-      'upgrade',
-      v.release,
-      CHART_DIR,
-      '-n',
-      v.namespace,
-      ...helmValuesArgs(v, rules),
-      '--wait',
-      '--wait-for-jobs',
-      '--timeout',
-      HELM_TIMEOUT,
-    ]);
+    await upgrade(rules);
 
     const after = await rolledOut(v.namespace, v.release);
     const changed = SERVICES.filter((s) => after[s] !== original[s]);
@@ -408,18 +411,7 @@ describe('upgrade and rollback (production values)', () => {
     const previous = await rolledOut(v.namespace, v.release);
     const level = join(scratch, 'log-level.yaml');
     writeFileSync(level, JSON.stringify({ logLevel: 'warn' }));
-    await runHelm(plane, [
-      'upgrade',
-      v.release,
-      CHART_DIR,
-      '-n',
-      v.namespace,
-      ...helmValuesArgs(v, level),
-      '--wait',
-      '--wait-for-jobs',
-      '--timeout',
-      HELM_TIMEOUT,
-    ]);
+    await upgrade(level);
     const after = await rolledOut(v.namespace, v.release);
     expect(SERVICES.filter((s) => after[s] === previous[s])).toEqual([]);
   });
