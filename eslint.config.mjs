@@ -2,6 +2,11 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const libraryImportPatterns = [
+  { group: ['@pulse/*/*'], message: 'Import a library only from its entry point (@pulse/<lib>).' },
+  { group: ['**/libs/*/src/*', '../../libs/**'], message: 'Import libraries through their @pulse/<lib> alias.' },
+];
+
 export default [
   { ignores: ['**/dist', '**/node_modules', '**/coverage', '**/.nx', '.pulse-stack/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
   ...nx.configs['flat/base'],
@@ -32,16 +37,32 @@ export default [
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { patterns: libraryImportPatterns }],
+    },
+  },
+  {
+    // Services and tools reach Kafka's admin API through @pulse/kafka's port, never kafkajs' Admin.
+    files: ['services/**/*.ts', 'tools/**/*.ts'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['@pulse/*/*'], message: 'Import a library only from its entry point (@pulse/<lib>).' },
-            { group: ['**/libs/*/src/*', '../../libs/**'], message: 'Import libraries through their @pulse/<lib> alias.' },
+          patterns: libraryImportPatterns,
+          paths: [
+            {
+              name: 'kafkajs',
+              importNames: ['Admin'],
+              message: 'Use KafkaOffsets or KafkaAdmin from @pulse/kafka: kafkajs stays behind it.',
+            },
           ],
         },
       ],
     },
+  },
+  {
+    // The naive benchmark baseline is plain kafkajs on purpose: it measures what Pulse's libraries add.
+    files: ['tools/bench/src/naive/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: libraryImportPatterns }] },
   },
   {
     files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'],

@@ -1,18 +1,43 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { expandQuery, loadDashboards, panelsOf, variablesUsed } from './dashboards';
+import {
+  checkWithPromtool,
+  installedPromtool,
+  metricProblems,
+  registeredMetrics,
+  selectorsOf,
+  type RegisteredMetric,
+} from '@pulse/testing';
+import {
+  datasourceTypeOf,
+  expandPromQL,
+  expandQuery,
+  loadDashboards,
+  panelsOf,
+  variableQuery,
+  variablesUsed,
+  type Dashboard,
+} from './dashboards';
 
 const DATASOURCE_UID = 'pulse-influxdb';
 
 describe('Grafana dashboards', () => {
   const dashboards = loadDashboards();
+  const ofType = (type: string) =>
+    dashboards
+      .filter(({ dashboard }) => datasourceTypeOf(dashboard) === type)
+      .map(({ file, dashboard }) => [file, dashboard] as const);
 
-  it('has the business and the pipeline dashboard', () => {
-    expect(dashboards.map(({ dashboard }) => dashboard.uid)).toEqual(['pulse-business', 'pulse-pipeline']);
+  it('has the business and the pipeline dashboard (InfluxDB), and the services dashboard (Prometheus)', () => {
+    expect(dashboards.map(({ dashboard }) => [dashboard.uid, datasourceTypeOf(dashboard)])).toEqual([
+      ['pulse-business', 'influxdb'],
+      ['pulse-pipeline', 'influxdb'],
+      ['pulse-services', 'prometheus'],
+    ]);
   });
 
-  it.each(dashboards.map(({ file, dashboard }) => [file, dashboard] as const))(
+  it.each(ofType('influxdb'))(
     '%s: every query panel uses the provisioned InfluxQL datasource and defined variables',
     (_, dashboard) => {
       const ids = panelsOf(dashboard).map((panel) => panel.id);
@@ -39,6 +64,88 @@ describe('Grafana dashboards', () => {
       }
     },
   );
+
+  describe.each(ofType('prometheus'))('%s', (_, dashboard: Dashboard) => {
+    const variables = dashboard.templating.list;
+    const panels = panelsOf(dashboard).filter((panel) => panel.type !== 'row');
+    const targets = panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })));
+    /** `label_values(<selector>, <label>)` of the query variables. */
+    const labelValues = variables
+      .filter((variable) => variable.type === 'query')
+      .map((variable) => {
+        const match = /^label_values\((.+),\s*(\w+)\)$/.exec(variableQuery(variable));
+        if (!match) throw new Error(`variable ${variable.name}: not label_values(<selector>, <label>)`);
+        return { variable: variable.name, selector: match[1] as string, label: match[2] as string };
+      });
+    const expand = (expr: string) =>
+      expandPromQL(expr, { __rate_interval: '2m', __interval: '30s', __range: '1h' }, () => 'value');
+    let catalogue: Map<string, RegisteredMetric>;
+    beforeAll(async () => {
+      catalogue = await registeredMetrics();
+    });
+
+    it('queries a Prometheus datasource the user picks, with defined variables only', () => {
+      // No fixed uid: the `datasource` variable lists the Grafana's Prometheus datasources.
+      expect(variables.find((variable) => variable.name === 'datasource')).toMatchObject({
+        type: 'datasource',
+        query: 'prometheus',
+      });
+      const ids = panelsOf(dashboard).map((panel) => panel.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const defined = new Set(variables.map((variable) => variable.name));
+      const prometheus = { type: 'prometheus', uid: '${datasource}' };
+      for (const panel of panels) {
+        expect({ panel: panel.title, datasource: panel.datasource }).toEqual({
+          panel: panel.title,
+          datasource: prometheus,
+        });
+        expect({ panel: panel.title, targets: panel.targets?.length ?? 0 }).not.toEqual({
+          panel: panel.title,
+          targets: 0,
+        });
+      }
+      for (const { panel, target } of targets) {
+        expect({ panel: panel.title, datasource: target.datasource, expr: typeof target.expr }).toEqual({
+          panel: panel.title,
+          datasource: prometheus,
+          expr: 'string',
+        });
+      }
+      for (const query of [
+        ...targets.map(({ target }) => target.expr ?? ''),
+        ...labelValues.map((v) => v.selector),
+      ])
+        for (const name of variablesUsed(query))
+          expect({ query, variable: name, defined: defined.has(name) }).toMatchObject({ defined: true });
+    });
+
+    it('has PromQL that promtool parses', () => {
+      const exprs = [
+        ...targets.map(({ target }) => expand(target.expr ?? '')),
+        ...labelValues.map((v) => expand(v.selector)),
+      ];
+      expect(checkWithPromtool(installedPromtool(), exprs)).toMatch(
+        new RegExp(`SUCCESS: ${exprs.length} rules found`),
+      );
+    });
+
+    it('reads only metrics, and labels, that Pulse services register', () => {
+      // All problems at once: a renamed metric usually breaks several panels.
+      const problems = targets.flatMap(({ panel, target }) =>
+        metricProblems(expand(target.expr ?? ''), catalogue).map((problem) => `${panel.title}: ${problem}`),
+      );
+      for (const { variable, selector, label } of labelValues) {
+        const [metric] = selectorsOf(expand(selector)).map((found) => found.metric);
+        // The label it lists must be one the metric's series carry.
+        for (const problem of [
+          ...metricProblems(expand(selector), catalogue),
+          ...metricProblems(`${metric}{${label}=""}`, catalogue),
+        ])
+          problems.push(`variable ${variable}: ${problem}`);
+      }
+      expect(problems).toEqual([]);
+    });
+  });
 
   it('provisions the datasource the dashboards refer to, speaking InfluxQL', () => {
     const file = parse(

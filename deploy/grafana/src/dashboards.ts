@@ -4,8 +4,11 @@ import { join } from 'node:path';
 /** The parts of a Grafana dashboard JSON the checks need. */
 export interface Target {
   refId: string;
+  /** InfluxQL */
   query?: string;
   rawQuery?: boolean;
+  /** PromQL */
+  expr?: string;
   datasource?: { type?: string; uid?: string };
 }
 
@@ -21,7 +24,8 @@ export interface Panel {
 export interface Variable {
   name: string;
   type: string;
-  query?: string;
+  /** InfluxQL as a string; Prometheus' `label_values(...)` as `{ query }`; `prometheus` for a datasource variable. */
+  query?: string | { query: string };
   multi?: boolean;
   includeAll?: boolean;
   datasource?: { type?: string; uid?: string };
@@ -41,6 +45,46 @@ export function loadDashboards(dir = DASHBOARD_DIR): { file: string; dashboard: 
     .filter((file) => file.endsWith('.json'))
     .sort()
     .map((file) => ({ file, dashboard: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Dashboard }));
+}
+
+/** The datasource type of a dashboard's panels: `influxdb` (InfluxQL) or `prometheus` (PromQL). */
+export function datasourceTypeOf(dashboard: Dashboard): string {
+  const types = new Set(
+    panelsOf(dashboard)
+      .filter((panel) => panel.type !== 'row')
+      .map((panel) => panel.datasource?.type ?? 'none'),
+  );
+  if (types.size !== 1)
+    throw new Error(`${dashboard.uid}: panels of several datasource types: ${[...types].join(', ')}`);
+  return [...types][0] as string;
+}
+
+/** The query text of a variable, whichever form the datasource keeps it in. */
+export function variableQuery(variable: Variable): string {
+  return typeof variable.query === 'object' ? variable.query.query : (variable.query ?? '');
+}
+
+/**
+ * A Prometheus panel's expression as Grafana sends it: `$__rate_interval`, `$__interval` and
+ * `$__range` as durations, template variables (`$name`, `${name}`, `${name:format}`, `[[name]]`)
+ * as `value` (any value gives the same syntax: variables only stand inside label values).
+ */
+export function expandPromQL(
+  expr: string,
+  durations: Readonly<Record<string, string>>,
+  value: (name: string) => string,
+): string {
+  return expr
+    .replace(/\$(__rate_interval|__interval|__range)\b/g, (_, name: string) => {
+      const duration = durations[name];
+      if (duration === undefined) throw new Error(`no duration for $${name}`);
+      return duration;
+    })
+    .replace(
+      /\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)/g,
+      (_, braced?: string, bracketed?: string, plain?: string) =>
+        value((braced ?? bracketed ?? plain) as string),
+    );
 }
 
 /** Every panel, rows' nested panels included. */
@@ -97,11 +141,9 @@ export function expandQuery(query: string, expansion: Expansion): string {
 
 /** Names of variables a query uses (after the built-ins), for checking they are defined. */
 export function variablesUsed(query: string): string[] {
-  const stripped = query
-    .replaceAll('$timeFilter', '')
-    .replaceAll('$__interval_ms', '')
-    .replaceAll('$__interval', '');
-  return [...stripped.matchAll(/\$\{(\w+)\}|\[\[(\w+)\]\]|\$(\w+)/g)].map(
+  // Grafana's built-ins: $timeFilter (InfluxQL) and every $__name ($__interval, $__rate_interval, …).
+  const stripped = query.replaceAll('$timeFilter', '').replace(/\$__\w+/g, '');
+  return [...stripped.matchAll(/\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)/g)].map(
     (match) => (match[1] ?? match[2] ?? match[3]) as string,
   );
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { metricProblems, registeredMetrics } from '@pulse/testing';
 import { NAMESPACE, componentOf, ofKind, promtool, render, type K8sObject } from './render';
 
 interface Rule {
@@ -56,6 +57,15 @@ describe('PrometheusRule alerts, evaluated by promtool', () => {
     expect(run('check', 'rules', 'rules.yaml')).toMatch(/SUCCESS: \d+ rules found/);
   });
 
+  it('read only metrics, and labels, that Pulse services register', async () => {
+    const catalogue = await registeredMetrics();
+    const rules = groups.flatMap((g) => g.rules);
+    // Every rule the chart ships is on by default, so all of them are checked here.
+    expect(rules).toHaveLength(6);
+    for (const { alert, expr } of rules)
+      expect({ alert, problems: metricProblems(expr, catalogue) }).toEqual({ alert, problems: [] });
+  });
+
   /** One pod's usage and limit series (promtool value strings), and the job it belongs to. */
   type PodSeries = [job: string, pod: string, usage: string, limit: string];
 
@@ -70,9 +80,10 @@ describe('PrometheusRule alerts, evaluated by promtool', () => {
     pods: PodSeries[],
     { firing, percent }: { firing: string; percent: string },
   ) => {
-    // The scrape's target labels; `service` is the Service name (the exported one becomes exported_service).
+    // A sample's labels after a ServiceMonitor scrape: the service's own `pulse_service`, and the
+    // target labels (`service` is the Kubernetes Service, named like the job).
     const target = (job: string, pod: string) =>
-      `namespace="${NAMESPACE}", job="${job}", pod="${pod}", service="${job}", instance="${pod}:3003"`;
+      `pulse_service="aggregation", namespace="${NAMESPACE}", job="${job}", pod="${pod}", service="${job}", instance="${pod}:3003"`;
     const expand = (text: string | undefined) =>
       (text ?? '')
         .replaceAll('{{ $labels.pod }}', firing)
@@ -115,7 +126,7 @@ describe('PrometheusRule alerts, evaluated by promtool', () => {
   it('PulseHeapNearLimit fires for the pod near its own limit after `for`, not for others', () => {
     expectFiresForOnePod(
       'PulseHeapNearLimit',
-      ['pulse_nodejs_heap_size_used_bytes', 'pulse_nodejs_heap_size_limit_bytes'],
+      ['nodejs_heap_size_used_bytes', 'pulse_nodejs_heap_size_limit_bytes'],
       [
         // At 90 % of a 1 GB limit: fires. At 90 % of a 2 GB limit, the other pod is at 45 %.
         [aggregationJob, 'agg-a', '900000000x30', '1000000000x30'],
@@ -130,7 +141,7 @@ describe('PrometheusRule alerts, evaluated by promtool', () => {
   it('PulseMemoryNearLimit fires for a pod near its container limit, never for a pod without one', () => {
     expectFiresForOnePod(
       'PulseMemoryNearLimit',
-      ['pulse_process_resident_memory_bytes', 'pulse_process_memory_limit_bytes'],
+      ['process_resident_memory_bytes', 'pulse_process_memory_limit_bytes'],
       [
         // 950 MB of a 1 GB limit: fires (default threshold 0.9). 950 MB of 2 GB: 47.5 %.
         [aggregationJob, 'agg-a', '950000000x30', '1000000000x30'],

@@ -7,6 +7,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { stringify } from 'yaml';
+import { metricProblems, registeredMetrics } from '@pulse/testing';
 import {
   NAMESPACE,
   SERVICES,
@@ -290,9 +291,10 @@ describe('the lag query, evaluated by promtool', () => {
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'pulse-lag-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('sums the lag of each partition of the group once, ignoring other groups, topics and namespaces', () => {
+  it('sums the lag of each partition of the group once, ignoring other groups, topics and namespaces', async () => {
     const all = render({ set: { 'alert.autoscaling.keda.enabled': true, 'topics.prefix': 'prod.' } });
     const query = queryOf(scaledObjectOf(all, 'alert'));
+    expect(metricProblems(query ?? '', await registeredMetrics())).toEqual([]);
     const series = (pod: string, group: string, topic: string, partition: number, namespace = NAMESPACE) =>
       `pulse_kafka_consumer_lag{namespace="${namespace}", job="pulse-alert", pod="${pod}", group="${group}", topic="${topic}", partition="${partition}"}`;
     const test = {

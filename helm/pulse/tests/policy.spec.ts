@@ -755,7 +755,7 @@ describe('optional objects', () => {
       'pulse_kafka_messages_failed_total',
       'pulse_http_requests_total',
       // Both exported by every service (libs/observability, metrics.spec.ts checks the pair).
-      'pulse_nodejs_heap_size_used_bytes',
+      'nodejs_heap_size_used_bytes',
       'pulse_nodejs_heap_size_limit_bytes',
     ]) {
       expect(exprs).toContain(metric);

@@ -3,11 +3,29 @@ export type { ProcessExit, ProcessSpec } from './processes/managed-process';
 export { LauncherAlreadyRunningError, PidRegistry } from './processes/pid-registry';
 export type { PidRecord } from './processes/pid-registry';
 export { NotReadyError, waitUntilReady } from './processes/readiness';
-export { DEFAULT_SERVICE_PORTS, Fleet, SERVICE_NAMES, serviceEntryPoint } from './processes/fleet';
-export type { FleetMember, FleetOptions, ServiceName, ServiceOverrides } from './processes/fleet';
+export {
+  DEFAULT_SERVICE_PORTS,
+  Fleet,
+  SERVICE_NAMES,
+  serviceEntryPoint,
+  startService,
+} from './processes/fleet';
+export type {
+  FleetMember,
+  FleetOptions,
+  ServiceInstance,
+  ServiceLaunch,
+  ServiceName,
+  ServiceOverrides,
+} from './processes/fleet';
 export { freePort } from './processes/free-port';
 export { SlackReceiver, textOf } from './slack/slack-receiver';
-export type { SlackMessage, SlackReceiverOptions } from './slack/slack-receiver';
+export type {
+  ScriptedAnswer,
+  SlackDeliveryAttempt,
+  SlackMessage,
+  SlackReceiverOptions,
+} from './slack/slack-receiver';
 export { parsePrometheusText, scrapeMetrics, sumOf } from './metrics/prometheus-text';
 export type { Sample } from './metrics/prometheus-text';
 export {

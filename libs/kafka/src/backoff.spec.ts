@@ -1,8 +1,27 @@
-import { DEFAULT_BACKOFF, backoffDelay, retryRetriable, sleep, type BackoffPolicy } from './backoff';
+import {
+  DEFAULT_BACKOFF,
+  backoffDelay,
+  retryDelay,
+  retryRetriable,
+  sleep,
+  type BackoffPolicy,
+} from './backoff';
 
 const policy: BackoffPolicy = { initialMs: 100, maxMs: 1_000, factor: 2 };
 const lowest = () => 0;
 const highest = () => 1;
+
+describe('retryDelay', () => {
+  it("takes the server's hint, capped at the ceiling, else the backoff", () => {
+    expect(retryDelay(1, policy, 300)).toBe(300);
+    expect(retryDelay(1, policy, 3_600_000)).toBe(1_000);
+    expect(retryDelay(1, policy, 0)).toBe(0);
+    expect(retryDelay(1, policy, -5)).toBe(0);
+    const backoff = retryDelay(3, policy, undefined);
+    expect(backoff).toBeGreaterThanOrEqual(50);
+    expect(backoff).toBeLessThanOrEqual(400);
+  });
+});
 
 describe('backoffDelay', () => {
   it('starts at half the initial delay and reaches the initial delay on the first attempt', () => {

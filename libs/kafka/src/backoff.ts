@@ -21,6 +21,15 @@ export function backoffDelay(
   return Math.round(floor + random() * (ceiling - floor));
 }
 
+/**
+ * How long to wait before attempt `attempt + 1`: the server's hint (Retry-After) when it gave
+ * one, capped at the policy's ceiling so that one answer cannot pause a partition or a notifier
+ * for an hour, else the backoff.
+ */
+export function retryDelay(attempt: number, policy: BackoffPolicy, hintMs: number | undefined): number {
+  return hintMs !== undefined ? Math.min(Math.max(0, hintMs), policy.maxMs) : backoffDelay(attempt, policy);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

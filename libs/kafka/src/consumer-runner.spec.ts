@@ -8,7 +8,7 @@ import {
   type MessageHandler,
 } from './consumer-runner';
 import { DLQ_HEADER } from './dead-letter';
-import { PoisonMessageError, TransientError } from './errors';
+import { ErrorClassifier, PoisonMessageError, TransientError } from './errors';
 import { KafkaMetrics } from './kafka-metrics';
 import type { ConsumedMessage, OutgoingRecord } from './message';
 import { PulseProducer } from './producer';
@@ -301,6 +301,86 @@ describe('ConsumerRunner', () => {
     });
   });
 
+  describe('with an error class registered as poison', () => {
+    // Stands for a class the library does not know, e.g. @pulse/contracts' ContractViolation.
+    class ContractViolation extends Error {
+      override name = 'ContractViolation';
+    }
+    const errors = new ErrorClassifier({ poison: [ContractViolation] });
+
+    it('dead-letters it at once under its own name, and handles the next message', async () => {
+      const seen: string[] = [];
+      const { eachBatch, log, sent, metric } = await startRunner(
+        {
+          handle: (message) => {
+            seen.push(String(message.value));
+            if (String(message.value) === '{') throw new ContractViolation('(root): not valid JSON');
+            return echo(message);
+          },
+        },
+        undefined,
+        { errors },
+      );
+      const control = batchOf([kafkaMessage(0, '{'), kafkaMessage(1, 'good')], log);
+      await eachBatch()(control.payload);
+
+      expect(seen).toEqual(['{', 'good']);
+      expect(producedValues(sent, 'dlq')).toEqual(['{']);
+      const [letter] = sent.flatMap((b) => b.topicMessages ?? []).find((t) => t.topic === 'dlq')!.messages;
+      expect(letter!.headers).toMatchObject({
+        [DLQ_HEADER.errorClass]: 'ContractViolation',
+        [DLQ_HEADER.errorMessage]: '(root): not valid JSON',
+        [DLQ_HEADER.attempts]: '1',
+      });
+      expect(producedValues(sent, 'out')).toEqual(['good']);
+      expect(control.commits).toEqual([{ offset: '2', metadata: null }]);
+      expect(await metric('pulse_kafka_messages_retried_total')).toBe(0);
+      expect(await metric('pulse_kafka_messages_dead_lettered_total')).toBe(1);
+    });
+
+    it('still retries other errors, and a subclass of a registered class is poison too', async () => {
+      class MissingField extends ContractViolation {}
+      const calls = new Map<string, number>();
+      const { eachBatch, log, sent } = await startRunner(
+        {
+          handle: (message) => {
+            const value = String(message.value);
+            calls.set(value, (calls.get(value) ?? 0) + 1);
+            throw value === 'missing' ? new MissingField('no id') : new TypeError('bug');
+          },
+        },
+        undefined,
+        { errors },
+      );
+      await eachBatch()(batchOf([kafkaMessage(0, 'missing'), kafkaMessage(1, 'bug')], log).payload);
+      expect(Object.fromEntries(calls)).toEqual({ missing: 1, bug: 3 });
+      const dlq = sent.flatMap((b) => b.topicMessages ?? []).filter((t) => t.topic === 'dlq');
+      expect(dlq.flatMap((t) => t.messages.map((m) => m.headers![DLQ_HEADER.attempts]))).toEqual(['1', '3']);
+    });
+  });
+
+  it('tells the handler which messages it dead-letters, whatever the reason', async () => {
+    const deadLettered: { offset: string; error: unknown }[] = [];
+    const poison = new PoisonMessageError('bad');
+    const { eachBatch, log } = await startRunner(
+      {
+        handle: (message) => {
+          if (String(message.value) === 'poison') throw poison;
+          if (String(message.value) === 'bug') throw new TypeError('bug');
+          return echo(message);
+        },
+      },
+      { onDeadLetter: (message, error) => deadLettered.push({ offset: message.offset, error }) },
+    );
+    await eachBatch()(
+      batchOf([kafkaMessage(0, 'ok'), kafkaMessage(1, 'poison'), kafkaMessage(2, 'bug')], log).payload,
+    );
+    expect(deadLettered).toEqual([
+      { offset: '1', error: poison },
+      { offset: '2', error: expect.any(TypeError) },
+    ]);
+  });
+
   it('dead-letters messages a handler settles after handle() on the same path, with trace and metric', async () => {
     const { runner, sent, metric } = await startRunner({ handle: () => [] });
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -344,6 +424,24 @@ describe('ConsumerRunner', () => {
     expect(producedValues(sent, 'dlq')).toEqual([]);
     expect(producedValues(sent, 'out')).toEqual(['a']);
     expect(control.commits).toEqual([{ offset: '1', metadata: null }]);
+  });
+
+  it("caps a server's Retry-After at the backoff ceiling instead of pausing the partition for it", async () => {
+    let calls = 0;
+    const { eachBatch, log, sent } = await startRunner({
+      handle: (message) => {
+        calls += 1;
+        if (calls === 1) throw new TransientError('InfluxDB answered 503, Retry-After: 3600', 3_600_000);
+        return echo(message);
+      },
+    });
+    const control = batchOf([kafkaMessage(0, 'a')], log);
+    const started = Date.now();
+    await eachBatch()(control.payload);
+    // The ceiling is 4 ms here; an hour-long sleep would time the test out.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(calls).toBe(2);
+    expect(producedValues(sent, 'out')).toEqual(['a']);
   });
 
   it('commits nothing past a transient failure when the consumer stops meanwhile', async () => {

@@ -1,10 +1,10 @@
 import { context } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from './backoff';
+import { DEFAULT_BACKOFF, backoffDelay, retryDelay, sleep, type BackoffPolicy } from './backoff';
 import { CommitScheduler, type CommitTarget } from './commit-scheduler';
 import { deadLetterRecord } from './dead-letter';
-import { PoisonMessageError, TransientError, errorClassOf, errorMessageOf } from './errors';
+import { ErrorClassifier, TransientError, errorClassOf, errorMessageOf } from './errors';
 import type { KafkaMetrics } from './kafka-metrics';
 import { toConsumedMessage, type ConsumedMessage, type OutgoingRecord } from './message';
 import type { PreparedRecord, PulseProducer } from './producer';
@@ -37,6 +37,11 @@ export interface ConsumerHooks {
   afterBatch?(partition: PartitionRef, lastHandledOffset: string): Promise<CommitPoint | void>;
   /** Called with the new assignment after each rebalance (before any message of it is handled). */
   onAssignment?(assigned: PartitionRef[]): Promise<void> | void;
+  /**
+   * Called when a message `handle()` failed on is given up on, before its dead-letter record is
+   * produced: a handler that tracks the offsets it handled counts this one as handled.
+   */
+  onDeadLetter?(message: ConsumedMessage, error: unknown): void;
 }
 
 export interface ConsumerRunnerOptions {
@@ -46,8 +51,10 @@ export interface ConsumerRunnerOptions {
   deadLetterTopic: string;
   /** Where a group with no committed offset starts. */
   fromBeginning?: boolean;
-  /** Attempts per message before it is dead-lettered (a PoisonMessageError skips the retries). */
+  /** Attempts per message before it is dead-lettered (a poison error skips the retries). */
   maxAttempts?: number;
+  /** What a handler's error means (default: only PoisonMessageError is poison). */
+  errors?: ErrorClassifier;
   retryBackoff?: BackoffPolicy;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
@@ -89,6 +96,7 @@ export class ConsumerRunner {
   private readonly consumer: Consumer;
   private readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
+  private readonly errors: ErrorClassifier;
   private state: ConsumerState = 'idle';
   private assigned: PartitionRef[] = [];
   private lastHeartbeatAt: number | null = null;
@@ -111,6 +119,7 @@ export class ConsumerRunner {
   ) {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.backoff = options.retryBackoff ?? DEFAULT_BACKOFF;
+    this.errors = options.errors ?? new ErrorClassifier();
     this.commits = new CommitScheduler(options.commitIntervalMs ?? 0);
     this.consumer = kafka.consumer({
       groupId: options.groupId,
@@ -345,12 +354,14 @@ export class ConsumerRunner {
       } catch (error) {
         this.metrics?.failed.inc(labels);
         firstFailure ??= new Date();
-        if (error instanceof TransientError) {
+        const kind = this.errors.classify(error);
+        if (kind === 'transient') {
           // Infrastructure is down, not the message: wait and try again, never dead-letter.
           attempts -= 1;
           transientAttempts += 1;
           this.metrics?.retried.inc(labels);
-          const delay = error.retryAfterMs ?? backoffDelay(transientAttempts, this.backoff);
+          const hint = error instanceof TransientError ? error.retryAfterMs : undefined;
+          const delay = retryDelay(transientAttempts, this.backoff, hint);
           this.logger.warn(
             { err: error, topic: message.topic, delayMs: delay },
             'transient failure, retrying',
@@ -358,7 +369,8 @@ export class ConsumerRunner {
           if (!(await this.sleepWhileRunning(delay, beat, isRunning))) return 'interrupted';
           continue;
         }
-        if (error instanceof PoisonMessageError || attempts >= this.maxAttempts) {
+        if (kind === 'poison' || attempts >= this.maxAttempts) {
+          this.noteGivenUp(message, error);
           this.noteDeadLettered(message, error, attempts);
           return [this.prepareDeadLetter(message, error, attempts, firstFailure)];
         }
@@ -383,6 +395,15 @@ export class ConsumerRunner {
       messages.map((message) => this.prepareDeadLetter(message, error, attempts, firstFailure)),
     );
     for (const message of messages) this.noteDeadLettered(message, error, attempts);
+  }
+
+  private noteGivenUp(message: ConsumedMessage, error: unknown): void {
+    try {
+      this.hooks.onDeadLetter?.(message, error);
+    } catch (hookError) {
+      // The message is dead-lettered either way; a failing hook must not stop the partition.
+      this.logger.error({ err: hookError, topic: message.topic }, 'dead-letter hook failed');
+    }
   }
 
   private noteDeadLettered(message: ConsumedMessage, error: unknown, attempts: number): void {
@@ -435,10 +456,11 @@ export class ConsumerRunner {
         return true;
       } catch (error) {
         this.lastError = errorMessageOf(error);
-        const delay =
-          error instanceof TransientError && error.retryAfterMs
-            ? error.retryAfterMs
-            : backoffDelay(attempt, this.backoff);
+        const delay = retryDelay(
+          attempt,
+          this.backoff,
+          error instanceof TransientError ? error.retryAfterMs || undefined : undefined,
+        );
         this.logger.warn(
           { err: error, attempt, delayMs: delay },
           `${what} failed; nothing committed, retrying`,

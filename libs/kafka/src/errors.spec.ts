@@ -1,5 +1,12 @@
 import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
-import { PoisonMessageError, TransientError, errorClassOf, errorMessageOf, isProducerFenced } from './errors';
+import {
+  ErrorClassifier,
+  PoisonMessageError,
+  TransientError,
+  errorClassOf,
+  errorMessageOf,
+  isProducerFenced,
+} from './errors';
 
 describe('errors', () => {
   it('gives a poison message its own error class, PoisonMessage by default', () => {
@@ -49,6 +56,20 @@ describe('errors', () => {
     expect(errorClassOf(new TypeError('x'))).toBe('TypeError');
     expect(errorClassOf('boom')).toBe('string');
     expect(errorClassOf(undefined)).toBe('undefined');
+  });
+
+  it('classifies handler errors: its own classes, the registered poison classes, the rest retryable', () => {
+    class ContractViolation extends Error {
+      override name = 'ContractViolation';
+    }
+    const classifier = new ErrorClassifier({ poison: [ContractViolation] });
+    expect(classifier.classify(new PoisonMessageError('bad'))).toBe('poison');
+    expect(classifier.classify(new ContractViolation('bad'))).toBe('poison');
+    expect(classifier.classify(new TransientError('down'))).toBe('transient');
+    expect(classifier.classify(new TypeError('bug'))).toBe('retryable');
+    expect(classifier.classify('thrown string')).toBe('retryable');
+    // Unregistered, a contract violation is an ordinary error: retried, then dead-lettered.
+    expect(new ErrorClassifier().classify(new ContractViolation('bad'))).toBe('retryable');
   });
 
   it('gives the message of errors and the string form of anything else', () => {

@@ -30,6 +30,40 @@ export class TransientError extends Error {
   }
 }
 
+/** An error class, as the classifier is told about it (abstract classes included). */
+export type ErrorType = abstract new (...args: never[]) => Error;
+
+/** What the consumer runner does with an error a handler threw. */
+export type FailureKind =
+  /** Dead-lettered at once: the message can never succeed. */
+  | 'poison'
+  /** Retried with backoff for as long as the consumer runs, never dead-lettered. */
+  | 'transient'
+  /** Retried up to the runner's maxAttempts, then dead-lettered. */
+  | 'retryable';
+
+/**
+ * The one decision of what a handler's error means, made by the consumer runner and configured
+ * once per service (KafkaModule's `poisonErrors`): handlers throw what they found, e.g. a
+ * ContractViolation from decoding, and never translate it. `PoisonMessageError` is always
+ * poison and `TransientError` always transient; any other class registered as poison is
+ * dead-lettered at once under its own name (the error class of the dead-letter record).
+ */
+export class ErrorClassifier {
+  private readonly poison: readonly ErrorType[];
+
+  constructor(options: { poison?: readonly ErrorType[] } = {}) {
+    this.poison = options.poison ?? [];
+  }
+
+  classify(error: unknown): FailureKind {
+    if (error instanceof TransientError) return 'transient';
+    if (error instanceof PoisonMessageError) return 'poison';
+    if (this.poison.some((type) => error instanceof type)) return 'poison';
+    return 'retryable';
+  }
+}
+
 /**
  * Another writer claimed the same transactional id while this transaction was open: Kafka
  * fenced this one off, and nothing of it was written.

@@ -1,7 +1,7 @@
 export { createKafka, kafkaConnectionFromEnv } from './connection';
 export type { KafkaConnectionConfig, KafkaEnv } from './connection';
-export { PulseProducer, sendAtomically } from './producer';
-export type { PreparedRecord, ProducerOptions } from './producer';
+export { DEFAULT_MAX_REQUEST_BYTES, PulseProducer, requestBytes, sendAtomically } from './producer';
+export type { PreparedRecord, ProducerOptions, RequestListener, SendOptions } from './producer';
 export { COMPRESSIONS, DEFAULT_COMPRESSION, compressionType } from './compression';
 export type { Compression } from './compression';
 export {
@@ -23,12 +23,14 @@ export type {
 export { TopicTableReader } from './table-reader';
 export type { TableReaderOptions } from './table-reader';
 export {
+  ErrorClassifier,
   PoisonMessageError,
   TransactionFencedError,
   TransientError,
   errorClassOf,
   errorMessageOf,
 } from './errors';
+export type { ErrorType, FailureKind } from './errors';
 export {
   DLQ_HEADER,
   deadLetterRecord,
@@ -44,7 +46,7 @@ export type { EnsureTopicsResult, TopicKey, TopicLayout, TopicNames, TopicSpec }
 export { decodeHeaders, toConsumedMessage } from './message';
 export type { ConsumedMessage, OutgoingRecord } from './message';
 export { extractTraceContext, injectTraceContext, withMessageSpan } from './trace-context';
-export { DEFAULT_BACKOFF, backoffDelay, retryRetriable, sleep } from './backoff';
+export { DEFAULT_BACKOFF, backoffDelay, retryDelay, retryRetriable, sleep } from './backoff';
 export type { BackoffPolicy } from './backoff';
 export { KafkaModule, KafkaRuntime, KAFKA_CLIENT, TOPICS } from './kafka.module';
 export type { KafkaModuleOptions } from './kafka.module';
@@ -58,3 +60,5 @@ export {
   resetGroupOffsets,
 } from './operations';
 export type { CommittedPosition, PartitionOffsets, ReadRangeOptions, ReadRangeResult } from './operations';
+export { KafkaAdmin } from './admin';
+export type { KafkaOffsets, PartitionBounds } from './admin';

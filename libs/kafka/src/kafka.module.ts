@@ -18,6 +18,7 @@ import {
   type ConsumerRunnerOptions,
   type MessageHandler,
 } from './consumer-runner';
+import { ErrorClassifier, type ErrorType } from './errors';
 import { KafkaMetrics } from './kafka-metrics';
 import { PulseProducer, type ProducerOptions } from './producer';
 import { StartupConnector } from './startup-connector';
@@ -30,9 +31,14 @@ export interface KafkaModuleOptions {
   connection: KafkaConnectionConfig;
   topicPrefix: string;
   producer?: ProducerOptions;
+  /**
+   * Error classes that mean the message itself is bad, e.g. ContractViolation: every consumer of
+   * the service dead-letters them at once, like a PoisonMessageError (see ErrorClassifier).
+   */
+  poisonErrors?: readonly ErrorType[];
 }
 
-type RunnerOptions = Omit<ConsumerRunnerOptions, 'serviceName' | 'deadLetterTopic'>;
+type RunnerOptions = Omit<ConsumerRunnerOptions, 'serviceName' | 'deadLetterTopic' | 'errors'>;
 
 /**
  * Creates the service's consumers with the shared producer, metrics, logger and dead-letter
@@ -51,6 +57,7 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
     readonly producer: PulseProducer,
     readonly metrics: KafkaMetrics,
     private readonly health: HealthRegistry,
+    private readonly errors: ErrorClassifier,
   ) {
     this.producerConnector = new StartupConnector(producer, logger.child({ component: 'kafka-producer' }));
   }
@@ -69,7 +76,12 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
       this.kafka,
       this.producer,
       handler,
-      { ...options, serviceName: this.serviceName, deadLetterTopic: this.topics.deadLetter },
+      {
+        ...options,
+        serviceName: this.serviceName,
+        deadLetterTopic: this.topics.deadLetter,
+        errors: this.errors,
+      },
       this.logger.child({ component: 'consumer', groupId: options.groupId }),
       this.metrics,
       hooks,
@@ -127,6 +139,10 @@ export class KafkaModule {
                 : { compression: options.connection.compression }),
               ...options.producer,
             }),
+        },
+        {
+          provide: ErrorClassifier,
+          useValue: new ErrorClassifier({ poison: options.poisonErrors ?? [] }),
         },
         KafkaRuntime,
       ],

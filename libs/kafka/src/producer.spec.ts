@@ -1,7 +1,7 @@
 import { CompressionTypes, type Kafka, type ProducerBatch } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { KafkaMetrics } from './kafka-metrics';
-import { PulseProducer } from './producer';
+import { PulseProducer, requestBytes } from './producer';
 
 /** The kafkajs producer surface PulseProducer uses, recording what it was asked to send. */
 function fakeKafka() {
@@ -185,26 +185,152 @@ describe('PulseProducer', () => {
     expect(value('pulse_kafka_produce_errors_total')).toBe(1);
   });
 
-  it('reports saturation while too many sends wait, and flush waits for them', async () => {
+  it('reports saturation while too many records wait for a request, and flush waits for them', async () => {
     const { kafka, producer: raw } = fakeKafka();
-    const producer = new PulseProducer(kafka, undefined, { maxPendingSends: 2 });
+    const producer = new PulseProducer(kafka, undefined, { maxQueuedRecords: 2 });
     const releases: (() => void)[] = [];
     raw.sendBatch.mockImplementation(() => new Promise((resolve) => releases.push(() => resolve([]))));
 
-    const first = producer.send([{ topic: 'a', key: null, value: '1' }]);
-    expect(producer.isSaturated()).toBe(false);
+    const first = producer.send([{ topic: 'a', key: null, value: '1' }]); // goes out at once
     const second = producer.send([{ topic: 'a', key: null, value: '2' }]);
-    expect(producer.isSaturated()).toBe(true);
+    expect([producer.queuedRecords(), producer.isSaturated(), producer.hasRoomFor(1)]).toEqual([
+      1,
+      false,
+      true,
+    ]);
+    const third = producer.send([{ topic: 'a', key: null, value: '3' }]);
+    expect([producer.queuedRecords(), producer.isSaturated(), producer.hasRoomFor(1)]).toEqual([
+      2,
+      true,
+      false,
+    ]);
 
     let flushed = false;
     const flushing = producer.flush().then(() => (flushed = true));
     releases[0]!();
     await first;
     expect(flushed).toBe(false);
+    expect(producer.queuedRecords()).toBe(0); // both went out in the next request
     releases[1]!();
-    await Promise.all([second, flushing]);
+    await Promise.all([second, third, flushing]);
     expect(flushed).toBe(true);
     expect(producer.isSaturated()).toBe(false);
+  });
+
+  describe('a send given an abort signal', () => {
+    function pausedKafka() {
+      const fake = fakeKafka();
+      const releases: (() => void)[] = [];
+      fake.producer.sendBatch.mockImplementation(
+        (batch: ProducerBatch) =>
+          new Promise((resolve) => {
+            fake.sent.push(batch);
+            releases.push(() => resolve([]));
+          }),
+      );
+      return { ...fake, releases };
+    }
+    const values = (batch: ProducerBatch) =>
+      batch.topicMessages!.flatMap(({ messages }) => messages.map((message) => String(message.value)));
+
+    it('withdraws the records while they wait for a request: rejected with the reason, never sent', async () => {
+      const { kafka, sent, releases } = pausedKafka();
+      const producer = new PulseProducer(kafka);
+      const first = producer.send([{ topic: 'a', key: null, value: '1' }]);
+      const withdraw = new AbortController();
+      const second = producer.sendPrepared([producer.prepare({ topic: 'a', key: 'k', value: '2' })], {
+        signal: withdraw.signal,
+      });
+      const third = producer.send([{ topic: 'a', key: 'k', value: '3' }]);
+      expect(producer.queuedRecords()).toBe(2);
+      const reason = new Error('timed out');
+      withdraw.abort(reason);
+      await expect(second).rejects.toBe(reason);
+      expect(producer.queuedRecords()).toBe(1);
+      releases[0]!();
+      await first;
+      releases[1]!();
+      await third;
+      expect(sent.map(values)).toEqual([['1'], ['3']]);
+    });
+
+    it('has no effect once the records are in a request', async () => {
+      const { kafka, sent, releases } = pausedKafka();
+      const producer = new PulseProducer(kafka);
+      const withdraw = new AbortController();
+      const sending = producer.sendPrepared([producer.prepare({ topic: 'a', key: null, value: '1' })], {
+        signal: withdraw.signal,
+      });
+      withdraw.abort(new Error('too late'));
+      releases[0]!();
+      await sending;
+      expect(sent.map(values)).toEqual([['1']]);
+    });
+
+    it('sends nothing when already aborted', async () => {
+      const { kafka, sent } = pausedKafka();
+      const producer = new PulseProducer(kafka);
+      const reason = new Error('gone');
+      const sending = producer.sendPrepared([producer.prepare({ topic: 'a', key: null, value: '1' })], {
+        signal: AbortSignal.abort(reason),
+      });
+      await expect(sending).rejects.toBe(reason);
+      expect(sent).toEqual([]);
+      expect(producer.queuedRecords()).toBe(0);
+    });
+  });
+
+  it('puts whole sends in a request, as many as fit', async () => {
+    const { kafka, producer: raw, sent } = fakeKafka();
+    const record = (value: string) => ({ topic: 'a', key: null, value });
+    const releases: (() => void)[] = [];
+    raw.sendBatch.mockImplementation(
+      (batch: ProducerBatch) =>
+        new Promise((resolve) => {
+          sent.push(batch);
+          releases.push(() => resolve([]));
+        }),
+    );
+    const three = ['1', '2', '3'].map(record);
+    const producer = new PulseProducer(kafka, undefined, {
+      maxRequestBytes: requestBytes([...three, record('4')]),
+    });
+    const first = producer.send([record('0')]);
+    const second = producer.send(three);
+    const third = producer.send(['4', '5', '6'].map(record));
+    for (let i = 0; i < 3; i += 1) {
+      releases[i]!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([first, second, third]);
+    expect(sent.map((batch) => batch.topicMessages![0]!.messages.map((message) => message.value))).toEqual([
+      ['0'],
+      ['1', '2', '3'],
+      ['4', '5', '6'],
+    ]);
+  });
+
+  it('tells how long the request in flight has waited, and each request’s outcome and duration', async () => {
+    const { kafka, producer: raw } = fakeKafka();
+    const producer = new PulseProducer(kafka);
+    const outcomes: [string, number][] = [];
+    producer.onRequest((outcome, seconds) => outcomes.push([outcome, seconds]));
+    const settles: ((error?: Error) => void)[] = [];
+    raw.sendBatch.mockImplementation(
+      () => new Promise((resolve, reject) => settles.push((error) => (error ? reject(error) : resolve([])))),
+    );
+    expect(producer.inFlightForMs()).toBe(0);
+    const first = producer.send([{ topic: 'a', key: null, value: '1' }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(producer.inFlightForMs()).toBeGreaterThanOrEqual(15);
+    settles[0]!();
+    await first;
+    expect(producer.inFlightForMs()).toBe(0);
+    const second = producer.send([{ topic: 'a', key: null, value: '2' }]);
+    settles[1]!(new Error('NOT_ENOUGH_REPLICAS'));
+    await expect(second).rejects.toThrow('NOT_ENOUGH_REPLICAS');
+    expect(outcomes.map(([outcome]) => outcome)).toEqual(['acknowledged', 'failed']);
+    expect(outcomes[0]![1]).toBeGreaterThanOrEqual(0.015);
   });
 
   it('sends what arrives while a request is in flight together in the next request, in order', async () => {

@@ -1,4 +1,4 @@
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import {
   Partitioners,
   type CompressionTypes,
@@ -11,28 +11,63 @@ import { DEFAULT_COMPRESSION, compressionType, type Compression } from './compre
 import { TransactionFencedError, isProducerFenced } from './errors';
 import type { KafkaMetrics } from './kafka-metrics';
 import type { OutgoingRecord } from './message';
-import { startProducerSpan } from './trace-context';
+import { endProducerSpan, startProducerSpan } from './trace-context';
 
 export interface ProducerOptions {
   /** Record-batch compression (default `none`, see compression.ts for the trade-off). */
   compression?: Compression;
-  /** Requests in flight at once before `isSaturated()` says so (ingestion answers 503 then). */
-  maxPendingSends?: number;
   /**
-   * Uncompressed bytes per produce request at most (default 1,000,000, below the broker's
-   * default message.max.bytes of 1 MiB); larger sends are split into several requests.
+   * Records waiting for a request at most before `isSaturated()` / `hasRoomFor()` say so
+   * (ingestion answers 503 then; default 20,000). Advisory: `sendPrepared` never refuses.
+   */
+  maxQueuedRecords?: number;
+  /**
+   * Bytes per produce request at most, as `requestBytes` counts them (default 1,048,576, Kafka's
+   * default max.request.size); larger sends are split into several requests.
    */
   maxRequestBytes?: number;
 }
 
+export interface SendOptions {
+  /**
+   * Aborting withdraws the records while they still wait for a request: the send then rejects
+   * with the signal's reason and none of them is written. Once in a request, it has no effect.
+   */
+  signal?: AbortSignal;
+}
+
+/** Outcome and duration of one produce request, for `onRequest` listeners. */
+export type RequestListener = (outcome: 'acknowledged' | 'failed', seconds: number) => void;
+
+/** Kafka's default max.request.size; the broker's default message.max.bytes is 12 bytes more. */
+export const DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
+
+/** Header of a v2 record batch (offset, length, epoch, magic, CRC, attributes, … record count). */
+const RECORD_BATCH_OVERHEAD = 61;
+/**
+ * Widest fields of one v2 record besides key, value and headers: length, attributes, timestamp
+ * delta, offset delta, key length, value length and header count, varints at their widest.
+ */
+const RECORD_OVERHEAD = 5 + 1 + 10 + 5 + 5 + 5 + 5;
+/** Widest key length and value length varints of one record header. */
+const HEADER_OVERHEAD = 5 + 5;
+
 const byteLength = (data: string | Buffer | null | undefined): number =>
   data === null || data === undefined ? 0 : typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 
-/** Rough wire size of a record before compression: key, value, headers and record overhead. */
+/** Upper bound of a record's size in an uncompressed v2 record batch. */
 function recordBytes({ key, value, headers }: OutgoingRecord): number {
-  let bytes = 32 + byteLength(key) + byteLength(value);
-  for (const name in headers) bytes += byteLength(name) + byteLength(headers[name]);
+  let bytes = RECORD_OVERHEAD + byteLength(key) + byteLength(value);
+  for (const name in headers) bytes += HEADER_OVERHEAD + byteLength(name) + byteLength(headers[name]);
   return bytes;
+}
+
+/**
+ * Upper bound of the uncompressed size of any record batch a request with these records holds:
+ * a batch holds one partition's records, so at most all of them plus one batch header.
+ */
+export function requestBytes(records: readonly OutgoingRecord[]): number {
+  return records.reduce((sum, record) => sum + recordBytes(record), RECORD_BATCH_OVERHEAD);
 }
 
 /** Consecutive chunks of at most `maxBytes` each (a record larger than that goes alone). */
@@ -41,13 +76,13 @@ function* chunksOf(
   maxBytes: number,
 ): Generator<readonly PreparedRecord[]> {
   let start = 0;
-  let bytes = 0;
+  let bytes = RECORD_BATCH_OVERHEAD;
   for (let i = 0; i < prepared.length; i += 1) {
     const size = recordBytes((prepared[i] as PreparedRecord).record);
     if (i > start && bytes + size > maxBytes) {
       yield prepared.slice(start, i);
       start = i;
-      bytes = 0;
+      bytes = RECORD_BATCH_OVERHEAD;
     }
     bytes += size;
   }
@@ -77,6 +112,8 @@ export interface PreparedRecord {
 
 interface QueuedSend {
   readonly prepared: readonly PreparedRecord[];
+  /** `requestBytes` of the records less the batch header, counted once per request. */
+  readonly bytes: number;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -92,12 +129,14 @@ export class PulseProducer {
    */
   private identitySuspect = false;
   private readonly compression: CompressionTypes;
-  private readonly maxPendingSends: number;
+  private readonly maxQueuedRecords: number;
   private readonly maxRequestBytes: number;
-  private pending = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly queue: QueuedSend[] = [];
+  private queued = 0;
   private draining: Promise<void> | null = null;
+  private requestSince: number | null = null;
+  private readonly requestListeners: RequestListener[] = [];
   private connected = false;
 
   constructor(
@@ -107,8 +146,8 @@ export class PulseProducer {
   ) {
     this.producer = this.createProducer();
     this.compression = compressionType(options.compression ?? DEFAULT_COMPRESSION);
-    this.maxPendingSends = options.maxPendingSends ?? 64;
-    this.maxRequestBytes = options.maxRequestBytes ?? 1_000_000;
+    this.maxQueuedRecords = options.maxQueuedRecords ?? 20_000;
+    this.maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   }
 
   private createProducer(): Producer {
@@ -164,9 +203,29 @@ export class PulseProducer {
     return this.connected;
   }
 
-  /** True when so many sends wait for the broker that accepting more would only queue memory. */
+  /** True when so many records wait for a request that accepting more would only queue memory. */
   isSaturated(): boolean {
-    return this.pending >= this.maxPendingSends;
+    return this.queued >= this.maxQueuedRecords;
+  }
+
+  /** Whether `records` more may wait for a request without exceeding `maxQueuedRecords`. */
+  hasRoomFor(records: number): boolean {
+    return this.queued + records <= this.maxQueuedRecords;
+  }
+
+  /** Records handed to a send that are not yet in a request. */
+  queuedRecords(): number {
+    return this.queued;
+  }
+
+  /** How long the request in flight has been waiting for the broker, in ms (0 when none is). */
+  inFlightForMs(): number {
+    return this.requestSince === null ? 0 : performance.now() - this.requestSince;
+  }
+
+  /** Calls `listener` once per produce request with its outcome and duration. */
+  onRequest(listener: RequestListener): void {
+    this.requestListeners.push(listener);
   }
 
   /** Starts a producer span under the active context and injects it; call inside the work's context. */
@@ -183,46 +242,84 @@ export class PulseProducer {
 
   /**
    * Sends prepared records and resolves once the broker acknowledged all; rejects if any was not.
-   * Large sends go out as several requests of at most `maxRequestBytes` each (one after the
-   * other), so no partition's record batch can exceed the broker's message.max.bytes — a consumer
-   * that turns one fetched batch into bigger records (enrichment) would otherwise be refused
-   * with MESSAGE_TOO_LARGE for ever.
    *
    * Group commit: while a request is in flight (the idempotent producer allows one per broker
-   * anyway), sends that arrive meanwhile — e.g. from partitions consumed concurrently — wait in a
-   * queue and go out together in the next request, in arrival order. Each caller still resolves
-   * only when its own records are acknowledged; a failed request fails every send in it.
+   * anyway), sends that arrive meanwhile wait in a queue and go out together in the next
+   * request, in arrival order, so records of one key keep their order. Each caller still
+   * resolves only when its own records are acknowledged; a failed request fails every send in it.
+   *
+   * A request holds whole sends up to `maxRequestBytes`; a send larger than that alone goes out
+   * as several requests (one after the other), so no partition's record batch can exceed the
+   * broker's message.max.bytes — a consumer that turns one fetched batch into bigger records
+   * (enrichment) would otherwise be refused with MESSAGE_TOO_LARGE for ever.
    */
-  async sendPrepared(prepared: readonly PreparedRecord[]): Promise<void> {
+  async sendPrepared(prepared: readonly PreparedRecord[], options: SendOptions = {}): Promise<void> {
     if (prepared.length === 0) return;
-    this.pending += 1;
-    const sending = new Promise<void>((resolve, reject) => this.queue.push({ prepared, resolve, reject }));
+    const sending = this.enqueue(prepared, options.signal);
     this.inFlight.add(sending);
-    this.draining ??= this.drain();
     try {
       await sending;
-      for (const { span } of prepared) span.end();
+      for (const { span } of prepared) endProducerSpan(span);
     } catch (error) {
-      for (const { span } of prepared) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        span.end();
-      }
+      for (const { span } of prepared) endProducerSpan(span, error);
       throw error;
     } finally {
-      this.pending -= 1;
       this.inFlight.delete(sending);
     }
+  }
+
+  private enqueue(prepared: readonly PreparedRecord[], signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const withdraw = (): void => {
+        const index = this.queue.indexOf(send);
+        if (index < 0) return; // already in a request: it will settle with the request
+        this.queue.splice(index, 1);
+        this.queued -= prepared.length;
+        reject(signal?.reason);
+      };
+      const send: QueuedSend = {
+        prepared,
+        bytes: requestBytes(prepared.map(({ record }) => record)) - RECORD_BATCH_OVERHEAD,
+        resolve: () => {
+          signal?.removeEventListener('abort', withdraw);
+          resolve();
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', withdraw);
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', withdraw, { once: true });
+      this.queue.push(send);
+      this.queued += prepared.length;
+      this.draining ??= this.drain();
+    });
+  }
+
+  /** The sends of the next request: whole sends up to `maxRequestBytes`, at least one. */
+  private nextRequest(): QueuedSend[] {
+    let bytes = RECORD_BATCH_OVERHEAD;
+    let count = 0;
+    for (const send of this.queue) {
+      if (count > 0 && bytes + send.bytes > this.maxRequestBytes) break;
+      bytes += send.bytes;
+      count += 1;
+    }
+    const sends = this.queue.splice(0, count);
+    for (const send of sends) this.queued -= send.prepared.length;
+    return sends;
   }
 
   /** Sends what is queued, request after request, until the queue is empty. */
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        const sends = this.queue.splice(0, this.queue.length);
+        const sends = this.nextRequest();
         const records =
           sends.length === 1 ? (sends[0] as QueuedSend).prepared : sends.flatMap((send) => send.prepared);
         try {
-          await this.sendInRequests(records);
+          for (const chunk of chunksOf(records, this.maxRequestBytes)) await this.sendRequest(chunk);
           for (const send of sends) send.resolve();
         } catch (error) {
           for (const send of sends) send.reject(error);
@@ -233,19 +330,27 @@ export class PulseProducer {
     }
   }
 
-  private async sendInRequests(prepared: readonly PreparedRecord[]): Promise<void> {
-    for (const chunk of chunksOf(prepared, this.maxRequestBytes)) {
-      const topicMessages = groupByTopic(chunk.map(({ record }) => record));
-      try {
-        if (this.identitySuspect) await this.renewIdentity();
-        await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
-      } catch (error) {
-        this.identitySuspect = true;
-        for (const { topic } of topicMessages) this.metrics?.produceErrors.inc({ topic });
-        throw error;
-      }
-      for (const { topic, messages } of topicMessages) this.metrics?.produced.inc({ topic }, messages.length);
+  private async sendRequest(prepared: readonly PreparedRecord[]): Promise<void> {
+    const topicMessages = groupByTopic(prepared.map(({ record }) => record));
+    const since = performance.now();
+    this.requestSince = since;
+    try {
+      if (this.identitySuspect) await this.renewIdentity();
+      await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.compression });
+    } catch (error) {
+      this.identitySuspect = true;
+      for (const { topic } of topicMessages) this.metrics?.produceErrors.inc({ topic });
+      this.requestDone('failed', since);
+      throw error;
     }
+    for (const { topic, messages } of topicMessages) this.metrics?.produced.inc({ topic }, messages.length);
+    this.requestDone('acknowledged', since);
+  }
+
+  private requestDone(outcome: 'acknowledged' | 'failed', since: number): void {
+    this.requestSince = null;
+    const seconds = (performance.now() - since) / 1000;
+    for (const listener of this.requestListeners) listener(outcome, seconds);
   }
 
   /** Waits for every send in flight to settle (kafkajs has no client-side linger buffer). */

@@ -4,27 +4,35 @@ import { Counter } from 'prom-client';
 import { createMetricsRegistry, memoryLimitOf } from './metrics';
 
 describe('createMetricsRegistry', () => {
-  it('collects the default process metrics under the pulse_ prefix, labelled with the service', async () => {
+  it('collects the default process and Node.js metrics under their standard names, labelled with the service', async () => {
     const registry = createMetricsRegistry('ingestion');
     const text = await registry.metrics();
-    expect(text).toMatch(/^pulse_process_cpu_user_seconds_total\{service="ingestion"\} /m);
-    expect(text).toContain('pulse_nodejs_eventloop_lag_seconds');
+    expect(text).toMatch(/^process_cpu_user_seconds_total\{pulse_service="ingestion"\} /m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds\{pulse_service="ingestion"\} /m);
+    // No `service` label: a ServiceMonitor's `service` target label would turn it into exported_service.
+    expect(text).not.toMatch(/[{,]service="/);
+    // Pulse's own names keep the prefix; prom-client's standard ones do not get it.
+    const names = [...text.matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]);
+    expect(names.filter((name) => name?.startsWith('pulse_')).sort()).toEqual([
+      'pulse_nodejs_heap_size_limit_bytes',
+      'pulse_process_memory_limit_bytes',
+    ]);
   });
 
   it("reports V8's heap limit beside the heap in use, for the heap-near-limit alert", async () => {
     const text = await createMetricsRegistry('aggregation').metrics();
     const value = (name: string) =>
-      Number(new RegExp(`^${name}\\{service="aggregation"\\} (\\d+)`, 'm').exec(text)?.[1]);
+      Number(new RegExp(`^${name}\\{pulse_service="aggregation"\\} (\\d+)`, 'm').exec(text)?.[1]);
     const limit = value('pulse_nodejs_heap_size_limit_bytes');
     expect(limit).toBe(getHeapStatistics().heap_size_limit);
-    expect(value('pulse_nodejs_heap_size_used_bytes')).toBeLessThan(limit);
+    expect(value('nodejs_heap_size_used_bytes')).toBeLessThan(limit);
   });
 
   it("reports the process's memory limit, 0 when it has none, for the memory-near-limit alert", async () => {
     const text = await createMetricsRegistry('enrichment').metrics();
-    const limit = /^pulse_process_memory_limit_bytes\{service="enrichment"\} (\d+)$/m.exec(text)?.[1];
+    const limit = /^pulse_process_memory_limit_bytes\{pulse_service="enrichment"\} (\d+)$/m.exec(text)?.[1];
     expect(limit).toBe(String(memoryLimitOf(process.constrainedMemory(), totalmem())));
-    expect(text).toMatch(/^pulse_process_resident_memory_bytes\{service="enrichment"\} \d+$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes\{pulse_service="enrichment"\} \d+$/m);
   });
 
   it('takes a cgroup limit below the machine memory as the limit, anything else as none', () => {
@@ -43,7 +51,7 @@ describe('createMetricsRegistry', () => {
       new Counter({ name: 'pulse_things_total', help: 'things', registers: [registry] });
     make(first).inc(2);
     make(second).inc(5);
-    expect(await first.metrics()).toContain('pulse_things_total{service="a"} 2');
-    expect(await second.metrics()).toContain('pulse_things_total{service="b"} 5');
+    expect(await first.metrics()).toContain('pulse_things_total{pulse_service="a"} 2');
+    expect(await second.metrics()).toContain('pulse_things_total{pulse_service="b"} 5');
   });
 });

@@ -4,11 +4,20 @@ import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * The label naming the Pulse service on every sample. Not `service`: a ServiceMonitor scrape sets
+ * `service` (the Kubernetes Service) as a target label, and Prometheus renames a clashing scraped
+ * label to `exported_service`. Being Pulse's own, this one never clashes with target labels or
+ * relabelled pod labels, and it stays the same whatever the release is called.
+ */
+export const SERVICE_LABEL = 'pulse_service';
+
 /** One registry per app (never the global one), so tests can build many apps in one process. */
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
-  registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry, prefix: 'pulse_' });
+  registry.setDefaultLabels({ [SERVICE_LABEL]: service });
+  // No prefix: `process_*` and `nodejs_*` are the names every client library and dashboard uses.
+  collectDefaultMetrics({ register: registry });
   // prom-client reports the heap in use but not V8's limit, so "how close to a heap-out-of-memory
   // crash" (the PulseHeapNearLimit alert) needs this one. The limit follows --max-old-space-size
   // (the Helm chart sets it from the container's memory limit).

@@ -115,13 +115,13 @@ describe('createService', () => {
     const text = await response.text();
     expect(text).toContain('# TYPE pulse_http_requests_total counter');
     expect(text).toMatch(
-      /pulse_http_requests_total\{method="GET",route="\/probe",status_code="200",service="tiny"\} [1-9]\d*/,
+      /pulse_http_requests_total\{method="GET",route="\/probe",status_code="200",pulse_service="tiny"\} [1-9]\d*/,
     );
     expect(text).toMatch(
-      /pulse_http_requests_total\{method="GET",route="unmatched",status_code="404",service="tiny"\} 1/,
+      /pulse_http_requests_total\{method="GET",route="unmatched",status_code="404",pulse_service="tiny"\} 1/,
     );
     expect(text).toContain('pulse_http_request_duration_seconds_bucket');
-    expect(text).toContain('pulse_process_cpu_user_seconds_total');
+    expect(text).toContain('process_cpu_user_seconds_total{pulse_service="tiny"}');
   });
 
   it('echoes the caller’s x-request-id and makes one up otherwise', async () => {

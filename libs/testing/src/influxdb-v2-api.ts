@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from './service-process';
+import { findRepoRoot } from '@pulse/fleet';
 import { stack } from './stack';
 
 /**
@@ -13,9 +13,12 @@ import { stack } from './stack';
  */
 export async function startInfluxV2Api(): Promise<string> {
   if (process.env.PULSE_STACK_EXTERNAL === '1') return stack.influxV2ApiUrl;
-  const script = join(repoRoot(), 'deploy', 'local', 'influxdb18.sh');
+  const script = join(findRepoRoot(__dirname), 'deploy', 'local', 'influxdb18.sh');
   try {
-    await promisify(execFile)('bash', [script, 'up'], { cwd: repoRoot(), maxBuffer: 16 * 1024 * 1024 });
+    await promisify(execFile)('bash', [script, 'up'], {
+      cwd: findRepoRoot(__dirname),
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
     throw new Error(`\`bash ${script} up\` failed:\n${stderr ?? String(error)}`);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { InfluxClient } from '@pulse/influx';
 
 /** Addresses of the local stack (deploy/local), overridable for an external one. */
 export const stack = {
@@ -45,10 +46,7 @@ export async function waitFor<T>(
 /** Drops a test's InfluxDB database (InfluxQL); best effort, as a leftover is uniquely named and harmless. */
 export async function dropTestDatabase(database: string, influxUrl: string = stack.influxUrl): Promise<void> {
   try {
-    const url = new URL('/query', influxUrl);
-    url.searchParams.set('q', `DROP DATABASE "${database.replaceAll('"', '\\"')}"`);
-    const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(5_000) });
-    await response.body?.cancel();
+    await new InfluxClient({ url: influxUrl, timeoutMs: 5_000 }).dropDatabase(database);
   } catch {
     // Best effort: tools/workspace/test-leftovers.cjs removes what is left behind.
   }

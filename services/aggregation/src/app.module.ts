@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ContractViolation } from '@pulse/contracts';
 import { KafkaModule, kafkaConnectionFromEnv } from '@pulse/kafka';
 import { AGGREGATION_CONFIG, type AggregationConfig } from './config';
 import { AggregationConsumer } from './consumer/aggregation-consumer';
@@ -16,6 +17,8 @@ export class AppModule {
         KafkaModule.forRoot({
           connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
           topicPrefix: config.PULSE_TOPIC_PREFIX,
+          // Bytes that break the contract never will decode: dead-letter them at once.
+          poisonErrors: [ContractViolation],
         }),
       ],
       providers: [

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { CompressionTypes } from 'kafkajs';
 import { EventType, windowedMetricSchema, type WindowedMetric } from '@pulse/contracts';
+import { findRepoRoot, killLiveProcesses, startService, type ServiceInstance } from '@pulse/fleet';
 import {
-  ServiceProcess,
   compileServices,
   createTestTopics,
-  killServiceProcesses,
   readAll,
   stack,
   startInfluxV2Api,
@@ -20,7 +19,7 @@ import {
 } from '@pulse/testing';
 import { generateDataset, type LabelledMessage } from './testing/enriched-dataset';
 import { differences, expectedMetrics, type ExpectedMetrics } from './testing/expected-metrics';
-import { influxQuery, readProgress, readWindowMetrics } from './testing/influx-readback';
+import { influxQuery, readProgress, readWindowMetrics, testInflux } from './testing/influx-readback';
 
 /**
  * Aggregation's exactness: the numbers in InfluxDB (and through the reporting API) equal an
@@ -86,21 +85,19 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
   });
 
   afterAll(async () => {
-    await killServiceProcesses();
+    killLiveProcesses();
     await topics?.cleanup();
     build?.cleanup();
     if (secrets !== undefined) rmSync(secrets, { recursive: true, force: true });
-    if (databases.length > 0)
-      await influxQuery(
-        '_internal',
-        databases.map((db) => `DROP DATABASE "${db}"`),
-      ).catch(() => undefined);
-    if (v2ApiUrl !== undefined && v2ApiDatabases.length > 0)
-      await influxQuery(
-        '_internal',
-        v2ApiDatabases.map((db) => `DROP DATABASE "${db}"`),
-        v2ApiUrl,
-      ).catch(() => undefined);
+    for (const db of databases)
+      await testInflux()
+        .dropDatabase(db)
+        .catch(() => undefined);
+    if (v2ApiUrl !== undefined)
+      for (const db of v2ApiDatabases)
+        await testInflux(v2ApiUrl)
+          .dropDatabase(db)
+          .catch(() => undefined);
   });
 
   const aggregationEnv = (
@@ -129,16 +126,28 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     prefix = topics.prefix,
     influx: Record<string, string> = {},
   ) =>
-    ServiceProcess.start(name, build.entryOf('aggregation'), aggregationEnv(group, database, prefix, influx));
+    startService({
+      name,
+      entry: build.entryOf('aggregation'),
+      cwd: findRepoRoot(__dirname),
+      logDir: join(build.dir, 'logs'),
+      env: aggregationEnv(group, database, prefix, influx),
+    });
 
   const startReporting = (database: string, influxUrl: string) =>
-    ServiceProcess.start('reporting', build.entryOf('reporting'), {
-      PULSE_TOPIC_PREFIX: topics.prefix,
-      PULSE_INFLUX_URL: influxUrl,
-      PULSE_INFLUX_DATABASE: database,
-      PULSE_WINDOWS: '1m,5m',
-      PULSE_REPORTING_TOKENS_FILE: join(secrets, 'tokens'),
-      PULSE_LOG_LEVEL: 'warn',
+    startService({
+      name: 'reporting',
+      entry: build.entryOf('reporting'),
+      cwd: findRepoRoot(__dirname),
+      logDir: join(build.dir, 'logs'),
+      env: {
+        PULSE_TOPIC_PREFIX: topics.prefix,
+        PULSE_INFLUX_URL: influxUrl,
+        PULSE_INFLUX_DATABASE: database,
+        PULSE_WINDOWS: '1m,5m',
+        PULSE_REPORTING_TOKENS_FILE: join(secrets, 'tokens'),
+        PULSE_LOG_LEVEL: 'warn',
+      },
     });
 
   function newDatabase(label: string): string {
@@ -150,15 +159,16 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
   /** Until every partition's progress (written with the windows) reached the end of the log. */
   async function waitUntilWritten(
     database: string,
-    processes: ServiceProcess[],
+    processes: ServiceInstance[],
     ends = logEnds,
     influxUrl = stack.influxUrl,
   ): Promise<void> {
     await waitFor(
       'aggregation to write every partition up to the end of the log',
       async () => {
-        for (const process of processes) {
-          if (!process.running) throw new Error(`${process.name} died:\n${process.output()}`);
+        for (const service of processes) {
+          if (!service.process.running)
+            throw new Error(`${service.name} died:\n${service.process.logTail(60)}`);
         }
         const progress = await readProgress(database, influxUrl);
         return [...ends].every(([partition, end]) => progress.get(partition)?.offset === end - 1);
@@ -166,21 +176,21 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       { timeoutMs: 90_000, intervalMs: 250 },
     ).catch((error: Error) => {
       throw new Error(
-        `${error.message}\n${processes.map((p) => `--- ${p.name} ---\n${p.output(30)}`).join('\n')}`,
+        `${error.message}\n${processes.map((p) => `--- ${p.name} ---\n${p.process.logTail(30)}`).join('\n')}`,
       );
     });
   }
 
-  async function failedFlushes(process: ServiceProcess): Promise<number> {
-    const text = await (await fetch(`${process.url}/metrics`)).text();
+  async function failedFlushes(service: ServiceInstance): Promise<number> {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
     return [...text.matchAll(/^pulse_aggregation_flushes_total\{[^}]*result="failed"[^}]*\} (\d+)/gm)].reduce(
       (sum, match) => sum + Number(match[1]),
       0,
     );
   }
 
-  async function eventsCounted(process: ServiceProcess): Promise<number> {
-    const text = await (await fetch(`${process.url}/metrics`)).text();
+  async function eventsCounted(service: ServiceInstance): Promise<number> {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
     return [...text.matchAll(/^pulse_aggregation_events_total\{[^}]*\} (\d+)/gm)].reduce(
       (sum, match) => sum + Number(match[1]),
       0,
@@ -207,11 +217,11 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     const reporting = await startReporting(database, influxUrl);
     try {
       await verifyReports(reporting.url).catch((error: Error) => {
-        error.message = `${error.message}\n--- reporting ---\n${reporting.output(30)}`;
+        error.message = `${error.message}\n--- reporting ---\n${reporting.process.logTail(30)}`;
         throw error;
       });
     } finally {
-      await reporting.stop();
+      await reporting.process.stop();
     }
   }
 
@@ -393,7 +403,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     const [series] = await influxQuery(database, [
       'SHOW TAG VALUES CARDINALITY FROM "product_sales" WITH KEY = "product_id"',
     ]);
-    const productIds = Number(series?.[0]?.values?.[0]?.[0]);
+    const productIds = Number(series?.[0]?.rows[0]?.count);
     expect(productIds).toBeGreaterThan(100);
     expect(productIds).toBeLessThanOrEqual(201);
 
@@ -429,7 +439,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
 
     const deadLetters = await readAll(own.kafka, own.names.deadLetter);
     expect(deadLetters).toHaveLength(messages.filter((message) => message.label === 'poison').length);
-    await aggregation.stop();
+    await aggregation.process.stop();
   }
 
   it('an instance killed with SIGKILL mid-stream, then restarted, gives the same numbers', async () => {
@@ -446,7 +456,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       },
     );
     const countedBeforeKill = await eventsCounted(first);
-    await first.kill('SIGKILL');
+    await first.process.kill('SIGKILL');
     expect(countedBeforeKill).toBeLessThan(messages.length);
     const second = await startAggregation('aggregation-2', group, database);
     await waitUntilWritten(database, [second]);
@@ -455,7 +465,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
     );
     await verifyInflux(database);
     await verifyReporting(database);
-    await second.stop();
+    await second.process.stop();
   });
 
   it('a second instance joining mid-stream (rebalance) gives the same numbers', async () => {
@@ -488,7 +498,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       );
       await verifyInflux(database);
       await verifyReporting(database);
-      await Promise.all([first.stop(), second.stop()]);
+      await Promise.all([first.process.stop(), second.process.stop()]);
     } finally {
       await live.cleanup();
     }
@@ -519,14 +529,14 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       },
     );
     expect(await readProgress(database, v2ApiUrl)).toEqual(new Map());
-    await influxQuery('_internal', [`CREATE DATABASE "${database}"`], v2ApiUrl);
+    await testInflux(v2ApiUrl).createDatabase(database);
     await waitUntilWritten(database, [aggregation], logEnds, v2ApiUrl);
     process.stdout.write(
       `[exactness] v2 write API: all ${messages.length} messages written in ${Date.now() - started} ms (incl. the wait for the bucket)\n`,
     );
     await verifyInflux(database, v2ApiUrl);
     await verifyReporting(database, v2ApiUrl);
-    await aggregation.stop();
+    await aggregation.process.stop();
   });
 });
 

@@ -7,11 +7,11 @@ import { loadConfig } from '@pulse/config';
 import { alertEventSchema, type AlertEvent, type EnrichedEvent, type WindowedMetric } from '@pulse/contracts';
 import { DLQ_HEADER } from '@pulse/kafka';
 import { createService, type RunningService } from '@pulse/observability';
+import { SlackReceiver } from '@pulse/fleet';
 import { createTestTopics, readAll, stack, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
 import { schema } from './config';
 import { alertServiceOptions } from './service';
 import { MINUTE, enrichedOrder, windowResult } from './testing/fixtures';
-import { WebhookReceiver } from './testing/webhook-receiver';
 
 type Producer = ReturnType<TestTopics['kafka']['producer']>;
 
@@ -52,7 +52,7 @@ interface NatsSeen {
 describe('alert service on the real stack', () => {
   let topics: TestTopics;
   let producer: Producer;
-  let receiver: WebhookReceiver;
+  let receiver: SlackReceiver;
   let nats: NatsConnection;
   let subscription: Subscription;
   const natsSeen: NatsSeen[] = [];
@@ -66,7 +66,7 @@ describe('alert service on the real stack', () => {
     topics = await createTestTopics('alert');
     producer = topics.kafka.producer();
     await producer.connect();
-    receiver = await WebhookReceiver.start();
+    receiver = await SlackReceiver.start();
     nats = await connect({ servers: stack.natsUrl });
     subscription = nats.subscribe('alerts.>');
     void (async () => {
@@ -164,7 +164,7 @@ describe('alert service on the real stack', () => {
   }
 
   const delivered = (category: string) => () =>
-    receiver.postsMentioning(`category=${category}`).filter((post) => post.status === 200);
+    receiver.attemptsMentioning(`category=${category}`).filter((post) => post.status === 200);
 
   const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -175,9 +175,9 @@ describe('alert service on the real stack', () => {
     });
     await settle(1_500);
 
-    expect(receiver.postsMentioning('category=cameras')).toHaveLength(1);
-    const text = JSON.stringify(post!.body.blocks);
-    expect(post!.body.text).toContain(`1 firing · ${SPIKE}`);
+    expect(receiver.attemptsMentioning('category=cameras')).toHaveLength(1);
+    const text = JSON.stringify(post!.payload?.blocks);
+    expect(post!.payload?.text).toContain(`1 firing · ${SPIKE}`);
     expect(text).toContain(`*${SPIKE}* (warning)`);
     expect(text).toContain('*Where*\\ncategory=cameras, currency=USD');
     expect(text).toContain('*Value vs threshold*\\n350 vs 300');
@@ -203,25 +203,31 @@ describe('alert service on the real stack', () => {
     await waitFor('delivery after the outage', () => nonEmpty(delivered('laptops')()), { timeoutMs: 30_000 });
     await settle(1_500);
 
-    const attempts = receiver.postsMentioning('category=laptops');
+    const attempts = receiver.attemptsMentioning('category=laptops');
     expect(attempts.map((post) => post.status)).toEqual([500, 429, 200]);
-    expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(2_000);
+    expect(attempts[2]!.receivedAt.getTime() - attempts[1]!.receivedAt.getTime()).toBeGreaterThanOrEqual(
+      2_000,
+    );
     expect(await alertRecords((alert) => alert.labels.category === 'laptops')).toHaveLength(1);
   });
 
   it('still delivers exactly once when the service restarts between firing and delivery', async () => {
-    receiver.goDown({ status: 503 });
+    receiver.failFor(10 * 60_000, 503);
     await spike('phones');
     const [fired] = await waitFor('the alert in the alerts topic', () =>
       alertRecords((alert) => alert.labels.category === 'phones').then(nonEmpty),
     );
-    await waitFor('a failed delivery attempt', () => receiver.postsMentioning('category=phones').length > 0, {
-      timeoutMs: 30_000,
-    });
+    await waitFor(
+      'a failed delivery attempt',
+      () => receiver.attemptsMentioning('category=phones').length > 0,
+      {
+        timeoutMs: 30_000,
+      },
+    );
 
     await app!.close();
     app = undefined;
-    receiver.recover();
+    receiver.failFor(0);
     app = await startApp();
 
     await waitFor('delivery after the restart', () => nonEmpty(delivered('phones')()), { timeoutMs: 60_000 });
@@ -247,10 +253,10 @@ describe('alert service on the real stack', () => {
       })),
     });
     const [post] = await waitFor('the fraud alert on Slack', () =>
-      nonEmpty(receiver.postsMentioning(`customer=${customer}`).filter((p) => p.status === 200)),
+      nonEmpty(receiver.attemptsMentioning(`customer=${customer}`).filter((p) => p.status === 200)),
     );
-    expect(post!.body.text).toContain(`FIRING 1 firing · ${FRAUD}`);
-    expect(JSON.stringify(post!.body.blocks)).toContain('*Value vs threshold*\\n4 vs 3');
+    expect(post!.payload?.text).toContain(`FIRING 1 firing · ${FRAUD}`);
+    expect(JSON.stringify(post!.payload?.blocks)).toContain('*Value vs threshold*\\n4 vs 3');
     await waitFor('the fraud alert on NATS', () =>
       natsSeen.some(
         (seen) => seen.subject === `alerts.critical.${FRAUD}` && seen.alert.labels.customer === customer,
@@ -338,7 +344,7 @@ describe('alert service on the real stack', () => {
       natsSeen.some((seen) => seen.alert.fingerprint === fired!.fingerprint),
     );
     await settle(1_500);
-    expect(receiver.postsMentioning('category=tablets')).toEqual([]);
+    expect(receiver.attemptsMentioning('category=tablets')).toEqual([]);
 
     const listed = (await (await fetch(`${url}/v1/silences?state=active`, authed())).json()) as {
       silences: { id: string }[];
@@ -388,7 +394,7 @@ describe('alert service on the real stack', () => {
     const fired = await alertRecords((alert) => categories.includes(alert.labels.category ?? ''));
     expect(fired.map((alert) => alert.labels.category).sort()).toEqual([...categories].sort());
     for (const category of categories) {
-      expect(receiver.postsMentioning(`category=${category}`)).toHaveLength(1);
+      expect(receiver.attemptsMentioning(`category=${category}`)).toHaveLength(1);
     }
     await waitFor('every alert of the run on NATS', () =>
       fired.every((alert) => natsSeen.some((seen) => seen.alert.fingerprint === alert.fingerprint)),
@@ -422,7 +428,7 @@ describe('alert service on the real stack', () => {
         const records = await alertRecords((alert) => categories.includes(alert.labels.category ?? ''));
         process.stdout.write(
           `DIAG alerts=${JSON.stringify(records.map((a) => [a.labels.category, a.state, a.sequence]))} posts=${JSON.stringify(
-            receiver.posts.slice(-12).map((p) => [p.status, p.raw.match(/category=[a-z0-9-]+/g)]),
+            receiver.attempts.slice(-12).map((p) => [p.status, p.body.match(/category=[a-z0-9-]+/g)]),
           )}\n`,
         );
         throw error;

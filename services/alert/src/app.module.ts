@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ContractViolation } from '@pulse/contracts';
 import { KafkaModule, KafkaRuntime, kafkaConnectionFromEnv } from '@pulse/kafka';
 import { LOGGER, type Logger } from '@pulse/observability';
 import { Registry } from 'prom-client';
@@ -26,6 +27,8 @@ export class AppModule {
         KafkaModule.forRoot({
           connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
           topicPrefix: config.PULSE_TOPIC_PREFIX,
+          // Bytes that break the contract never will decode: dead-letter them at once.
+          poisonErrors: [ContractViolation],
         }),
       ],
       controllers: [SilencesController, RulesController, AlertsController],

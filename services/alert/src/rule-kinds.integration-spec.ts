@@ -6,11 +6,11 @@ import { loadConfig } from '@pulse/config';
 import { alertEventSchema, type AlertEvent, type EnrichedEvent, type WindowedMetric } from '@pulse/contracts';
 import { DLQ_HEADER } from '@pulse/kafka';
 import { createService, type RunningService } from '@pulse/observability';
+import { SlackReceiver, type SlackDeliveryAttempt } from '@pulse/fleet';
 import { createTestTopics, readAll, stack, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
 import { schema } from './config';
 import { alertServiceOptions } from './service';
 import { MINUTE, enrichedOrder, inventoryEvent, windowResult } from './testing/fixtures';
-import { WebhookReceiver, type ReceivedPost } from './testing/webhook-receiver';
 
 type Producer = ReturnType<TestTopics['kafka']['producer']>;
 
@@ -51,7 +51,7 @@ rules:
 describe('alert rule kinds on the real stack', () => {
   let topics: TestTopics;
   let producer: Producer;
-  let receiver: WebhookReceiver;
+  let receiver: SlackReceiver;
   let dir: string;
   let app: RunningService | undefined;
 
@@ -59,7 +59,7 @@ describe('alert rule kinds on the real stack', () => {
     topics = await createTestTopics('alert-kinds');
     producer = topics.kafka.producer();
     await producer.connect();
-    receiver = await WebhookReceiver.start();
+    receiver = await SlackReceiver.start();
     dir = mkdtempSync(join(tmpdir(), 'pulse-alert-kinds-'));
     const rulesFile = join(dir, 'rules.yaml');
     writeFileSync(rulesFile, RULES);
@@ -111,8 +111,8 @@ describe('alert rule kinds on the real stack', () => {
   }
 
   /** The one Slack message about `rule`, once it arrived (and a moment later, still only one). */
-  async function slackMessageOf(rule: string): Promise<ReceivedPost> {
-    const delivered = () => receiver.postsMentioning(rule).filter((post) => post.status === 200);
+  async function slackMessageOf(rule: string): Promise<SlackDeliveryAttempt> {
+    const delivered = () => receiver.attemptsMentioning(rule).filter((post) => post.status === 200);
     await waitFor(`the Slack message of ${rule}`, () => delivered().length > 0, { timeoutMs: 30_000 });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(delivered()).toHaveLength(1);
@@ -145,12 +145,12 @@ describe('alert rule kinds on the real stack', () => {
       asRecords([total(0, 20), total(1, 20), total(2, 20), total(3, 4)]),
     );
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect(receiver.postsMentioning(DROP)).toEqual([]);
+    expect(receiver.attemptsMentioning(DROP)).toEqual([]);
 
     await send(topics.names.metricsWindowed, asRecords([total(4, 3)]));
     const post = await slackMessageOf(DROP);
-    expect(post.body.text).toContain(`1 firing · ${DROP}`);
-    expect(JSON.stringify(post.body.blocks)).toContain('*Value vs threshold*\\n3 vs 10');
+    expect(post.payload?.text).toContain(`1 firing · ${DROP}`);
+    expect(JSON.stringify(post.payload?.blocks)).toContain('*Value vs threshold*\\n3 vs 10');
     const [fired] = await alertsOf(DROP);
     expect(fired).toMatchObject({ state: 'firing', severity: 'critical', value: 3, threshold: 10 });
   });
@@ -164,8 +164,8 @@ describe('alert rule kinds on the real stack', () => {
       enrichedOrder({ customer: young, time: now - 1_000, amount: 1_500, signupTime: now - 3_600_000 }),
     ]);
     const post = await slackMessageOf(NEW_ACCOUNT);
-    expect(post.raw).toContain(`customer=${young}`);
-    expect(post.raw).not.toContain(old);
+    expect(post.body).toContain(`customer=${young}`);
+    expect(post.body).not.toContain(old);
     const fired = await alertsOf(NEW_ACCOUNT);
     expect(fired.map((alert) => [alert.labels.customer, alert.value])).toEqual([[young, 1_500]]);
   });
@@ -176,8 +176,8 @@ describe('alert rule kinds on the real stack', () => {
     const fine = `sku-fine-${suffix}`;
     await sendEnriched([inventoryEvent(fine, 50, now - 2_000), inventoryEvent(low, 4, now - 1_000)]);
     const post = await slackMessageOf(STOCK);
-    expect(post.raw).toContain(low);
-    expect(post.raw).not.toContain(fine);
+    expect(post.body).toContain(low);
+    expect(post.body).not.toContain(fine);
     const fired = await alertsOf(STOCK);
     expect(fired.map((alert) => [alert.labels.product, alert.value, alert.threshold])).toEqual([
       [low, 4, 10],
@@ -196,7 +196,7 @@ describe('alert rule kinds on the real stack', () => {
     }));
     await producer.send({ topic: topics.names.deadLetter, acks: -1, messages: parked });
     const post = await slackMessageOf(QUALITY);
-    expect(post.body.text).toContain(`1 firing · ${QUALITY}`);
+    expect(post.payload?.text).toContain(`1 firing · ${QUALITY}`);
     const [fired] = await alertsOf(QUALITY);
     // It fires on the 11th dead letter, the first above the rate: 11 over 5 minutes = 2.2 a minute.
     expect(fired).toMatchObject({ state: 'firing', value: 2.2, threshold: 2 });

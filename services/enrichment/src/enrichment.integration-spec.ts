@@ -104,7 +104,7 @@ describe('enrichment against the local Kafka', () => {
       eachMessage: async ({ topic, partition, message }) => {
         const consumed = toConsumedMessage(topic, partition, message);
         if (topic === topics.names.deadLetter) deadLetters.push(consumed);
-        else enriched.set(consumed.headers.ce_id ?? '', consumed);
+        else enriched.set(consumed.headers['pulse-event-id'] ?? '', consumed);
       },
     });
 
@@ -154,7 +154,10 @@ describe('enrichment against the local Kafka', () => {
     const { message, event } = await enrichedOf(order.id);
     expect(message.key?.toString()).toBe('c-1');
     expect(message.timestamp).toBe(Date.parse(order.time));
-    expect(message.headers).toMatchObject({ ce_id: order.id, ce_type: EventType.OrderPlaced });
+    expect(message.headers).toMatchObject({
+      'pulse-event-id': order.id,
+      'pulse-event-type': EventType.OrderPlaced,
+    });
     expect(event).toMatchObject({ ...order, enrichmentstatus: 'complete' });
     expect(event.enrichment).toMatchObject({
       status: 'complete',
@@ -177,7 +180,9 @@ describe('enrichment against the local Kafka', () => {
     expect(event.enrichmentstatus).toBe('partial');
     expect(event.enrichment).toMatchObject({ missing: ['product', 'geo'], products: [null], customer: null });
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
-    expect(metrics).toMatch(/pulse_enrichment_missing_total\{kind="product",service="enrichment"\} [1-9]/);
+    expect(metrics).toMatch(
+      /pulse_enrichment_missing_total\{kind="product",pulse_service="enrichment"\} [1-9]/,
+    );
   });
 
   it('applies reference additions, updates and tombstones to later events', async () => {

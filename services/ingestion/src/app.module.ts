@@ -17,6 +17,7 @@ export class AppModule {
         KafkaModule.forRoot({
           connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
           topicPrefix: config.PULSE_TOPIC_PREFIX,
+          producer: { maxQueuedRecords: config.PULSE_PUBLISH_MAX_QUEUED_EVENTS },
         }),
         IngestionModule.forRoot(config, {
           provide: RawEventPublisher,
@@ -24,11 +25,7 @@ export class AppModule {
           useFactory: (runtime: KafkaRuntime, metrics: IngestionMetrics) =>
             new KafkaRawEventPublisher(
               runtime.producer,
-              {
-                topic: runtime.topics.eventsRaw,
-                timeoutMs: config.PULSE_PUBLISH_TIMEOUT,
-                maxQueuedEvents: config.PULSE_PUBLISH_MAX_QUEUED_EVENTS,
-              },
+              { topic: runtime.topics.eventsRaw, timeoutMs: config.PULSE_PUBLISH_TIMEOUT },
               metrics,
             ),
         }),

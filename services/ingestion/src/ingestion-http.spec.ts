@@ -289,8 +289,12 @@ describe('ingestion HTTP API', () => {
     it('counts outcomes in pulse_ingestion_events_total', async () => {
       await post('/v1/events/batch', [view(), view(), { nope: 1 }]);
       const metrics = (await fastify.inject({ method: 'GET', url: '/metrics' })).body;
-      expect(metrics).toMatch(/pulse_ingestion_events_total\{outcome="accepted",service="ingestion"\} 2/);
-      expect(metrics).toMatch(/pulse_ingestion_events_total\{outcome="rejected",service="ingestion"\} 1/);
+      expect(metrics).toMatch(
+        /pulse_ingestion_events_total\{outcome="accepted",pulse_service="ingestion"\} 2/,
+      );
+      expect(metrics).toMatch(
+        /pulse_ingestion_events_total\{outcome="rejected",pulse_service="ingestion"\} 1/,
+      );
     });
 
     it('documents the API from the code at /docs-json', async () => {

@@ -1,23 +1,24 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '@pulse/config';
-import { EventType } from '@pulse/contracts';
+import { EVENT_HEADER, EventType } from '@pulse/contracts';
 import { declaredTopics, ensureTopics, topicNames } from '@pulse/kafka';
 import { createService, type RunningService } from '@pulse/observability';
-import { createTestTopics, readAll, waitFor, waitForMessages, type TestTopics } from '@pulse/testing';
+import {
+  PrivateComponent,
+  createTestTopics,
+  readAll,
+  waitFor,
+  waitForMessages,
+  type TestTopics,
+} from '@pulse/testing';
 import { schema, type IngestionConfig } from './config';
 import { ingestionServiceOptions } from './service';
 
 const KEY = 'integration-key-0123456789';
 const KEYS = `it:${createHash('sha256').update(KEY).digest('hex')}`;
 const REPO_ROOT = resolve(__dirname, '../../..');
-const run = promisify(execFile);
 
 function ingestionConfig(env: Record<string, string>): IngestionConfig {
   return {
@@ -88,12 +89,12 @@ describe('ingestion against the local Kafka', () => {
     expect(await response.json()).toEqual({ index: 0, id: sent.id });
 
     const all = await waitForMessages(topics.kafka, topics.names.eventsRaw, before + 1);
-    const message = all.find((candidate) => candidate.headers.ce_id === sent.id);
+    const message = all.find((candidate) => candidate.headers[EVENT_HEADER.id] === sent.id);
     expect(message!.key?.toString()).toBe('c-00042');
     expect(message!.timestamp).toBe(Date.parse(sent.time as string));
     expect(message!.headers).toMatchObject({
-      ce_id: sent.id,
-      ce_type: EventType.OrderPlaced,
+      [EVENT_HEADER.id]: sent.id,
+      [EVENT_HEADER.type]: EventType.OrderPlaced,
       'content-type': 'application/cloudevents+json; charset=UTF-8',
     });
     const written = JSON.parse(message!.value!.toString('utf8')) as Record<string, unknown>;
@@ -124,7 +125,7 @@ describe('ingestion against the local Kafka', () => {
     expect(body.rejected.map((item) => item.index)).toEqual([1, 3]);
 
     const all = await waitForMessages(topics.kafka, topics.names.eventsRaw, before + 3);
-    const ids = all.map((message) => message.headers.ce_id);
+    const ids = all.map((message) => message.headers[EVENT_HEADER.id]);
     expect(all).toHaveLength(before + 3);
     expect(ids).toEqual(expect.arrayContaining(valid.map((event) => event.id)));
   });
@@ -142,68 +143,24 @@ describe('ingestion against the local Kafka', () => {
     expect(((await response.json()) as { rejected: unknown[] }).rejected).toHaveLength(1);
     const all = await waitForMessages(topics.kafka, topics.names.eventsRaw, before + 2);
     expect(all).toHaveLength(before + 2);
-    expect(all.map((message) => message.headers.ce_id)).toEqual(
+    expect(all.map((message) => message.headers[EVENT_HEADER.id])).toEqual(
       expect.arrayContaining(events.map((event) => event.id)),
     );
   });
 });
 
-/** A free TCP port on loopback (for the private broker's listeners). */
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/**
- * A Kafka broker of this test alone (deploy/local/kafka.sh with its own stack dir and ports), so
- * stopping it disturbs no other suite using the shared broker.
- */
-async function privateBroker() {
-  const dir = await mkdtemp(join(tmpdir(), 'pulse-ingestion-kafka-'));
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    PULSE_STACK_DIR: dir,
-    PULSE_KAFKA_PORT: String(port),
-    PULSE_KAFKA_CONTROLLER_PORT: String(await freePort()),
-    PULSE_KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m',
-  };
-  const script = join(REPO_ROOT, 'deploy/local/kafka.sh');
-  const kafkaSh = (verb: 'up' | 'down') => run('bash', [script, verb], { env, timeout: 150_000 });
-  return {
-    brokers: `127.0.0.1:${port}`,
-    up: () => kafkaSh('up'),
-    down: () => kafkaSh('down'),
-    /** SIGSTOP: requests are taken by the socket and answered only after `thaw`. */
-    async freeze() {
-      process.kill(Number(await readFile(join(dir, 'run', 'kafka.pid'), 'utf8')), 'SIGSTOP');
-    },
-    async thaw() {
-      process.kill(Number(await readFile(join(dir, 'run', 'kafka.pid'), 'utf8')), 'SIGCONT');
-    },
-    async remove() {
-      await kafkaSh('down').catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 describe('ingestion while Kafka stops and comes back', () => {
-  let broker: Awaited<ReturnType<typeof privateBroker>>;
+  let broker: PrivateComponent;
   let kafka: Kafka;
   let service: RunningService | undefined;
   const prefix = 'outage.';
 
   beforeAll(async () => {
-    broker = await privateBroker();
-    await broker.up();
-    kafka = new Kafka({ clientId: 'pulse-test', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+    // A broker of this test alone, so stopping it disturbs no other suite using the shared one.
+    broker = await PrivateComponent.start('kafka', REPO_ROOT, {
+      env: { PULSE_KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m' },
+    });
+    kafka = new Kafka({ clientId: 'pulse-test', brokers: [broker.address], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, declaredTopics({ prefix, partitions: 2, replicationFactor: 1 }));
@@ -212,7 +169,7 @@ describe('ingestion while Kafka stops and comes back', () => {
 
   afterAll(async () => {
     await service?.close();
-    await broker?.remove();
+    await broker?.destroy();
   });
 
   it('answers 503 with Retry-After while Kafka is down, accepts again once it is back, and loses nothing it acknowledged', async () => {
@@ -220,7 +177,7 @@ describe('ingestion while Kafka stops and comes back', () => {
       ingestionServiceOptions(
         ingestionConfig({
           PULSE_TOPIC_PREFIX: prefix,
-          PULSE_KAFKA_BROKERS: broker.brokers,
+          PULSE_KAFKA_BROKERS: broker.address,
           PULSE_PUBLISH_TIMEOUT: '3s',
         }),
       ),
@@ -250,7 +207,7 @@ describe('ingestion while Kafka stops and comes back', () => {
     for (let i = 0; i < 3; i += 1) expect((await send()).status).toBe(202);
 
     const written = await readAll(kafka, topicNames(prefix).eventsRaw);
-    const writtenIds = new Set(written.map((message) => message.headers.ce_id));
+    const writtenIds = new Set(written.map((message) => message.headers[EVENT_HEADER.id]));
     expect(acknowledged.length).toBeGreaterThanOrEqual(7);
     expect(acknowledged.filter((id) => !writtenIds.has(id))).toEqual([]);
   });
@@ -261,7 +218,7 @@ describe('ingestion while Kafka stops and comes back', () => {
       ingestionServiceOptions(
         ingestionConfig({
           PULSE_TOPIC_PREFIX: prefix,
-          PULSE_KAFKA_BROKERS: broker.brokers,
+          PULSE_KAFKA_BROKERS: broker.address,
           PULSE_PUBLISH_TIMEOUT: '2s',
         }),
       ),
@@ -276,12 +233,12 @@ describe('ingestion while Kafka stops and comes back', () => {
     const body = batch.map((event) => JSON.stringify(event)).join('\n');
     const send = () => post(service!, '/v1/events/batch', body, 'application/x-ndjson');
 
-    await broker.freeze();
+    broker.freeze();
     let first: Response;
     try {
       first = await send();
     } finally {
-      await broker.thaw();
+      broker.thaw();
     }
     // The request timed out, but the broker holds it and appends it once it runs again.
     expect(first.status).toBe(503);
@@ -298,7 +255,7 @@ describe('ingestion while Kafka stops and comes back', () => {
 
     const written = (await readAll(kafka, eventsRaw)).slice(before);
     expect(written).toHaveLength(6);
-    const ids = written.map((message) => message.headers.ce_id);
+    const ids = written.map((message) => message.headers[EVENT_HEADER.id]);
     // Twice each event, under one id each: downstream counts each once.
     expect(new Set(ids).size).toBe(3);
   });
@@ -311,7 +268,7 @@ describe('ingestion while Kafka stops and comes back', () => {
     const started = Date.now();
     service = await createService(
       ingestionServiceOptions(
-        ingestionConfig({ PULSE_TOPIC_PREFIX: prefix, PULSE_KAFKA_BROKERS: broker.brokers }),
+        ingestionConfig({ PULSE_TOPIC_PREFIX: prefix, PULSE_KAFKA_BROKERS: broker.address }),
       ),
     );
     // Start-up waits a bounded time for Kafka (10 s by default), then carries on not ready.
@@ -335,6 +292,6 @@ describe('ingestion while Kafka stops and comes back', () => {
     const event = order('c-boot');
     expect((await post(service, '/v1/events', event)).status).toBe(202);
     const written = await readAll(kafka, topicNames(prefix).eventsRaw);
-    expect(written.map((message) => message.headers.ce_id)).toContain(event.id);
+    expect(written.map((message) => message.headers[EVENT_HEADER.id])).toContain(event.id);
   });
 });

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { AlertEvent } from '@pulse/contracts';
 import { loadConfig } from '@pulse/config';
+import { InfluxClient } from '@pulse/influx';
 import { createService, type RunningService } from '@pulse/observability';
-import { createTestTopics, freePort, stack, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
+import { freePort } from '@pulse/fleet';
+import { createTestTopics, stack, uniqueName, waitFor, type TestTopics } from '@pulse/testing';
 import { schema } from './config';
 import { reportingServiceOptions } from './service';
 
@@ -71,6 +73,7 @@ function alert(
 
 describe('reporting API (real InfluxDB and Kafka)', () => {
   const database = uniqueName('reporting_contract');
+  const influx = new InfluxClient({ url: stack.influxUrl, timeoutMs: 30_000 });
   let topics: TestTopics;
   let service: RunningService;
   const now = Date.now();
@@ -93,30 +96,18 @@ describe('reporting API (real InfluxDB and Kafka)', () => {
   beforeAll(async () => {
     // One partition: the alert log's bound keeps the alerts read last, which is then their order.
     topics = await createTestTopics('reporting-contract', 1);
-    const write = async (body: string) => {
-      const response = await fetch(`${stack.influxUrl}/write?db=${database}&precision=ms`, {
-        method: 'POST',
-        body,
-      });
-      if (response.status !== 204)
-        throw new Error(`write failed: ${response.status} ${await response.text()}`);
-    };
-    await fetch(`${stack.influxUrl}/query?q=${encodeURIComponent(`CREATE DATABASE "${database}"`)}`, {
-      method: 'POST',
-    });
-    await write(
-      [
-        // W1: final on both partitions. W2: partition 1 still open. W3: written final by partition 0 only,
-        // but partition 1's watermark is behind its end: not final.
-        ...windowPoints(W1, 0, true, W2 + 5_000),
-        ...windowPoints(W1, 1, true, W2 + 1_000),
-        ...windowPoints(W2, 0, true, W3 + 5_000),
-        ...windowPoints(W2, 1, false, W2 + 30_000),
-        ...windowPoints(W3, 0, true, W3 + MINUTE + 5_000),
-        `progress,partition=0 watermark=${W3 + MINUTE + 5_000}i,max_event_time=${W3 + MINUTE + 35_000}i,offset=100i ${now - 5_000}`,
-        `progress,partition=1 watermark=${W2 + 30_000}i,max_event_time=${W2 + 60_000}i,offset=90i ${now - 5_000}`,
-      ].join('\n'),
-    );
+    await influx.createDatabase(database);
+    await influx.write({ api: 'v1', database }, [
+      // W1: final on both partitions. W2: partition 1 still open. W3: written final by partition 0 only,
+      // but partition 1's watermark is behind its end: not final.
+      ...windowPoints(W1, 0, true, W2 + 5_000),
+      ...windowPoints(W1, 1, true, W2 + 1_000),
+      ...windowPoints(W2, 0, true, W3 + 5_000),
+      ...windowPoints(W2, 1, false, W2 + 30_000),
+      ...windowPoints(W3, 0, true, W3 + MINUTE + 5_000),
+      `progress,partition=0 watermark=${W3 + MINUTE + 5_000}i,max_event_time=${W3 + MINUTE + 35_000}i,offset=100i ${now - 5_000}`,
+      `progress,partition=1 watermark=${W2 + 30_000}i,max_event_time=${W2 + 60_000}i,offset=90i ${now - 5_000}`,
+    ]);
     const producer = topics.kafka.producer();
     await producer.connect();
     await producer.send({
@@ -136,9 +127,7 @@ describe('reporting API (real InfluxDB and Kafka)', () => {
   afterAll(async () => {
     await service?.close();
     await topics?.cleanup();
-    await fetch(`${stack.influxUrl}/query?q=${encodeURIComponent(`DROP DATABASE "${database}"`)}`, {
-      method: 'POST',
-    });
+    await influx.dropDatabase(database);
   });
 
   const range = { from: iso(W1), to: iso(W3 + MINUTE) };

@@ -10,7 +10,7 @@ import { runKafkaCeiling } from './cells/kafka-ceiling';
 import { runPipelineCell } from './cells/pipeline/pipeline-cell';
 import { captureCorpus } from './feed/corpus';
 import { BenchKafka } from './infra/bench-kafka';
-import { InfluxQl } from './infra/influx';
+import { InfluxClient } from '@pulse/influx';
 import { machineInfo } from './infra/machine';
 import { stackProcesses } from './proc/stack-processes';
 import type { CellRun, FailedRun, MachineInfo } from './report/results';
@@ -97,7 +97,7 @@ export async function runBench(
   if (options.quick)
     notes.push('quick run: 20 s steps, 5 s windows, smaller volumes — a smoke run, not the full benchmark');
   const kafka = new BenchKafka(options.brokers);
-  const influx = new InfluxQl(options.influxUrl);
+  const influx = new InfluxClient({ url: options.influxUrl, timeoutMs: 10_000 });
   const stack = stackProcesses(repoRoot);
   for (const role of ['broker', 'database'] as const) {
     if (!stack.some((process) => process.role === role))

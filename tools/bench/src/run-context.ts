@@ -3,7 +3,7 @@ import type { LocalCredentials } from '@pulse/fleet';
 import type { BenchOptions } from './cli/options';
 import type { Corpus } from './feed/corpus';
 import type { BenchKafka } from './infra/bench-kafka';
-import type { InfluxQl } from './infra/influx';
+import type { InfluxClient } from '@pulse/influx';
 import type { MeteredProcess } from './proc/process-meter';
 
 /** What every cell run may use: the options, the shared clients, and where things go. */
@@ -16,7 +16,7 @@ export interface RunContext {
   readonly workDir: string;
   readonly nodeBinary: string;
   readonly kafka: BenchKafka;
-  readonly influx: InfluxQl;
+  readonly influx: InfluxClient;
   /** Broker and InfluxDB, measured in every cell. */
   readonly stackProcesses: readonly MeteredProcess[];
   readonly corpus: Corpus;

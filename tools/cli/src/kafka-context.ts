@@ -1,13 +1,14 @@
 import pino from 'pino';
 import { env, kafkaSchema, loadConfig, type ConfigOf } from '@pulse/config';
 import {
+  KafkaAdmin,
   createKafka,
   kafkaConnectionFromEnv,
   PulseProducer,
   topicNames,
   type TopicNames,
 } from '@pulse/kafka';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { CliContext } from './cli';
 
 export const cliKafkaSchema = {
@@ -27,7 +28,7 @@ export interface CliKafka {
   readonly kafka: Kafka;
   readonly topics: TopicNames;
   producer(): Promise<PulseProducer>;
-  admin(): Promise<Admin>;
+  admin(): Promise<KafkaAdmin>;
 }
 
 /** Connects as the CLI, runs `work`, and always disconnects what it opened (producer flushed first). */
@@ -36,7 +37,7 @@ export async function withKafka<T>(context: CliContext, work: (kafka: CliKafka) 
   const logger = pino({ level: config.PULSE_LOG_LEVEL, base: { service: 'cli' } }, pino.destination(2));
   const kafka = createKafka(kafkaConnectionFromEnv(config, 'cli'), logger);
   let producer: PulseProducer | undefined;
-  let admin: Admin | undefined;
+  let admin: KafkaAdmin | undefined;
   try {
     return await work({
       config,
@@ -51,11 +52,7 @@ export async function withKafka<T>(context: CliContext, work: (kafka: CliKafka) 
         return producer;
       },
       async admin() {
-        if (!admin) {
-          const connecting = kafka.admin();
-          await connecting.connect();
-          admin = connecting;
-        }
+        admin ??= await KafkaAdmin.connect(kafka);
         return admin;
       },
     });

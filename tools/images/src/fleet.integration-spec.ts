@@ -7,6 +7,7 @@ import {
   waitForQuiet,
   type GroundTruth,
 } from '@pulse/fleet';
+import { InfluxClient } from '@pulse/influx';
 import { stack } from '@pulse/testing';
 import { ContainerFleet, type StopResult } from './support/container-fleet';
 import { REPO_ROOT } from './support/podman';
@@ -113,13 +114,9 @@ describe('the services in containers, as the chart runs them', () => {
   });
 
   it('events posted to the ingestion container reached InfluxDB', async () => {
-    const url = new URL('/query', stack.influxUrl);
-    url.searchParams.set('db', fleet!.database);
-    url.searchParams.set('q', 'SHOW MEASUREMENTS');
-    const answer = (await (await fetch(url)).json()) as {
-      results: { series?: { values: string[][] }[] }[];
-    };
-    const measurements = answer.results[0]?.series?.[0]?.values.map(([name]) => name) ?? [];
+    const influx = new InfluxClient({ url: stack.influxUrl, timeoutMs: 10_000 });
+    const [series] = await influx.query(fleet!.database, ['SHOW MEASUREMENTS']);
+    const measurements = series?.[0]?.rows.map((row) => row.name) ?? [];
     expect(measurements.length).toBeGreaterThan(0);
   });
 

@@ -52,8 +52,8 @@ describe('bad input against the ingestion API', () => {
   /** RSS from /proc and the V8 heap from /metrics, for the log: where memory goes, if it grows. */
   const noteMemory = async () => {
     const pid = deployment!.pid('ingestion');
-    const heap = await metricValue(deployment!.url('ingestion'), 'pulse_nodejs_heap_size_used_bytes');
-    const external = await metricValue(deployment!.url('ingestion'), 'pulse_nodejs_external_memory_bytes');
+    const heap = await metricValue(deployment!.url('ingestion'), 'nodejs_heap_size_used_bytes');
+    const external = await metricValue(deployment!.url('ingestion'), 'nodejs_external_memory_bytes');
     memory.push(
       `  after ${String(requests).padStart(5)} requests: RSS ${(residentBytes(pid) / MiB).toFixed(0)} MiB, ` +
         `heap used ${(heap / MiB).toFixed(0)} MiB, external ${(external / MiB).toFixed(0)} MiB`,

@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LoadgenProcess, findRepoRoot, reconcileWithReporting, type GroundTruth } from '@pulse/fleet';
 import { Deployment } from './support/deployment';
 import { metricValue } from './support/metrics';
-import { PrivateComponent } from './support/private-stack';
 import { waitUntilSettled } from './support/settle';
 import { Timeline } from './support/timeline';
+import { PrivateComponent } from '@pulse/testing';
 
 const OUTAGE_MS = 20_000;
 const POINTS_WRITTEN = 'pulse_aggregation_points_written_total';

@@ -2,11 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findRepoRoot, type GroundTruth, type LoadgenProcess } from '@pulse/fleet';
 import { Deployment } from './support/deployment';
 import { metricValue } from './support/metrics';
-import { PrivateComponent } from './support/private-stack';
 import { waitUntilSettled } from './support/settle';
 import { reconcileExactAndFinal, startWindowedRun } from './support/stall';
 import { StallingProxy } from './support/stalling-proxy';
 import { Timeline } from './support/timeline';
+import { PrivateComponent } from '@pulse/testing';
 
 const STALL_MS = 20_000;
 const RUN_MS = 60_000;

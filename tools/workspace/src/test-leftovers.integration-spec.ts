@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { InfluxClient } from '@pulse/influx';
 import { stack, startInfluxV2Api, testKafka, uniqueName } from '@pulse/testing';
 
 const { removeTestLeftovers } = require('../test-leftovers.cjs') as {
@@ -13,13 +14,9 @@ const { removeTestLeftovers } = require('../test-leftovers.cjs') as {
 
 const HOUR = 60 * 60 * 1000;
 
-async function influx(statement: string, influxUrl = stack.influxUrl): Promise<string[]> {
-  const url = new URL('/query', influxUrl);
-  url.searchParams.set('q', statement);
-  const response = await fetch(url, { method: 'POST' });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as { results: { series?: { values: string[][] }[] }[] };
-  return (body.results[0]?.series?.[0]?.values ?? []).map(([name]) => String(name));
+/** The stack's InfluxDB, or the one at `influxUrl`. */
+function influx(influxUrl = stack.influxUrl): InfluxClient {
+  return new InfluxClient({ url: influxUrl, timeoutMs: 10_000 });
 }
 
 /** A group with a committed offset and no members, as a killed test run leaves it. */
@@ -43,8 +40,8 @@ describe('removing what killed test runs left (real Kafka and InfluxDB)', () => 
 
   beforeAll(async () => {
     v2ApiUrl = await startInfluxV2Api();
-    await influx(`CREATE DATABASE "${stale}"`, v2ApiUrl);
-    await influx(`CREATE DATABASE "${live}"`, v2ApiUrl);
+    await influx(v2ApiUrl).createDatabase(stale);
+    await influx(v2ApiUrl).createDatabase(live);
     await admin.connect();
     await admin.createTopics({
       topics: [`${stale}.events.raw`, `${live}.events.raw`].map((topic) => ({ topic, numPartitions: 1 })),
@@ -52,15 +49,15 @@ describe('removing what killed test runs left (real Kafka and InfluxDB)', () => 
     });
     await leaveGroup(`${stale}-aggregation`, `${stale}.events.raw`);
     await leaveGroup(`${live}-aggregation`, `${live}.events.raw`);
-    await influx(`CREATE DATABASE "${stale}"`);
-    await influx(`CREATE DATABASE "${live}"`);
+    await influx().createDatabase(stale);
+    await influx().createDatabase(live);
   });
 
   afterAll(async () => {
     await admin.deleteTopics({ topics: [`${live}.events.raw`] }).catch(() => undefined);
     await admin.deleteGroups([`${live}-aggregation`]).catch(() => undefined);
-    await influx(`DROP DATABASE "${live}"`);
-    await influx(`DROP DATABASE "${live}"`, v2ApiUrl);
+    await influx().dropDatabase(live);
+    await influx(v2ApiUrl).dropDatabase(live);
     await admin.disconnect();
   });
 
@@ -77,7 +74,7 @@ describe('removing what killed test runs left (real Kafka and InfluxDB)', () => 
     expect(removed.topics).toBeGreaterThanOrEqual(1);
     expect(removed.groups).toBeGreaterThanOrEqual(1);
     expect(removed.databases).toBeGreaterThanOrEqual(2);
-    const onV2Api = await influx('SHOW DATABASES', v2ApiUrl);
+    const onV2Api = await influx(v2ApiUrl).listDatabases();
     expect(onV2Api).not.toContain(stale);
     expect(onV2Api).toContain(live);
     const topics = await admin.listTopics();
@@ -86,7 +83,7 @@ describe('removing what killed test runs left (real Kafka and InfluxDB)', () => 
     const groups = (await admin.listGroups()).groups.map((group) => group.groupId);
     expect(groups).not.toContain(`${stale}-aggregation`);
     expect(groups).toContain(`${live}-aggregation`);
-    const databases = await influx('SHOW DATABASES');
+    const databases = await influx().listDatabases();
     expect(databases).not.toContain(stale);
     expect(databases).toContain(live);
   });

@@ -9,7 +9,10 @@ import {
   decodeJsonWith,
   decodePulseEvent,
   encodeEvent,
+  EVENT_HEADER,
   eventHeaders,
+  eventIdOf,
+  eventTypeOf,
 } from './kafka-codec';
 import { ContractViolation } from './validation';
 
@@ -49,13 +52,30 @@ describe('Kafka codec', () => {
     expect(event.data).toMatchObject({ currency: 'EUR' });
   });
 
-  it('builds structured-mode CloudEvents headers', () => {
-    expect(eventHeaders({ id: 'evt-1', type: 'com.pulse.order.placed.v1' })).toEqual({
+  it('builds structured-mode CloudEvents headers, with no binary-mode ce_ attribute headers', () => {
+    const headers = eventHeaders({ id: 'evt-1', type: 'com.pulse.order.placed.v1' });
+    expect(headers).toEqual({
       'content-type': CLOUDEVENTS_CONTENT_TYPE,
-      ce_type: 'com.pulse.order.placed.v1',
-      ce_id: 'evt-1',
+      'pulse-event-type': 'com.pulse.order.placed.v1',
+      'pulse-event-id': 'evt-1',
     });
+    expect(Object.keys(headers).filter((name) => name.startsWith('ce_'))).toEqual([]);
     expect(CLOUDEVENTS_CONTENT_TYPE).toBe('application/cloudevents+json; charset=UTF-8');
+  });
+
+  it('reads the event id and type from the headers it writes and from the names of earlier versions', () => {
+    const written = eventHeaders({ id: 'evt-1', type: 'com.pulse.order.placed.v1' });
+    expect([eventIdOf(written), eventTypeOf(written)]).toEqual(['evt-1', 'com.pulse.order.placed.v1']);
+    const legacy = {
+      'content-type': CLOUDEVENTS_CONTENT_TYPE,
+      ce_id: 'evt-0',
+      ce_type: 'com.pulse.order.placed.v1',
+    };
+    expect([eventIdOf(legacy), eventTypeOf(legacy)]).toEqual(['evt-0', 'com.pulse.order.placed.v1']);
+    // Both present (a record re-driven through a newer version): the current name wins.
+    expect(eventIdOf({ ...legacy, ...written })).toBe('evt-1');
+    expect([eventIdOf({}), eventTypeOf({})]).toEqual([undefined, undefined]);
+    expect(EVENT_HEADER).toEqual({ type: 'pulse-event-type', id: 'pulse-event-id' });
   });
 
   it('rejects bytes that are not JSON at the root path', () => {

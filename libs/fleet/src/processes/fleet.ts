@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from './free-port';
 import { ManagedProcess } from './managed-process';
 import type { PidRegistry } from './pid-registry';
 import { waitUntilReady } from './readiness';
@@ -42,12 +43,17 @@ export interface FleetOptions {
   pidRegistry?: PidRegistry;
 }
 
-export interface FleetMember {
-  name: ServiceName;
+/** A service process we started, and where it answers. */
+export interface ServiceInstance {
+  name: string;
   port: number;
   /** http://127.0.0.1:<port> */
   url: string;
   process: ManagedProcess;
+}
+
+export interface FleetMember extends ServiceInstance {
+  name: ServiceName;
 }
 
 /**
@@ -119,25 +125,69 @@ export class Fleet {
 
 function startMember(name: ServiceName, options: FleetOptions): FleetMember {
   const overrides = options.services?.[name] ?? {};
-  const port = overrides.port ?? DEFAULT_SERVICE_PORTS[name];
   const entry = serviceEntryPoint(options.repoRoot, name);
-  const logFile = join(options.logDir, `${name}.log`);
-  appendFileSync(logFile, `\n--- ${new Date().toISOString()} starting ${name} on port ${port}\n`);
-  const child = ManagedProcess.start({
+  const member = launchService({
     name,
-    command: options.nodeBinary ?? process.execPath,
-    args: ['--enable-source-maps', entry],
+    entry,
+    port: overrides.port ?? DEFAULT_SERVICE_PORTS[name],
     cwd: options.repoRoot,
-    env: withLocalYoungGeneration({
-      ...inheritedEnv(),
-      ...options.env,
-      ...overrides.env,
-      PULSE_HTTP_PORT: String(port),
-    }),
+    logDir: options.logDir,
+    env: { ...options.env, ...overrides.env },
+    nodeBinary: options.nodeBinary,
+  });
+  options.pidRegistry?.add({ name, pid: member.process.pid, marker: entry });
+  return { ...member, name };
+}
+
+export interface ServiceLaunch {
+  /** Names the process and its log file (`<logDir>/<name>.log`). */
+  name: string;
+  /** The compiled entry point (`main.js`). */
+  entry: string;
+  /** HTTP port; a free one when left out. */
+  port?: number;
+  cwd: string;
+  logDir: string;
+  /** Environment on top of ours (minus what is per service by nature). */
+  env: NodeJS.ProcessEnv;
+  nodeBinary?: string;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * One service as its own OS process, started exactly as the fleet starts each member, and ready
+ * (`/health/ready` answered) when this resolves; for a test that runs several instances of one
+ * service, kills and restarts them. Stopped only through the returned process (by its PID).
+ */
+export async function startService(launch: ServiceLaunch): Promise<ServiceInstance> {
+  const member = launchService({ ...launch, port: launch.port ?? (await freePort()) });
+  try {
+    await waitUntilReady(member.process, `${member.url}/health/ready`, {
+      timeoutMs: launch.readyTimeoutMs ?? 60_000,
+    });
+  } catch (error) {
+    await member.process.kill();
+    throw error;
+  }
+  return member;
+}
+
+function launchService(launch: ServiceLaunch & { port: number }): ServiceInstance {
+  const logFile = join(launch.logDir, `${launch.name}.log`);
+  mkdirSync(launch.logDir, { recursive: true });
+  appendFileSync(
+    logFile,
+    `\n--- ${new Date().toISOString()} starting ${launch.name} on port ${launch.port}\n`,
+  );
+  const child = ManagedProcess.start({
+    name: launch.name,
+    command: launch.nodeBinary ?? process.execPath,
+    args: ['--enable-source-maps', launch.entry],
+    cwd: launch.cwd,
+    env: withLocalYoungGeneration({ ...inheritedEnv(), ...launch.env, PULSE_HTTP_PORT: String(launch.port) }),
     logFile,
   });
-  options.pidRegistry?.add({ name, pid: child.pid, marker: entry });
-  return { name, port, url: `http://127.0.0.1:${port}`, process: child };
+  return { name: launch.name, port: launch.port, url: `http://127.0.0.1:${launch.port}`, process: child };
 }
 
 /**

@@ -115,6 +115,13 @@ export class ManagedProcess {
     return this.exited;
   }
 
+  /** Sends `name` (by default SIGKILL: no chance to drain) and waits for the exit. */
+  async kill(name: NodeJS.Signals = 'SIGKILL'): Promise<ProcessExit> {
+    if (this.exit) return this.exit;
+    signal(this.pid, name);
+    return this.exited;
+  }
+
   /** The last lines of the process's log, for error messages. */
   logTail(lines = 30): string {
     return tailOf(this.spec.logFile, lines);

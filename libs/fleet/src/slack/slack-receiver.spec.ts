@@ -139,6 +139,38 @@ describe('SlackReceiver', () => {
     const listed = (await (await fetch(new URL('/messages', receiver.url))).json()) as { text: string }[];
     expect(listed.map((message) => message.text)).toEqual(['hello']);
   });
+  it('answers scripted deliveries first, in order, and records every attempt with its answer', async () => {
+    receiver = await SlackReceiver.start();
+    receiver.answerNext(
+      { status: 500 },
+      { status: 429, headers: { 'retry-after': '2' }, body: 'rate_limited' },
+    );
+    const first = await post(receiver.url, JSON.stringify({ text: 'alert a' }));
+    const second = await post(receiver.url, JSON.stringify({ text: 'alert a' }));
+    const third = await post(receiver.url, JSON.stringify({ text: 'alert a' }));
+    expect([first.status, second.status, third.status]).toEqual([500, 429, 200]);
+    expect(second).toMatchObject({ text: 'rate_limited', retryAfter: '2' });
+    expect(receiver.messages.map((message) => message.text)).toEqual(['alert a']);
+    expect(receiver.attemptsMentioning('alert a').map((attempt) => attempt.status)).toEqual([500, 429, 200]);
+    await post(receiver.url, JSON.stringify({ text: 'alert b' }));
+    expect(receiver.attemptsMentioning('alert b')).toHaveLength(1);
+    expect(receiver.attempts).toHaveLength(4);
+  });
+
+  it('records the deliveries refused during an outage, with their bodies', async () => {
+    receiver = await SlackReceiver.start();
+    receiver.failFor(60_000, 503);
+    await post(receiver.url, JSON.stringify({ text: 'during the outage' }));
+    receiver.failFor(0);
+    await post(receiver.url, JSON.stringify({ text: 'after the outage' }));
+    expect(receiver.attempts.map((attempt) => [attempt.status, JSON.parse(attempt.body) as unknown])).toEqual(
+      [
+        [503, { text: 'during the outage' }],
+        [200, { text: 'after the outage' }],
+      ],
+    );
+    expect(receiver.messages.map((message) => message.text)).toEqual(['after the outage']);
+  });
 });
 
 describe('textOf', () => {

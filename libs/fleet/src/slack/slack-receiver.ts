@@ -13,6 +13,25 @@ export interface SlackMessage {
   payload: Record<string, unknown>;
 }
 
+/** One delivery attempt (any POST), with the answer it got, kept or not. */
+export interface SlackDeliveryAttempt {
+  receivedAt: Date;
+  path: string;
+  /** The HTTP status it was answered with. */
+  status: number;
+  /** The request body as sent. */
+  body: string;
+  /** The body as a JSON object, when it is one. */
+  payload: Record<string, unknown> | undefined;
+}
+
+/** An answer a test scripts for the next delivery: a status, its headers and body. */
+export interface ScriptedAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 export interface SlackReceiverOptions {
   host?: string;
   /** 0 (default) picks a free port. */
@@ -32,6 +51,8 @@ const MAX_BODY_BYTES = 1_000_000;
  */
 export class SlackReceiver {
   private readonly received: SlackMessage[] = [];
+  private readonly tried: SlackDeliveryAttempt[] = [];
+  private readonly script: ScriptedAnswer[] = [];
   private readonly events = new EventEmitter();
   private rejectedForRate = 0;
   private outage: { until: number; status: number } | undefined;
@@ -69,6 +90,24 @@ export class SlackReceiver {
 
   get messages(): readonly SlackMessage[] {
     return this.received;
+  }
+
+  /** Every delivery attempt in arrival order, with the status it was answered (hung ones excluded). */
+  get attempts(): readonly SlackDeliveryAttempt[] {
+    return this.tried;
+  }
+
+  /** The delivery attempts whose body contains `needle`. */
+  attemptsMentioning(needle: string): SlackDeliveryAttempt[] {
+    return this.tried.filter((attempt) => attempt.body.includes(needle));
+  }
+
+  /**
+   * Answers the next deliveries with these, in order, before any outage or refusal is considered
+   * (e.g. a 500, then a 429 with `retry-after`); a scripted 2xx keeps the message like a normal one.
+   */
+  answerNext(...answers: ScriptedAnswer[]): void {
+    this.script.push(...answers);
   }
 
   /** Requests answered 429 because of `rateLimitPerSecond`. */
@@ -167,41 +206,50 @@ export class SlackReceiver {
       request.resume();
       return;
     }
-    if (this.outage !== undefined && Date.now() < this.outage.until) {
-      this.rejectedForOutage += 1;
-      request.resume();
-      return reply(response, this.outage.status, 'service_unavailable');
-    }
-    if (this.refusal !== undefined && Date.now() < this.refusal.until) {
-      this.rejectedForGood += 1;
-      request.resume();
-      return reply(response, this.refusal.status, this.refusal.error);
-    }
     let body: string;
     try {
       body = await readBody(request);
     } catch (error) {
-      return reply(response, 413, (error as Error).message);
+      return this.answer(request, response, '', { status: 413, body: (error as Error).message });
+    }
+    const scripted = this.script.shift();
+    if (scripted !== undefined && (scripted.status < 200 || scripted.status > 299)) {
+      return this.answer(request, response, body, scripted);
+    }
+    if (this.outage !== undefined && Date.now() < this.outage.until) {
+      this.rejectedForOutage += 1;
+      return this.answer(request, response, body, {
+        status: this.outage.status,
+        body: 'service_unavailable',
+      });
+    }
+    if (this.refusal !== undefined && Date.now() < this.refusal.until) {
+      this.rejectedForGood += 1;
+      return this.answer(request, response, body, { status: this.refusal.status, body: this.refusal.error });
     }
     let payload: unknown;
     try {
       payload = JSON.parse(body);
     } catch {
-      return reply(response, 400, 'invalid_payload');
+      return this.answer(request, response, body, { status: 400, body: 'invalid_payload' });
     }
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      return reply(response, 400, 'invalid_payload');
+      return this.answer(request, response, body, { status: 400, body: 'invalid_payload' });
     }
     const text = textOf(payload as Record<string, unknown>);
-    if (text === '') return reply(response, 400, 'no_text');
+    if (text === '') return this.answer(request, response, body, { status: 400, body: 'no_text' });
     if (limiter) {
       try {
         await limiter.consume(request.url ?? '/');
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         this.rejectedForRate += 1;
-        response.setHeader('retry-after', String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))));
-        return reply(response, 429, 'rate_limited');
+        const retryAfter = String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+        return this.answer(request, response, body, {
+          status: 429,
+          headers: { 'retry-after': retryAfter },
+          body: 'rate_limited',
+        });
       }
     }
     const message: SlackMessage = {
@@ -212,7 +260,35 @@ export class SlackReceiver {
     };
     this.received.push(message);
     this.events.emit('message', message);
-    reply(response, 200, 'ok');
+    this.answer(request, response, body, scripted ?? { status: 200, body: 'ok' });
+  }
+
+  private answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    body: string,
+    answer: ScriptedAnswer,
+  ): void {
+    this.tried.push({
+      receivedAt: new Date(),
+      path: request.url ?? '/',
+      status: answer.status,
+      body,
+      payload: jsonObjectOrUndefined(body),
+    });
+    response.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+    response.end(answer.body ?? (answer.status < 300 ? 'ok' : 'error'));
+  }
+}
+
+function jsonObjectOrUndefined(body: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body);
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,12 +5,11 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Admin } from 'kafkajs';
 import { Gauge, Registry } from 'prom-client';
-import { ContractViolation, decodeEnrichedEvent } from '@pulse/contracts';
+import { decodeEnrichedEvent } from '@pulse/contracts';
 import {
+  KafkaAdmin,
   KafkaRuntime,
-  PoisonMessageError,
   type ConsumedMessage,
   type ConsumerRunner,
   type MessageHandler,
@@ -38,7 +37,7 @@ export class AggregationConsumer
 {
   private readonly settings: AggregationSettings;
   private readonly metrics: AggregationMetrics;
-  private admin: Admin | undefined;
+  private admin: KafkaAdmin | undefined;
   private runner: ConsumerRunner | undefined;
   private registry: PartitionRegistry<PartitionWorker> | undefined;
   private poller: OffsetsPoller | undefined;
@@ -65,10 +64,9 @@ export class AggregationConsumer
   async onApplicationBootstrap(): Promise<void> {
     const topic = this.runtime.topics.eventsEnriched;
     const groupId = this.config.PULSE_CONSUMER_GROUP;
-    this.admin = this.runtime.kafka.admin();
-    await this.admin.connect();
+    this.admin = await KafkaAdmin.connect(this.runtime.kafka);
     this.registry = new PartitionRegistry({
-      admin: this.admin,
+      offsets: this.admin,
       groupId,
       topic,
       logger: this.logger.child({ component: 'partitions' }),
@@ -99,7 +97,7 @@ export class AggregationConsumer
       },
     });
     this.poller = new OffsetsPoller({
-      admin: this.admin,
+      offsets: this.admin,
       writer: this.writer,
       groupId,
       topic,
@@ -121,6 +119,9 @@ export class AggregationConsumer
         onAssignment: (assigned) => this.onAssignment(assigned),
         afterBatch: async ({ partition }, lastOffset) =>
           (await this.worker(partition)).afterBatch(Number(lastOffset)),
+        // A dead-lettered message is handled too: the commit point may move past it.
+        onDeadLetter: (message) =>
+          this.registry?.get(message.partition)?.deadLettered(Number(message.offset)),
       },
     );
     await this.runner.start();
@@ -130,18 +131,9 @@ export class AggregationConsumer
 
   async handle(message: ConsumedMessage): Promise<void> {
     const worker = this.registry?.get(message.partition) ?? (await this.worker(message.partition));
-    const offset = Number(message.offset);
-    let facts;
-    try {
-      facts = toEventFacts(decodeEnrichedEvent(message.value));
-    } catch (error) {
-      if (error instanceof ContractViolation) {
-        worker.deadLettered(offset);
-        throw new PoisonMessageError(error.message, 'ContractViolation', { cause: error });
-      }
-      throw error;
-    }
-    worker.count(facts, offset);
+    // A ContractViolation is poison: the runner dead-letters it and calls onDeadLetter.
+    const facts = toEventFacts(decodeEnrichedEvent(message.value));
+    worker.count(facts, Number(message.offset));
   }
 
   beforeApplicationShutdown(): void {
@@ -245,8 +237,8 @@ export class AggregationConsumer
       },
     });
     new Gauge({
-      name: 'pulse_aggregation_watermark_seconds',
-      help: 'Watermark (max event time − allowed lateness) of each owned partition',
+      name: 'pulse_aggregation_watermark_timestamp_seconds',
+      help: 'Watermark (max event time − allowed lateness) of each owned partition, as a Unix time in seconds',
       labelNames: ['partition'],
       registers: [registry],
       collect() {

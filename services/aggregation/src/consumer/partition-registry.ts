@@ -1,6 +1,5 @@
-import type { Admin } from 'kafkajs';
 import type { Logger } from '@pulse/observability';
-import { TransientError, backoffDelay, sleep } from '@pulse/kafka';
+import { TransientError, backoffDelay, sleep, type KafkaOffsets } from '@pulse/kafka';
 import { decodeCommitMetadata } from '@pulse/contracts';
 import type { ResumePoint } from '../state/partition-aggregator';
 
@@ -13,7 +12,7 @@ export interface Resumption {
 }
 
 export interface RegistryOptions<W> {
-  readonly admin: Admin;
+  readonly offsets: KafkaOffsets;
   readonly groupId: string;
   readonly topic: string;
   readonly logger: Logger;
@@ -91,18 +90,11 @@ export class PartitionRegistry<W> {
   }
 
   private async fetch(partitions: readonly number[]): Promise<Map<number, Resumption>> {
-    const { admin, groupId, topic, logger } = this.options;
-    const [committed, ends] = await Promise.all([
-      admin.fetchOffsets({ groupId, topics: [topic] }),
-      admin.fetchTopicOffsets(topic),
+    const { offsets, groupId, topic, logger } = this.options;
+    const [commits, logs] = await Promise.all([
+      offsets.committedOffsets(groupId, topic),
+      offsets.partitionBounds(topic),
     ]);
-    const commits = new Map(
-      (committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [
-        entry.partition,
-        entry,
-      ]),
-    );
-    const logs = new Map(ends.map((entry) => [entry.partition, entry]));
     const out = new Map<number, Resumption>();
     for (const partition of partitions) {
       const commit = commits.get(partition);

@@ -10,9 +10,3 @@ export interface InfluxWriter {
 }
 
 export const INFLUX_WRITER = Symbol('pulse.aggregation.influx-writer');
-
-export function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

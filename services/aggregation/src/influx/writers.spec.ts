@@ -1,10 +1,30 @@
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { TransientError } from '@pulse/kafka';
 import { InfluxRejectedError } from './influx-errors';
 import { startTestServer } from '../testing/http-test-server';
-import { V1Writer } from './v1-writer';
-import { V2Writer } from './v2-writer';
+import { HttpInfluxWriter } from './http-influx-writer';
 
 const lines = ['m,t=a f=1i 1', 'm,t=b f=2i 2', 'm,t=c f=3i 3'];
+
+interface Common {
+  url: string;
+  token?: string;
+  batchLines: number;
+  timeoutMs: number;
+}
+
+/** What PULSE_INFLUX_API=v1 configures: `/write` into a database. */
+function v1Writer(options: Common & { database: string }) {
+  const { database, ...common } = options;
+  return new HttpInfluxWriter({ ...common, target: { api: 'v1', database } });
+}
+
+/** What PULSE_INFLUX_API=v2 configures: the v2 write API into an organisation's bucket. */
+function v2Writer(options: Common & { org: string; bucket: string }) {
+  const { org, bucket, ...common } = options;
+  return new HttpInfluxWriter({ ...common, target: { api: 'v2', org, bucket } });
+}
 
 describe('V1Writer', () => {
   it('creates the database once, then posts gzipped batches with ms precision', async () => {
@@ -14,7 +34,7 @@ describe('V1Writer', () => {
         : { status: 204 },
     );
     try {
-      const writer = new V1Writer({
+      const writer = v1Writer({
         url: server.url,
         database: 'pulse "x"',
         token: 'secret',
@@ -49,7 +69,7 @@ describe('V1Writer', () => {
         : { status: 503, body: 'busy', headers: { 'retry-after': '7' } },
     );
     try {
-      const writer = new V1Writer({ url: server.url, database: 'pulse', batchLines: 10, timeoutMs: 2_000 });
+      const writer = v1Writer({ url: server.url, database: 'pulse', batchLines: 10, timeoutMs: 2_000 });
       const failure = await writer.write(lines).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(TransientError);
       expect((failure as TransientError).retryAfterMs).toBe(7_000);
@@ -59,7 +79,7 @@ describe('V1Writer', () => {
   });
 
   it('reports an unreachable InfluxDB as transient', async () => {
-    const writer = new V1Writer({
+    const writer = v1Writer({
       url: 'http://127.0.0.1:9',
       database: 'pulse',
       batchLines: 10,
@@ -75,7 +95,7 @@ describe('V1Writer', () => {
         : { status: 400, body: '{"error":"field type conflict"}' },
     );
     try {
-      const writer = new V1Writer({ url: server.url, database: 'pulse', batchLines: 10, timeoutMs: 2_000 });
+      const writer = v1Writer({ url: server.url, database: 'pulse', batchLines: 10, timeoutMs: 2_000 });
       await expect(writer.write(lines)).rejects.toBeInstanceOf(InfluxRejectedError);
     } finally {
       await server.close();
@@ -87,7 +107,7 @@ describe('V2Writer', () => {
   it('writes batches through /api/v2/write with org, bucket, ms precision and the token', async () => {
     const server = await startTestServer(() => ({ status: 204 }));
     try {
-      const writer = new V2Writer({
+      const writer = v2Writer({
         url: server.url,
         org: 'acme',
         bucket: 'pulse',
@@ -118,7 +138,7 @@ describe('V2Writer', () => {
       headers: { 'content-type': 'application/json' },
     }));
     try {
-      const writer = new V2Writer({
+      const writer = v2Writer({
         url: server.url,
         org: 'o',
         bucket: 'b',
@@ -131,7 +151,7 @@ describe('V2Writer', () => {
     } finally {
       await server.close();
     }
-    const unreachable = new V2Writer({
+    const unreachable = v2Writer({
       url: 'http://127.0.0.1:9',
       org: 'o',
       bucket: 'b',
@@ -140,6 +160,55 @@ describe('V2Writer', () => {
     });
     await expect(unreachable.write(lines)).rejects.toBeInstanceOf(TransientError);
   });
+});
+
+describe('V2Writer: what the v2 client library got wrong', () => {
+  it('honours Retry-After in seconds', async () => {
+    // The client library reported Retry-After in seconds and the writer read it as ms: 7 ms.
+    const server = await startTestServer(() => ({
+      status: 503,
+      body: '{"code":"unavailable","message":"busy"}',
+      headers: { 'content-type': 'application/json', 'retry-after': '7' },
+    }));
+    try {
+      const writer = v2Writer({ url: server.url, org: 'o', bucket: 'b', batchLines: 10, timeoutMs: 2_000 });
+      const failure = await writer.write(lines).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(TransientError);
+      expect((failure as TransientError).retryAfterMs).toBe(7_000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('gives up on a request after the timeout even while the answer trickles in', async () => {
+    // The client library's timeout measured inactivity: one byte every 100 ms held it forever.
+    const sockets = new Set<Socket>();
+    const timers = new Set<NodeJS.Timeout>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        const status = 'HTTP/1.1 204 No Content';
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (sent < status.length) socket.write(status[sent++]!);
+        }, 100);
+        timers.add(timer);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const writer = v2Writer({ url, org: 'o', bucket: 'b', batchLines: 10, timeoutMs: 500 });
+      const started = Date.now();
+      await expect(writer.write(lines)).rejects.toBeInstanceOf(TransientError);
+      expect(Date.now() - started).toBeLessThan(1_500);
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 5_000);
 });
 
 describe('the check before each request', () => {
@@ -153,8 +222,8 @@ describe('the check before each request', () => {
         const common = { url: server.url, batchLines: 1, timeoutMs: 2_000 };
         const writer =
           api === 'v1'
-            ? new V1Writer({ ...common, database: 'pulse' })
-            : new V2Writer({ ...common, org: 'o', bucket: 'b' });
+            ? v1Writer({ ...common, database: 'pulse' })
+            : v2Writer({ ...common, org: 'o', bucket: 'b' });
         let checks = 0;
         const refusal = new Error('membership lapsed');
         const failure = await writer

@@ -1,5 +1,5 @@
 import { Point } from '@influxdata/influxdb-client';
-import type { Admin } from 'kafkajs';
+import type { KafkaOffsets } from '@pulse/kafka';
 import type { InfluxWriter } from '../influx/influx-writer';
 import { lineOf } from '../output/influx-lines';
 import { MEASUREMENT } from '../output/measurements';
@@ -13,7 +13,7 @@ export interface OwnedPartition {
 }
 
 export interface OffsetsPollerOptions {
-  readonly admin: Admin;
+  readonly offsets: KafkaOffsets;
   readonly writer: InfluxWriter;
   readonly groupId: string;
   readonly topic: string;
@@ -32,14 +32,14 @@ export class OffsetsPoller {
   constructor(private readonly options: OffsetsPollerOptions) {}
 
   async poll(): Promise<void> {
-    const { admin, writer, groupId, topic, deadLetterTopic } = this.options;
+    const { offsets, writer, groupId, topic, deadLetterTopic } = this.options;
     const now = (this.options.now ?? Date.now)();
     const lines: string[] = [];
     const [ends, deadLetters] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchTopicOffsets(deadLetterTopic).catch(() => undefined),
+      offsets.partitionBounds(topic),
+      offsets.partitionBounds(deadLetterTopic).catch(() => undefined),
     ]);
-    const high = new Map(ends.map((entry) => [entry.partition, Number(entry.high)]));
+    const high = new Map([...ends].map(([partition, { high }]) => [partition, Number(high)]));
     for (const owned of this.options.owned()) {
       const end = high.get(owned.partition);
       if (end !== undefined) {
@@ -59,8 +59,9 @@ export class OffsetsPoller {
       if (progress !== undefined) lines.push(progress);
     }
     if (deadLetters !== undefined) {
-      const messages = deadLetters.reduce((sum, entry) => sum + Number(entry.high) - Number(entry.low), 0);
-      const written = deadLetters.reduce((sum, entry) => sum + Number(entry.high), 0);
+      const logs = [...deadLetters.values()];
+      const messages = logs.reduce((sum, { low, high }) => sum + Number(high) - Number(low), 0);
+      const written = logs.reduce((sum, { high }) => sum + Number(high), 0);
       lines.push(
         lineOf(
           new Point(MEASUREMENT.deadLetter)

@@ -1,48 +1,36 @@
+import { InfluxClient, type Series } from '@pulse/influx';
 import { stack } from '@pulse/testing';
 import type { ExpectedMetrics } from './expected-metrics';
 
-interface RawSeries {
-  tags?: Record<string, string>;
-  columns: string[];
-  values?: unknown[][];
+/** The local stack's InfluxDB (or the one at `influxUrl`), with a timeout no test query reaches. */
+export function testInflux(influxUrl: string = stack.influxUrl): InfluxClient {
+  return new InfluxClient({ url: influxUrl, timeoutMs: 60_000 });
 }
 
 /**
  * Runs InfluxQL statements against a test database on the local stack (or the InfluxDB at
- * `influxUrl`); fails on any error.
+ * `influxUrl`); fails on any error but a database that does not exist (yet): then every
+ * statement's result is empty.
  */
-export async function influxQuery(
+export function influxQuery(
   database: string,
   statements: readonly string[],
   influxUrl: string = stack.influxUrl,
-): Promise<RawSeries[][]> {
-  const url = `${influxUrl}/query?${new URLSearchParams({ db: database, epoch: 'ms', q: statements.join(';') })}`;
-  const response = await fetch(url);
-  const body = (await response.json()) as {
-    results?: { series?: RawSeries[]; error?: string }[];
-    error?: string;
-  };
-  if (!response.ok || body.error !== undefined) throw new Error(`InfluxDB: ${body.error ?? response.status}`);
-  return (body.results ?? []).map((result, index) => {
-    if (result.error !== undefined && !/database not found/.test(result.error)) {
-      throw new Error(`InfluxDB statement ${index + 1}: ${result.error}`);
-    }
-    return result.series ?? [];
-  });
+): Promise<Series[][]> {
+  return testInflux(influxUrl).query(database, statements);
 }
 
 function rows(
-  series: readonly RawSeries[],
-  key: (tags: Record<string, string>, time: number) => string,
+  series: readonly Series[],
+  key: (tags: Readonly<Record<string, string>>, time: number) => string,
   fields: readonly string[],
 ) {
   const out = new Map<string, Record<string, number>>();
   for (const entry of series) {
-    for (const values of entry.values ?? []) {
-      const record = Object.fromEntries(entry.columns.map((column, i) => [column, values[i]]));
+    for (const record of entry.rows) {
       const value: Record<string, number> = {};
       for (const field of fields) value[field] = Number(record[field] ?? 0);
-      out.set(key(entry.tags ?? {}, Number(record.time)), value);
+      out.set(key(entry.tags, Number(record.time)), value);
     }
   }
   return out;
@@ -69,7 +57,7 @@ export async function readWindowMetrics(
     ],
     influxUrl,
   );
-  const groupKey = (tags: Record<string, string>, time: number): string =>
+  const groupKey = (tags: Readonly<Record<string, string>>, time: number): string =>
     `${tags.window}|${time}|${tags.grouping}|${tags.category ?? ''}|${tags.region ?? ''}`;
   const moneyFields = ['revenue_minor', 'orders', 'units'] as const;
   return {
@@ -119,9 +107,9 @@ export async function readProgress(
   );
   return new Map(
     (series ?? []).map((entry) => {
-      const record = Object.fromEntries(entry.columns.map((column, i) => [column, entry.values?.[0]?.[i]]));
+      const record = entry.rows[0] ?? {};
       return [
-        Number(entry.tags?.partition),
+        Number(entry.tags.partition),
         { offset: Number(record.offset), watermark: Number(record.watermark) },
       ];
     }),

@@ -1,11 +1,5 @@
-import type { AlertEvent } from '@pulse/contracts';
-import {
-  PoisonMessageError,
-  TransientError,
-  topicNames,
-  type ConsumedMessage,
-  type OutgoingRecord,
-} from '@pulse/kafka';
+import { ContractViolation, type AlertEvent } from '@pulse/contracts';
+import { TransientError, topicNames, type ConsumedMessage, type OutgoingRecord } from '@pulse/kafka';
 import { createLogger } from '@pulse/observability';
 import { Registry } from 'prom-client';
 import { AlertMetrics } from '../metrics/alert-metrics';
@@ -139,7 +133,7 @@ describe('Evaluator', () => {
     const { evaluator } = setup([spikeRule]);
     await expect(
       evaluator.handle(message(topics.metricsWindowed, 0, 0, { grouping: 'category' })),
-    ).rejects.toThrow(PoisonMessageError);
+    ).rejects.toThrow(ContractViolation);
   });
 
   it('fires a revenue spike once, then resolves it on a finished normal window', async () => {

@@ -1,10 +1,4 @@
-import {
-  ContractViolation,
-  decodeEnrichedEvent,
-  decodeJsonWith,
-  windowedMetricSchema,
-  type AlertEvent,
-} from '@pulse/contracts';
+import { decodeEnrichedEvent, decodeJsonWith, windowedMetricSchema, type AlertEvent } from '@pulse/contracts';
 import {
   PoisonMessageError,
   TransientError,
@@ -236,9 +230,7 @@ export class Evaluator implements MessageHandler {
   }
 
   private forwardWindow(message: ConsumedMessage): OutgoingRecord[] {
-    const metric = decodeOrPoison(() =>
-      decodeJsonWith(windowedMetricSchema, message.value, 'invalid window result'),
-    );
+    const metric = decodeJsonWith(windowedMetricSchema, message.value, 'invalid window result');
     if (!watchedSeries(this.deps.rules).has(watchKey(metric.grouping, metric.windowSizeMs))) return [];
     return [signalRecord(this.deps.topics.alertSignals, signalOfWindow(metric, message.offset))];
   }
@@ -246,7 +238,7 @@ export class Evaluator implements MessageHandler {
   private async handleEvent(message: ConsumedMessage): Promise<OutgoingRecord[]> {
     const context = this.context(message);
     const position = await this.ready(context);
-    const event = decodeOrPoison(() => decodeEnrichedEvent(message.value));
+    const event = decodeEnrichedEvent(message.value);
     rememberOrder(event, message.offset, context.orders, this.deps.rules);
     if (position.isReplay(message.offset)) {
       this.deps.metrics.replayedRecords.inc({ topic: 'events.enriched' });
@@ -260,7 +252,7 @@ export class Evaluator implements MessageHandler {
   private async handleSignal(message: ConsumedMessage): Promise<OutgoingRecord[]> {
     const context = this.context(message);
     const position = await this.ready(context);
-    const signal = decodeOrPoison(() => decodeSignal(message));
+    const signal = decodeSignal(message);
     const { history, changed } = context.series.apply(signal, BigInt(message.offset));
     const now = this.now();
     let observations: Observation[] = [];
@@ -407,14 +399,5 @@ export class Evaluator implements MessageHandler {
       value: JSON.stringify(event),
       headers: { [ORIGIN_HEADER]: origin, 'content-type': 'application/json' },
     };
-  }
-}
-
-function decodeOrPoison<T>(decode: () => T): T {
-  try {
-    return decode();
-  } catch (error) {
-    if (error instanceof ContractViolation) throw new PoisonMessageError(error.message, 'ContractViolation');
-    throw error;
   }
 }

@@ -1,5 +1,4 @@
 import {
-  ContractViolation,
   decodePulseEvent,
   encodeEvent,
   eventHeaders,
@@ -23,18 +22,6 @@ import type { Enricher } from './enricher';
  */
 export const MAX_FUTURE_MS = 55 * 60_000;
 
-function decode(message: ConsumedMessage): PulseEvent {
-  try {
-    return decodePulseEvent(message.value);
-  } catch (error) {
-    if (error instanceof ContractViolation) {
-      // Bytes that are not a valid event never will be: dead-letter at once, no retries.
-      throw new PoisonMessageError(error.message, 'ContractViolation', { cause: error });
-    }
-    throw error;
-  }
-}
-
 /** events.raw → events.enriched: one record out per record in, same key, timestamp = event time. */
 export class EnrichmentHandler implements MessageHandler {
   constructor(
@@ -45,7 +32,8 @@ export class EnrichmentHandler implements MessageHandler {
   ) {}
 
   handle(message: ConsumedMessage): OutgoingRecord[] {
-    const event = decode(message);
+    // Bytes that are not a valid event throw ContractViolation: poison, the runner dead-letters it.
+    const event: PulseEvent = decodePulseEvent(message.value);
     const eventTimeMs = Date.parse(event.time);
     const now = this.now();
     if (eventTimeMs > now + MAX_FUTURE_MS || eventTimeMs < 0) {

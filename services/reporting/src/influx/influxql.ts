@@ -1,28 +1,12 @@
 /** InfluxQL building blocks with proper quoting (values come from validated request parameters). */
 import { windowLabel } from '@pulse/contracts';
-
-/**
- * The body of a quoted InfluxQL string or identifier. InfluxQL's scanner knows the escapes
- * `\\`, `\'`, `\"` and `\n`, and ends a quoted token with an error at a raw newline, so a newline
- * is written as `\n`. Request parameters with control characters are refused before they get
- * here (reporting answers 400); this keeps the query well-formed whatever reaches it.
- */
-function escaped(value: string, quote: "'" | '"'): string {
-  return value
-    .replace(/\\/g, '\\\\')
-    .replace(quote === "'" ? /'/g : /"/g, `\\${quote}`)
-    .replace(/\n/g, '\\n');
-}
+import { influxIdentifier, influxLiteral } from '@pulse/influx';
 
 /** A double-quoted identifier: measurement, tag or field name. */
-export function ident(name: string): string {
-  return `"${escaped(name, '"')}"`;
-}
+export const ident = influxIdentifier;
 
 /** A single-quoted string literal. */
-export function literal(value: string): string {
-  return `'${escaped(value, "'")}'`;
-}
+export const literal = influxLiteral;
 
 /** `tag = 'value'` */
 export function equals(tag: string, value: string): string {

@@ -17,7 +17,7 @@ export interface MonitorReading {
   lag: Record<string, number>;
   /** `pulse_kafka_messages_processed_total` summed per process. */
   processed: Record<string, number>;
-  /** `pulse_nodejs_eventloop_lag_p99_seconds` per process (prom-client resets it per scrape). */
+  /** `nodejs_eventloop_lag_p99_seconds` per process (prom-client resets it per scrape). */
   eventLoopP99Seconds: Record<string, number>;
 }
 
@@ -76,7 +76,7 @@ export class PipelineMonitor {
       if (samples.length === 0) return;
       reading.lag[stage.name] = sumOf(samples, 'pulse_kafka_consumer_lag');
       reading.processed[stage.name] = sumOf(samples, 'pulse_kafka_messages_processed_total');
-      reading.eventLoopP99Seconds[stage.name] = sumOf(samples, 'pulse_nodejs_eventloop_lag_p99_seconds');
+      reading.eventLoopP99Seconds[stage.name] = sumOf(samples, 'nodejs_eventloop_lag_p99_seconds');
     });
     return reading;
   }

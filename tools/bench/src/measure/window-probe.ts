@@ -1,4 +1,4 @@
-import type { InfluxQl } from '../infra/influx';
+import type { InfluxClient } from '@pulse/influx';
 import type { ActivityTotals } from '../feed/event-totals';
 import type { WindowObservation } from './window-latency';
 
@@ -18,7 +18,7 @@ export class WindowProbe {
   private since = 0;
 
   constructor(
-    private readonly influx: InfluxQl,
+    private readonly influx: InfluxClient,
     private readonly database: string,
     private readonly windowLabel: string,
     private readonly pollMs: number,
@@ -45,21 +45,18 @@ export class WindowProbe {
   }
 
   async counts(since = this.since): Promise<Map<number, number>> {
-    const series = await this.influx.query(
-      this.database,
-      `SELECT sum("orders"), sum("views"), sum("cart_adds") FROM "${MEASUREMENT}" ` +
+    const [series = []] = await this.influx.query(this.database, [
+      `SELECT sum("orders") AS "orders", sum("views") AS "views", sum("cart_adds") AS "cart_adds" FROM "${MEASUREMENT}" ` +
         `WHERE "grouping" = 'total' AND "window" = '${this.windowLabel}' AND time >= ${Math.floor(since)}ms ` +
         `GROUP BY time(${this.windowLabel}) fill(none)`,
-    );
+    ]);
     const counts = new Map<number, number>();
-    for (const { values } of series) {
-      for (const [time, orders, views, cartAdds] of values as [
-        number,
-        number | null,
-        number | null,
-        number | null,
-      ][]) {
-        counts.set(time, (orders ?? 0) + (views ?? 0) + (cartAdds ?? 0));
+    for (const { rows } of series) {
+      for (const row of rows) {
+        counts.set(
+          Number(row.time),
+          numberOrZero(row.orders) + numberOrZero(row.views) + numberOrZero(row.cart_adds),
+        );
       }
     }
     return counts;
@@ -76,12 +73,21 @@ export class WindowProbe {
   }
 
   private async sums(measurement: string): Promise<ActivityTotals> {
-    const series = await this.influx.query(
-      this.database,
-      `SELECT sum("orders"), sum("units"), sum("views"), sum("cart_adds") FROM "${measurement}" ` +
+    const [series = []] = await this.influx.query(this.database, [
+      `SELECT sum("orders") AS "orders", sum("units") AS "units", sum("views") AS "views", sum("cart_adds") AS "cart_adds" FROM "${measurement}" ` +
         `WHERE "grouping" = 'total' AND "window" = '${this.windowLabel}'`,
-    );
-    const row = (series[0]?.values[0] ?? []) as (number | null)[];
-    return { orders: row[1] ?? 0, units: row[2] ?? 0, views: row[3] ?? 0, cartAdds: row[4] ?? 0 };
+    ]);
+    const row = series[0]?.rows[0] ?? {};
+    return {
+      orders: numberOrZero(row.orders),
+      units: numberOrZero(row.units),
+      views: numberOrZero(row.views),
+      cartAdds: numberOrZero(row.cart_adds),
+    };
   }
+}
+
+/** A sum over no points is null. */
+function numberOrZero(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
 }

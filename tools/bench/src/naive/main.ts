@@ -13,6 +13,7 @@ import {
   type Customer,
   type Product,
 } from '@pulse/contracts';
+import { InfluxClient } from '@pulse/influx';
 import { TopicTableReader, topicNames } from '@pulse/kafka';
 import pino from 'pino';
 import { schema, type KafkajsVariant, type NaiveConfig } from './config';
@@ -100,13 +101,16 @@ async function enrichStage(kafka: Kafka, config: NaiveConfig, status: StatusServ
 async function aggregateStage(kafka: Kafka, config: NaiveConfig, status: StatusServer): Promise<Stage> {
   const topics = topicNames(config.PULSE_TOPIC_PREFIX);
   const sums = new WindowSums(config.BENCH_NAIVE_WINDOW, `${config.BENCH_NAIVE_WINDOW / 1000}s`);
-  const writeUrl = `${config.PULSE_INFLUX_URL.replace(/\/$/, '')}/write?db=${encodeURIComponent(config.PULSE_INFLUX_DATABASE)}&precision=ms`;
+  // A bound on each write, so a stalled InfluxDB cannot pile up flushes behind the interval.
+  const influx = new InfluxClient({ url: config.PULSE_INFLUX_URL, timeoutMs: 30_000 });
+  const target = { api: 'v1', database: config.PULSE_INFLUX_DATABASE } as const;
   const flush = async () => {
     const lines = sums.takeDirtyLines();
     if (lines.length === 0) return;
-    const response = await fetch(writeUrl, { method: 'POST', body: lines.join('\n') });
-    if (!response.ok)
-      logger.error({ status: response.status, body: await response.text() }, 'InfluxDB write failed');
+    // Uncompressed, one request, no retry: what a textbook client does.
+    await influx
+      .write(target, lines, { gzip: false })
+      .catch((error: unknown) => logger.error({ err: error }, 'InfluxDB write failed'));
   };
   // The client library's way: points are buffered and written on an interval.
   const timer = setInterval(

@@ -13,8 +13,8 @@ export class StatusServer {
   private readonly server: Server;
 
   constructor(stage: string) {
-    this.registry.setDefaultLabels({ service: `naive-${stage}` });
-    collectDefaultMetrics({ register: this.registry, prefix: 'pulse_' });
+    this.registry.setDefaultLabels({ pulse_service: `naive-${stage}` });
+    collectDefaultMetrics({ register: this.registry });
     this.processed = new Counter({
       name: 'pulse_kafka_messages_processed_total',
       help: 'Messages handled',

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchKafka } from '../infra/bench-kafka';
-import type { InfluxQl } from '../infra/influx';
+import type { InfluxClient } from '@pulse/influx';
 import { benchRunIdOf, liveRunIds, markRunLive, removeLeftovers } from './leftovers';
 
 describe('bench leftovers', () => {
@@ -44,7 +44,7 @@ describe('bench leftovers', () => {
     const influx = {
       listDatabases: async () => databases,
       dropDatabase: async (name: string) => void dropped.push(name),
-    } as unknown as InfluxQl;
+    } as unknown as InfluxClient;
     const kafkaSpy = jest.spyOn(kafka, 'deleteTopicsWhere');
     const groupSpy = jest.spyOn(kafka, 'deleteGroupsWhere');
 

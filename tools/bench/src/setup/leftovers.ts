@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchKafka } from '../infra/bench-kafka';
-import type { InfluxQl } from '../infra/influx';
+import type { InfluxClient } from '@pulse/influx';
 
 /** Marks a run as live while its bench process runs: `tmp/bench/<run id>/bench.pid`. */
 const PID_FILE = 'bench.pid';
@@ -55,7 +55,7 @@ export interface RemovedLeftovers {
  */
 export async function removeLeftovers(
   kafka: BenchKafka,
-  influx: InfluxQl,
+  influx: InfluxClient,
   live: ReadonlySet<string>,
 ): Promise<RemovedLeftovers> {
   const leftover = (name: string): boolean => {

@@ -2,10 +2,7 @@ import type { Command } from 'commander';
 import {
   DLQ_HEADER,
   TransactionFencedError,
-  offsetsAtTime,
-  partitionBounds,
   readDeadLetter,
-  readTopicRange,
   sendAtomically,
   type ConsumedMessage,
   type DeadLetterEntry,
@@ -122,11 +119,10 @@ export function planRedrive(
 async function redrivenSoFar(kafka: CliKafka): Promise<Set<string>> {
   const admin = await kafka.admin();
   const topic = kafka.topics.deadLetterRedriven;
-  const existing = await admin.listTopics();
-  if (!existing.includes(topic)) {
+  if (!(await admin.topicExists(topic))) {
     throw new CliError(`topic ${topic} does not exist: run \`pulse topics ensure\` first`);
   }
-  const { messages } = await readTopicRange(kafka.kafka, admin, topic);
+  const { messages } = await admin.readTopicRange(topic);
   return new Set(messages.flatMap((message) => (message.key === null ? [] : [message.key.toString('utf8')])));
 }
 
@@ -169,16 +165,16 @@ export function register(program: Command, context: CliContext): void {
       const admin = await kafka.admin();
       const topic = kafka.topics.deadLetter;
       const from = new Map<number, string>();
-      for (const [partition, { low, high }] of await partitionBounds(admin, topic)) {
+      for (const [partition, { low, high }] of await admin.partitionBounds(topic)) {
         const tail = BigInt(high) - BigInt(options.last);
         from.set(partition, (tail > BigInt(low) ? tail : BigInt(low)).toString());
       }
       if (since !== undefined) {
-        for (const [partition, offset] of await offsetsAtTime(admin, topic, since)) {
+        for (const [partition, offset] of await admin.offsetsAtTime(topic, since)) {
           if (BigInt(offset) > BigInt(from.get(partition) ?? '0')) from.set(partition, offset);
         }
       }
-      const { messages } = await readTopicRange(kafka.kafka, admin, topic, { from });
+      const { messages } = await admin.readTopicRange(topic, { from });
       const letters = messages
         .map((message) => ({ message, entry: readDeadLetter(message) }))
         .filter((letter) => matches(letter, options, kafka.config.PULSE_TOPIC_PREFIX));
@@ -215,13 +211,8 @@ export function register(program: Command, context: CliContext): void {
     await withKafka(context, async (kafka) => {
       const admin = await kafka.admin();
       const topic = kafka.topics.deadLetter;
-      const from = since === undefined ? undefined : await offsetsAtTime(admin, topic, since);
-      const { messages } = await readTopicRange(
-        kafka.kafka,
-        admin,
-        topic,
-        from === undefined ? {} : { from },
-      );
+      const from = since === undefined ? undefined : await admin.offsetsAtTime(topic, since);
+      const { messages } = await admin.readTopicRange(topic, from === undefined ? {} : { from });
       const matching = messages
         .map((message) => ({ message, entry: readDeadLetter(message) }))
         .filter((letter) => matches(letter, options, kafka.config.PULSE_TOPIC_PREFIX));

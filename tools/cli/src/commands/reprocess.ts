@@ -1,14 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration } from '@pulse/config';
-import {
-  ConsumerGroupActiveError,
-  TOPIC,
-  committedOffsets,
-  offsetsAtTime,
-  resetGroupOffsets,
-  type CommittedPosition,
-  type TopicKey,
-} from '@pulse/kafka';
+import { ConsumerGroupActiveError, TOPIC, type CommittedPosition, type TopicKey } from '@pulse/kafka';
 import { CliError, type CliContext } from '../cli';
 import { withKafka } from '../kafka-context';
 import { planReplay, type PartitionReplay } from './replay-plan';
@@ -94,8 +86,8 @@ export function register(program: Command, context: CliContext): void {
         const admin = await kafka.admin();
         const plan = planReplay({
           fromMs: from,
-          targets: await offsetsAtTime(admin, topic, readFrom),
-          current: await committedOffsets(admin, group, topic),
+          targets: await admin.offsetsAtTime(topic, readFrom),
+          current: await admin.committedOffsets(group, topic),
           aggregationInput,
         });
         context.out(
@@ -112,7 +104,7 @@ export function register(program: Command, context: CliContext): void {
         const moves = new Map<number, CommittedPosition>();
         for (const replay of plan) if (replay.action === 'move') moves.set(replay.partition, replay.to);
         try {
-          await resetGroupOffsets(kafka.kafka, admin, group, topic, moves);
+          await admin.resetGroupOffsets(group, topic, moves);
         } catch (error) {
           if (error instanceof ConsumerGroupActiveError) throw new CliError(error.message);
           throw error;

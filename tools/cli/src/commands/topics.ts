@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { env, loadConfig } from '@pulse/config';
-import { declaredTopics, ensureTopics } from '@pulse/kafka';
+import { declaredTopics } from '@pulse/kafka';
 import { positiveInt, type CliContext } from '../cli';
 import { withKafka } from '../kafka-context';
 
@@ -42,7 +42,7 @@ export function register(program: Command, context: CliContext): void {
           partitions: options.partitions ?? layout.PULSE_TOPIC_PARTITIONS,
           replicationFactor: options.replicationFactor ?? layout.PULSE_TOPIC_REPLICATION_FACTOR,
         });
-        const result = await ensureTopics(await kafka.admin(), specs);
+        const result = await (await kafka.admin()).ensureTopics(specs);
         for (const name of result.created) context.out(`created   ${name}`);
         for (const name of result.existing) context.out(`exists    ${name}`);
       });

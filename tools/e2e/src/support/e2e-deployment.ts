@@ -13,7 +13,7 @@ import {
   type ServiceName,
   type ServiceOverrides,
 } from '@pulse/fleet';
-import { createTestTopics, stack, uniqueName, type TestTopics } from '@pulse/testing';
+import { createTestTopics, dropTestDatabase, stack, uniqueName, type TestTopics } from '@pulse/testing';
 
 export interface DeploymentOptions {
   label: string;
@@ -102,7 +102,7 @@ export class E2eDeployment {
     } finally {
       await this.slack.close();
       await this.topics.cleanup();
-      await dropDatabase(this.database);
+      await dropTestDatabase(this.database);
       rmSync(this.scratch, { recursive: true, force: true });
     }
   }
@@ -139,14 +139,4 @@ async function loadReferenceData(repoRoot: string, prefix: string): Promise<void
     ],
     { cwd: repoRoot, env: { PULSE_KAFKA_BROKERS: stack.kafkaBrokers.join(','), PULSE_TOPIC_PREFIX: prefix } },
   );
-}
-
-async function dropDatabase(database: string): Promise<void> {
-  try {
-    const url = new URL('/query', stack.influxUrl);
-    url.searchParams.set('q', `DROP DATABASE "${database}"`);
-    await fetch(url, { method: 'POST', signal: AbortSignal.timeout(5_000) });
-  } catch {
-    // Best effort: a leftover test database is harmless and uniquely named.
-  }
 }

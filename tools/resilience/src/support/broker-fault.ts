@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findRepoRoot } from '@pulse/fleet';
-import { uniqueName, waitFor } from '@pulse/testing';
+import { PrivateComponent, uniqueName, waitFor } from '@pulse/testing';
 import { AcknowledgingClient, sendUntilStopped } from './acknowledging-client';
 import { Deployment } from './deployment';
-import { PrivateComponent } from './private-stack';
 import { compareTotalsWithReporting } from './reporting-totals';
 import { waitUntilSettled } from './settle';
 import { ShopEventSource, expectedTotals } from './shop-events';

@@ -14,7 +14,7 @@ import {
   type ServiceName,
   type ServiceOverrides,
 } from '@pulse/fleet';
-import { createTestTopics, stack, uniqueName, type TestTopics } from '@pulse/testing';
+import { createTestTopics, dropTestDatabase, stack, uniqueName, type TestTopics } from '@pulse/testing';
 
 /** Where the deployment's Kafka, InfluxDB and NATS are: the shared local stack unless told. */
 export interface StackAddresses {
@@ -292,7 +292,7 @@ export class Deployment {
     } finally {
       await this.slack.close();
       await this.topics.cleanup();
-      await dropDatabase(this.stack.influxUrl, this.database);
+      await dropTestDatabase(this.database, this.stack.influxUrl);
       rmSync(this.scratch, { recursive: true, force: true });
     }
   }
@@ -319,15 +319,5 @@ export class Deployment {
       '--customers',
       join(sample, 'customers.csv'),
     );
-  }
-}
-
-async function dropDatabase(influxUrl: string, database: string): Promise<void> {
-  try {
-    const url = new URL('/query', influxUrl);
-    url.searchParams.set('q', `DROP DATABASE "${database}"`);
-    await fetch(url, { method: 'POST', signal: AbortSignal.timeout(5_000) });
-  } catch {
-    // Best effort: a leftover test database is harmless and uniquely named.
   }
 }

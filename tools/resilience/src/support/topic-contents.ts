@@ -1,12 +1,13 @@
+import { EVENT_HEADER, eventIdOf } from '@pulse/contracts';
 import { readAll, type TestTopics } from '@pulse/testing';
 
-/** The event id (`ce_id` header) of every record in `topic`, repeats included, in offset order. */
+/** The event id (see eventIdOf) of every record in `topic`, repeats included, in offset order. */
 export async function eventIdsIn(kafka: TestTopics['kafka'], topic: string): Promise<string[]> {
   const messages = await readAll(kafka, topic, { timeoutMs: 60_000 });
   return messages.map((message) => {
-    const id = message.headers.ce_id;
+    const id = eventIdOf(message.headers);
     if (id === undefined) {
-      throw new Error(`${topic} ${message.partition}@${message.offset} has no ce_id header`);
+      throw new Error(`${topic} ${message.partition}@${message.offset} has no ${EVENT_HEADER.id} header`);
     }
     return id;
   });

@@ -1,10 +1,14 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@pulse/observability';
 
+/** How long the first connection may take before the log says NATS is unreachable. */
+const UNREACHABLE_WARNING_MS = 5_000;
+
 /**
- * One NATS connection, opened in the background and reconnected forever, so that NATS being
- * down neither blocks the start-up nor Slack delivery; publishers ask `current()` and treat a
- * missing or disconnected connection as a transient failure.
+ * One NATS connection, opened in the background and kept up by the client itself (it keeps
+ * dialling until the first connection and reconnects forever after), so that NATS being down
+ * neither blocks the start-up nor Slack delivery; publishers ask `current()` and treat a missing
+ * or disconnected connection as a transient failure.
  */
 export class NatsConnector {
   private connection: NatsConnection | null = null;
@@ -19,7 +23,7 @@ export class NatsConnector {
   ) {}
 
   open(): void {
-    this.opening ??= this.connectUntilDone();
+    this.opening ??= this.connectInBackground();
   }
 
   /** The connection when it is up, else null. */
@@ -33,6 +37,7 @@ export class NatsConnector {
 
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
+    this.connected = false;
     const connection = this.connection;
     if (!connection || connection.isClosed()) return;
     let timer: NodeJS.Timeout | undefined;
@@ -44,31 +49,36 @@ export class NatsConnector {
     ]).finally(() => clearTimeout(timer));
   }
 
-  private async connectUntilDone(): Promise<void> {
-    for (let attempt = 1; !this.closed; attempt += 1) {
-      try {
-        const connection = await connect({
-          servers: this.servers,
-          name: this.name,
-          maxReconnectAttempts: -1,
-          reconnectTimeWait: 1_000,
-          timeout: 5_000,
-        });
-        if (this.closed) {
-          await connection.close();
-          return;
-        }
-        this.connection = connection;
-        this.connected = true;
-        this.logger.info({ servers: this.servers }, 'connected to NATS');
-        void this.watch(connection);
+  private async connectInBackground(): Promise<void> {
+    const warning = setTimeout(
+      () => this.logger.warn({ servers: this.servers }, 'NATS unreachable; the client keeps trying'),
+      UNREACHABLE_WARNING_MS,
+    ).unref();
+    try {
+      const connection = await connect({
+        servers: this.servers,
+        name: this.name,
+        waitOnFirstConnect: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 1_000,
+        timeout: 5_000,
+      });
+      if (this.closed) {
+        await connection.close();
         return;
-      } catch (error) {
-        if (attempt === 1 || attempt % 30 === 0) {
-          this.logger.warn({ err: error, servers: this.servers, attempt }, 'NATS unreachable; retrying');
-        }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * attempt)).unref());
       }
+      this.connection = connection;
+      this.connected = true;
+      this.logger.info({ servers: this.servers }, 'connected to NATS');
+      void this.watch(connection);
+    } catch (error) {
+      // Only a configuration the client refuses outright (a malformed server URL) ends up here.
+      this.logger.error(
+        { err: error, servers: this.servers },
+        'NATS connection failed; alerts go to Slack only',
+      );
+    } finally {
+      clearTimeout(warning);
     }
   }
 
@@ -78,7 +88,7 @@ export class NatsConnector {
         this.connected = false;
         this.logger.warn('NATS disconnected; reconnecting');
       } else if (status.type === 'reconnect') {
-        this.connected = true;
+        this.connected = !this.closed;
         this.logger.info('NATS reconnected');
       }
     }

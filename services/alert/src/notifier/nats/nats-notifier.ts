@@ -1,12 +1,6 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { alertEventSchema, decodeJsonWith, ContractViolation, type AlertEvent } from '@pulse/contracts';
-import {
-  PoisonMessageError,
-  TransientError,
-  errorMessageOf,
-  type ConsumedMessage,
-  type MessageHandler,
-} from '@pulse/kafka';
+import { alertEventSchema, decodeJsonWith, type AlertEvent } from '@pulse/contracts';
+import { TransientError, errorMessageOf, type ConsumedMessage, type MessageHandler } from '@pulse/kafka';
 import type { AlertMetrics } from '../../metrics/alert-metrics';
 import type { SilenceStore } from '../../silences/silence-store';
 import type { NatsConnector } from './nats-connection';
@@ -37,14 +31,7 @@ export class NatsNotifier implements MessageHandler {
   ) {}
 
   async handle(message: ConsumedMessage): Promise<void> {
-    let alert: AlertEvent;
-    try {
-      alert = decodeJsonWith(alertEventSchema, message.value, 'invalid alert record');
-    } catch (error) {
-      if (error instanceof ContractViolation)
-        throw new PoisonMessageError(error.message, 'ContractViolation');
-      throw error;
-    }
+    const alert = decodeJsonWith(alertEventSchema, message.value, 'invalid alert record');
     const connection = this.connector.current();
     if (!connection) {
       this.metrics.deliveryAttempts.inc({ channel: 'nats', result: 'transient' });

@@ -1,4 +1,4 @@
-import type { AlertEvent } from '@pulse/contracts';
+import { ContractViolation, type AlertEvent } from '@pulse/contracts';
 import { PoisonMessageError, type ConsumedMessage } from '@pulse/kafka';
 import { createLogger } from '@pulse/observability';
 import { waitFor } from '@pulse/testing';
@@ -343,11 +343,11 @@ describe('SlackNotifier', () => {
     expect(webhook.posts).toEqual([]);
   });
 
-  it('dead-letters a record that is not an alert', () => {
+  it('refuses a record that is not an alert as a contract violation (poison: dead-lettered at once)', () => {
     const { notifier } = setup();
     running = notifier;
     expect(() => notifier.handle({ ...record(firing('z')), value: Buffer.from('{"state":"odd"}') })).toThrow(
-      PoisonMessageError,
+      ContractViolation,
     );
   });
 });

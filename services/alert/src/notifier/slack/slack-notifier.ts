@@ -1,9 +1,10 @@
 import { SpanKind, SpanStatusCode, context, trace, type Context, type Link } from '@opentelemetry/api';
-import { alertEventSchema, decodeJsonWith, ContractViolation, type AlertEvent } from '@pulse/contracts';
+import { alertEventSchema, decodeJsonWith, type AlertEvent } from '@pulse/contracts';
 import {
   PoisonMessageError,
   TransientError,
   backoffDelay,
+  retryDelay,
   type BackoffPolicy,
   type CommitPoint,
   type ConsumedMessage,
@@ -111,14 +112,7 @@ export class SlackNotifier implements MessageHandler {
       // The runner retries this record later and commits nothing past it.
       throw new TransientError(`${MAX_WAITING} alerts already wait for Slack`, 5_000);
     }
-    let alert: AlertEvent;
-    try {
-      alert = decodeJsonWith(alertEventSchema, message.value, 'invalid alert record');
-    } catch (error) {
-      if (error instanceof ContractViolation)
-        throw new PoisonMessageError(error.message, 'ContractViolation');
-      throw error;
-    }
+    const alert = decodeJsonWith(alertEventSchema, message.value, 'invalid alert record');
     const entry: Entry = {
       partition: message.partition,
       offset: BigInt(message.offset),
@@ -312,10 +306,11 @@ export class SlackNotifier implements MessageHandler {
         await this.deadLetter(chunk, result.reason);
         return true;
       }
-      const delay =
-        result.kind === 'rate_limited' && result.retryAfterMs !== undefined
-          ? result.retryAfterMs
-          : backoffDelay(attempt, this.backoff);
+      const delay = retryDelay(
+        attempt,
+        this.backoff,
+        result.kind === 'rate_limited' ? result.retryAfterMs : undefined,
+      );
       logger.warn(
         { group, alerts: chunk.length, attempt, delayMs: delay, reason: result.reason },
         'Slack delivery failed; retrying (nothing is committed meanwhile)',

@@ -1,4 +1,4 @@
-import { SlackWebhook, parseRetryAfter, type FetchLike } from './slack-webhook';
+import { SlackWebhook, type FetchLike } from './slack-webhook';
 
 function answering(status: number, body = '', headers: Record<string, string> = {}): FetchLike {
   return async () => new Response(body, { status, headers });
@@ -31,6 +31,14 @@ describe('SlackWebhook', () => {
     });
   });
 
+  it('falls back to its own backoff for a Retry-After that is neither seconds nor a date', async () => {
+    // Date.parse reads "1.5" as a day in 2001: that was a wait of 0 ms, a retry at once.
+    await expect(post(answering(429, 'rate_limited', { 'retry-after': '1.5' }))).resolves.toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: undefined,
+    });
+  });
+
   it('treats no answer as transient', async () => {
     const refused: FetchLike = async () => {
       throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') });
@@ -48,15 +56,5 @@ describe('SlackWebhook', () => {
       return new Response('ok');
     });
     expect(seen[0]).toMatchObject({ method: 'POST', body: '{"text":"x"}' });
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates', () => {
-    expect(parseRetryAfter('3')).toBe(3_000);
-    const now = Date.parse('2026-11-24T12:00:00Z');
-    expect(parseRetryAfter('Tue, 24 Nov 2026 12:00:05 GMT', now)).toBe(5_000);
-    expect(parseRetryAfter(null)).toBeUndefined();
-    expect(parseRetryAfter('soon')).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { retryAfterMs } from '@pulse/http';
 import { timeoutSignal } from '@pulse/observability';
 
 export type SlackResult =
@@ -38,22 +39,13 @@ export class SlackWebhook {
     if (response.status === 429) {
       return {
         kind: 'rate_limited',
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+        retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
         reason,
       };
     }
     if (response.status >= 500 || response.status === 408) return { kind: 'transient', reason };
     return { kind: 'permanent', status: response.status, reason };
   }
-}
-
-/** Retry-After as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in milliseconds. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
 
 function describe(error: unknown): string {

@@ -29,11 +29,17 @@ export class PrivateComponent {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  static async start(name: PrivateComponentName, repoRoot: string): Promise<PrivateComponent> {
-    const stackDir = mkdtempSync(join(tmpdir(), `pulse-resilience-${name}-`));
+  /** `env` adds variables its deploy/local script reads, e.g. PULSE_KAFKA_HEAP_OPTS. */
+  static async start(
+    name: PrivateComponentName,
+    repoRoot: string,
+    { env: extra = {} }: { env?: Record<string, string> } = {},
+  ): Promise<PrivateComponent> {
+    const stackDir = mkdtempSync(join(tmpdir(), `pulse-private-${name}-`));
     const [mainVariable, auxiliaryVariable] = PORT_VARIABLES[name];
     const port = await freePort();
     const env = {
+      ...extra,
       PULSE_STACK_DIR: stackDir,
       [mainVariable]: String(port),
       [auxiliaryVariable]: String(await freePort()),

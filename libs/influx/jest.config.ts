@@ -1,0 +1,5 @@
+export default {
+  displayName: 'influx',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
