@@ -66,6 +66,15 @@ async function writeDeadLetters(
   }
 }
 
+/**
+ * Kafka answers a transaction's commit before it has written its markers, and read_committed
+ * readers see the records only after them; claiming the re-drive's transactional id waits
+ * until they are written.
+ */
+async function untilRedrivesVisible(topics: TestTopics): Promise<void> {
+  await sendAtomically(topics.kafka, `${topics.prefix}pulse-cli-dlq-redrive`, async () => []);
+}
+
 describe('pulse dlq and pulse reprocess (real Kafka)', () => {
   let topics: TestTopics;
   beforeAll(async () => {
@@ -108,6 +117,7 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
       'ContractViolation',
     );
     expect(redriven.code).toBe(0);
+    await untilRedrivesVisible(topics);
     const raw = await readAll(topics.kafka, topics.names.eventsRaw);
     expect(raw.map((message) => message.value?.toString()).sort()).toEqual(['{"bad":1', '{"bad":2']);
     expect(
@@ -152,9 +162,7 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
           expect(run.err.join('\n')).toContain('another `pulse dlq redrive` took over');
         const sent = succeeded.map((run) => Number(/re-drove (\d+)/.exec(run.out.at(-1) ?? '')?.[1]));
         expect(sent.reduce((sum, count) => sum + count, 0)).toBe(letters.length);
-        // Kafka answers a commit before it has written the transaction's markers, and readers
-        // see the records only after them; claiming the re-drive's id waits until they are.
-        await sendAtomically(own.kafka, `${own.prefix}pulse-cli-dlq-redrive`, async () => []);
+        await untilRedrivesVisible(own);
         const raw = await readAll(own.kafka, own.names.eventsRaw);
         expect(raw).toHaveLength(written);
         expect(new Set(raw.map((message) => message.value?.toString())).size).toBe(written);
@@ -242,6 +250,7 @@ describe('pulse dlq and pulse reprocess (real Kafka)', () => {
       '2m',
     );
     expect(moved.code).toBe(0);
+    expect(moved.out).toContain('  partition 1: 10 → 4');
     expect(moved.out.join('\n')).toMatch(
       /partition 2: kept at 0 \(its windows after 2026-03-01T12:00:00.000Z/,
     );
