@@ -1,7 +1,7 @@
 import { context } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { DEFAULT_BACKOFF, backoffDelay, retryDelay, sleep, type BackoffPolicy } from './backoff';
+import { DEFAULT_BACKOFF, backoffDelay, retryDelay, sleep, type BackoffPolicy } from '@pulse/retry';
 import { CommitScheduler, type CommitTarget } from './commit-scheduler';
 import { deadLetterRecord } from './dead-letter';
 import { ErrorClassifier, TransientError, errorClassOf, errorMessageOf } from './errors';

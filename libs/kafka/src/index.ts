@@ -46,8 +46,7 @@ export type { EnsureTopicsResult, TopicKey, TopicLayout, TopicNames, TopicSpec }
 export { decodeHeaders, toConsumedMessage } from './message';
 export type { ConsumedMessage, OutgoingRecord } from './message';
 export { extractTraceContext, injectTraceContext, withMessageSpan } from './trace-context';
-export { DEFAULT_BACKOFF, backoffDelay, retryDelay, retryRetriable, sleep } from './backoff';
-export type { BackoffPolicy } from './backoff';
+export { retryRetriable } from './retriable';
 export { KafkaModule, KafkaRuntime, KAFKA_CLIENT, TOPICS } from './kafka.module';
 export type { KafkaModuleOptions } from './kafka.module';
 export {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { retryRetriable } from './backoff';
+import { retryRetriable } from './retriable';
 import { toConsumedMessage, type ConsumedMessage } from './message';
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { backoffDelay, type BackoffPolicy } from './backoff';
+import { RetryStoppedError, retrying, type BackoffPolicy } from '@pulse/retry';
 import { errorMessageOf } from './errors';
 
 /** Something that connects to Kafka: the service's producer. */
@@ -65,25 +65,35 @@ export class StartupConnector {
   }
 
   private async connectUntilStopped(): Promise<boolean> {
-    for (let attempt = 1; !this.stopped; attempt += 1) {
-      try {
-        await this.target.connect();
-        if (this.stopped) {
-          await this.target.disconnect();
-          return false;
-        }
-        if (attempt > 1) this.logger.info({ attempts: attempt }, 'connected to Kafka');
-        return true;
-      } catch (error) {
-        const retryInMs = backoffDelay(attempt, this.policy.backoff);
-        this.logger.warn(
-          { error: errorMessageOf(error), attempt, retryInMs },
-          'cannot connect to Kafka; retrying',
-        );
-        await this.pause(retryInMs);
-      }
+    if (this.stopped) return false;
+    let attempts = 0;
+    try {
+      await retrying(
+        (attempt) => {
+          attempts = attempt;
+          return this.target.connect();
+        },
+        {
+          policy: this.policy.backoff,
+          stopped: () => this.stopped,
+          sleep: (ms) => this.pause(ms),
+          onRetry: (error, attempt, retryInMs) =>
+            this.logger.warn(
+              { error: errorMessageOf(error), attempt, retryInMs },
+              'cannot connect to Kafka; retrying',
+            ),
+        },
+      );
+    } catch (error) {
+      if (error instanceof RetryStoppedError) return false;
+      throw error;
     }
-    return false;
+    if (this.stopped) {
+      await this.target.disconnect();
+      return false;
+    }
+    if (attempts > 1) this.logger.info({ attempts }, 'connected to Kafka');
+    return true;
   }
 
   private pause(ms: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { retryRetriable } from './backoff';
+import { retryRetriable } from './retriable';
 import { toConsumedMessage, type ConsumedMessage } from './message';
 
 export interface TableReaderOptions<V> {

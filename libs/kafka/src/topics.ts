@@ -1,5 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
-import { sleep } from './backoff';
+import { sleep } from '@pulse/retry';
 
 /** Logical topic names (docs/architecture.md, "Topics"); the deployed name is `<PULSE_TOPIC_PREFIX><name>`. */
 export const TOPIC = {

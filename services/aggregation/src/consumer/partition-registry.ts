@@ -1,5 +1,6 @@
 import type { Logger } from '@pulse/observability';
-import { TransientError, backoffDelay, sleep, type KafkaOffsets } from '@pulse/kafka';
+import { TransientError, type KafkaOffsets } from '@pulse/kafka';
+import { retrying } from '@pulse/retry';
 import { decodeCommitMetadata } from '@pulse/contracts';
 import type { ResumePoint } from '../state/partition-aggregator';
 
@@ -77,16 +78,21 @@ export class PartitionRegistry<W> {
   }
 
   private async load(partitions: readonly number[], generation: number): Promise<Map<number, Resumption>> {
-    for (let attempt = 1; ; attempt += 1) {
-      if (generation !== this.generation)
-        throw new TransientError('assignment superseded by a newer rebalance');
-      try {
-        return await this.fetch(partitions);
-      } catch (error) {
-        this.options.logger.warn({ err: error, attempt }, 'could not read committed offsets; retrying');
-        await sleep(backoffDelay(attempt));
-      }
-    }
+    const superseded = () => generation !== this.generation;
+    const supersededError = () => new TransientError('assignment superseded by a newer rebalance');
+    return retrying(
+      async () => {
+        if (superseded()) throw supersededError();
+        return this.fetch(partitions);
+      },
+      {
+        shouldRetry: () => !superseded(),
+        onRetry: (error, attempt) =>
+          this.options.logger.warn({ err: error, attempt }, 'could not read committed offsets; retrying'),
+      },
+    ).catch((error: unknown) => {
+      throw superseded() ? supersededError() : error;
+    });
   }
 
   private async fetch(partitions: readonly number[]): Promise<Map<number, Resumption>> {

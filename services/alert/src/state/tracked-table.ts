@@ -1,11 +1,6 @@
-import {
-  TopicTableReader,
-  retryRetriable,
-  sleep,
-  type ConsumedMessage,
-  type KafkaRuntime,
-} from '@pulse/kafka';
+import { TopicTableReader, retryRetriable, type ConsumedMessage, type KafkaRuntime } from '@pulse/kafka';
 import type { Logger } from '@pulse/observability';
+import { sleep } from '@pulse/retry';
 
 /** The Kafka client type, named without importing kafkajs outside @pulse/kafka. */
 export type KafkaClient = KafkaRuntime['kafka'];

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { alertEventSchema, type AlertEvent } from '@pulse/contracts';
-import { KafkaRuntime, TopicTableReader, backoffDelay, sleep } from '@pulse/kafka';
+import { KafkaRuntime, TopicTableReader } from '@pulse/kafka';
 import { LOGGER, type Logger } from '@pulse/observability';
+import { RetryStoppedError, retrying, sleep } from '@pulse/retry';
 import { REPORTING_CONFIG, type ReportingConfig } from '../config';
 
 export interface AlertQuery {
@@ -63,33 +64,44 @@ export class AlertLog implements OnApplicationBootstrap, OnApplicationShutdown {
 
   private async startWithRetries(): Promise<void> {
     const logger = this.logger.child({ component: 'alert-log' });
-    for (let attempt = 1; !this.stopped; attempt += 1) {
-      const reader = new TopicTableReader<AlertEvent>(
-        this.runtime.kafka,
-        {
-          topic: this.runtime.topics.alerts,
-          groupIdPrefix: 'pulse-reporting-alerts',
-          decode: (message) => alertEventSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null')),
-          keyOf: (_, alert) => alert.fingerprint,
-          maxEntries: this.config.PULSE_ALERTS_MAX,
-        },
-        logger,
-      );
-      try {
-        await reader.start();
-        if (this.stopped) {
-          // Shut down while starting: nobody else will stop this reader.
-          await reader.stop();
-          return;
+    const reader = await retrying(
+      async () => {
+        const attempt = this.newReader(logger);
+        try {
+          await attempt.start();
+          return attempt;
+        } catch (error) {
+          await attempt.stop().catch(() => undefined);
+          throw error;
         }
-        this.reader = reader;
-        return;
-      } catch (error) {
-        await reader.stop().catch(() => undefined);
-        if (this.stopped) return;
-        logger.warn({ err: error, attempt }, 'cannot read the alerts topic yet; retrying');
-        await Promise.race([sleep(backoffDelay(attempt)), this.stopping]);
-      }
-    }
+      },
+      {
+        stopped: () => this.stopped,
+        sleep: (ms) => Promise.race([sleep(ms), this.stopping]),
+        onRetry: (error, attempt) =>
+          logger.warn({ err: error, attempt }, 'cannot read the alerts topic yet; retrying'),
+      },
+    ).catch((error: unknown) => {
+      if (error instanceof RetryStoppedError) return undefined;
+      throw error;
+    });
+    if (reader === undefined) return;
+    // Shut down while starting: nobody else will stop this reader.
+    if (this.stopped) await reader.stop();
+    else this.reader = reader;
+  }
+
+  private newReader(logger: Logger): TopicTableReader<AlertEvent> {
+    return new TopicTableReader<AlertEvent>(
+      this.runtime.kafka,
+      {
+        topic: this.runtime.topics.alerts,
+        groupIdPrefix: 'pulse-reporting-alerts',
+        decode: (message) => alertEventSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null')),
+        keyOf: (_, alert) => alert.fingerprint,
+        maxEntries: this.config.PULSE_ALERTS_MAX,
+      },
+      logger,
+    );
   }
 }

@@ -3,9 +3,6 @@ import { alertEventSchema, decodeJsonWith, type AlertEvent } from '@pulse/contra
 import {
   PoisonMessageError,
   TransientError,
-  backoffDelay,
-  retryDelay,
-  type BackoffPolicy,
   type CommitPoint,
   type ConsumedMessage,
   type ConsumerHooks,
@@ -14,6 +11,7 @@ import {
   type PartitionRef,
 } from '@pulse/kafka';
 import type { Logger } from '@pulse/observability';
+import { RetryStoppedError, backoffDelay, retryDelay, retrying, type BackoffPolicy } from '@pulse/retry';
 import type { AlertMetrics } from '../../metrics/alert-metrics';
 import type { RuleSource } from '../../rules/rule-book';
 import type { SilenceStore } from '../../silences/silence-store';
@@ -375,18 +373,24 @@ export class SlackNotifier implements MessageHandler {
       `Slack refused the notification for good (${reason}); check PULSE_SLACK_WEBHOOK_URL`,
       'SlackRejected',
     );
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await deadLetters.deadLetter(
-          chunk.map((entry) => entry.message),
-          error,
-        );
-        break;
-      } catch (failure) {
-        logger.warn({ err: failure, attempt }, 'could not dead-letter rejected notifications; retrying');
-        await this.sleep(backoffDelay(attempt, this.backoff));
-        if (!this.running) return;
-      }
+    try {
+      await retrying(
+        () =>
+          deadLetters.deadLetter(
+            chunk.map((entry) => entry.message),
+            error,
+          ),
+        {
+          policy: this.backoff,
+          stopped: () => !this.running,
+          sleep: (ms) => this.sleep(ms),
+          onRetry: (failure, attempt) =>
+            logger.warn({ err: failure, attempt }, 'could not dead-letter rejected notifications; retrying'),
+        },
+      );
+    } catch (failure) {
+      if (failure instanceof RetryStoppedError) return;
+      throw failure;
     }
     for (const { alert } of chunk)
       metrics.notifications.inc({ rule: alert.rule, channel: 'slack', outcome: 'failed' });
@@ -414,19 +418,20 @@ export class SlackNotifier implements MessageHandler {
       outcome,
       at,
     }));
-    for (let attempt = 1; attempt <= 5; attempt += 1) {
-      try {
-        await this.deps.deliveries.record(deliveries);
-        return;
-      } catch (error) {
-        this.deps.logger.warn({ err: error, attempt }, 'could not write the delivery log');
-        await this.sleep(backoffDelay(attempt, this.backoff));
-      }
+    try {
+      await retrying(() => this.deps.deliveries.record(deliveries), {
+        policy: this.backoff,
+        maxAttempts: 5,
+        sleep: (ms) => this.sleep(ms),
+        onRetry: (error, attempt) =>
+          this.deps.logger.warn({ err: error, attempt }, 'could not write the delivery log'),
+      });
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, entries: entries.length, outcome },
+        'delivery log not written; gave up after 5 attempts',
+      );
     }
-    this.deps.logger.error(
-      { entries: entries.length, outcome },
-      'delivery log not written; gave up after 5 attempts',
-    );
   }
 
   private done(entry: Entry): void {

@@ -1,20 +1,15 @@
-import {
-  DEFAULT_BACKOFF,
-  backoffDelay,
-  retryDelay,
-  retryRetriable,
-  sleep,
-  type BackoffPolicy,
-} from './backoff';
+import { DEFAULT_BACKOFF, backoffDelay, retryDelay, sleep, type BackoffPolicy } from './backoff';
 
 const policy: BackoffPolicy = { initialMs: 100, maxMs: 1_000, factor: 2 };
 const lowest = () => 0;
 const highest = () => 1;
 
 describe('retryDelay', () => {
-  it("takes the server's hint, capped at the ceiling, else the backoff", () => {
+  it("takes the server's hint, capped at maxHintMs (a minute by default), else the backoff", () => {
     expect(retryDelay(1, policy, 300)).toBe(300);
-    expect(retryDelay(1, policy, 3_600_000)).toBe(1_000);
+    expect(retryDelay(1, policy, 3_600_000)).toBe(60_000);
+    expect(retryDelay(1, { ...policy, maxHintMs: 5_000 }, 3_600_000)).toBe(5_000);
+    expect(retryDelay(1, { ...policy, maxHintMs: 5_000 }, 4_000)).toBe(4_000);
     expect(retryDelay(1, policy, 0)).toBe(0);
     expect(retryDelay(1, policy, -5)).toBe(0);
     const backoff = retryDelay(3, policy, undefined);
@@ -83,35 +78,5 @@ describe('sleep', () => {
     await jest.advanceTimersByTimeAsync(1);
     await sleeping;
     expect(done).toBe(true);
-  });
-});
-
-describe('retryRetriable', () => {
-  const notLeader = Object.assign(new Error('This server is not the leader for that topic-partition'), {
-    retriable: true,
-  });
-
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
-
-  it('repeats a request that failed with a retriable broker error until it succeeds', async () => {
-    const request = jest.fn().mockRejectedValueOnce(notLeader).mockResolvedValueOnce('offsets');
-    const result = retryRetriable(request);
-    await jest.runAllTimersAsync();
-    await expect(result).resolves.toBe('offsets');
-    expect(request).toHaveBeenCalledTimes(2);
-  });
-
-  it('throws other errors at once, and a retriable one after the last attempt', async () => {
-    const fatal = jest.fn().mockRejectedValue(new Error('topic authorization failed'));
-    await expect(retryRetriable(fatal)).rejects.toThrow('topic authorization failed');
-    expect(fatal).toHaveBeenCalledTimes(1);
-
-    const stuck = jest.fn().mockRejectedValue(notLeader);
-    const result = retryRetriable(stuck, 3);
-    const settled = expect(result).rejects.toThrow('not the leader');
-    await jest.runAllTimersAsync();
-    await settled;
-    expect(stuck).toHaveBeenCalledTimes(3);
   });
 });

@@ -3,7 +3,12 @@ export interface BackoffPolicy {
   maxMs: number;
   /** Multiplier per attempt. */
   factor: number;
+  /** The longest server hint (Retry-After) honoured; longer ones wait this long (default one minute). */
+  maxHintMs?: number;
 }
+
+/** A Retry-After longer than this is an error on the server's side, not a plan: wait at most a minute. */
+export const DEFAULT_MAX_HINT_MS = 60_000;
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 30_000, factor: 2 };
 
@@ -23,29 +28,14 @@ export function backoffDelay(
 
 /**
  * How long to wait before attempt `attempt + 1`: the server's hint (Retry-After) when it gave
- * one, capped at the policy's ceiling so that one answer cannot pause a partition or a notifier
- * for an hour, else the backoff.
+ * one, capped at `maxHintMs` so that one answer cannot pause a partition or a notifier for an
+ * hour, else the backoff.
  */
 export function retryDelay(attempt: number, policy: BackoffPolicy, hintMs: number | undefined): number {
-  return hintMs !== undefined ? Math.min(Math.max(0, hintMs), policy.maxMs) : backoffDelay(attempt, policy);
+  if (hintMs === undefined) return backoffDelay(attempt, policy);
+  return Math.min(Math.max(0, hintMs), policy.maxHintMs ?? DEFAULT_MAX_HINT_MS);
 }
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Repeats a request that failed with a retriable broker error (e.g. a leader that moved or is
- * still being elected right after a topic was created or a broker restarted); kafkajs' admin
- * requests do not.
- */
-export async function retryRetriable<T>(request: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await request();
-    } catch (error) {
-      if (attempt >= attempts || (error as { retriable?: boolean }).retriable !== true) throw error;
-      await sleep(backoffDelay(attempt, DEFAULT_BACKOFF));
-    }
-  }
 }

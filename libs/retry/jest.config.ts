@@ -1,0 +1,5 @@
+export default {
+  displayName: 'retry',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
