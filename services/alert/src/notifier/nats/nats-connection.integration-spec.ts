@@ -72,4 +72,20 @@ describe('NatsConnector against a real nats-server', () => {
     expect(connector.isConnected()).toBe(false);
     expect(connector.current()).toBeNull();
   });
+
+  it('ends its attempt to connect when closed while NATS never came up', async () => {
+    const port = await freePort();
+    connector = new NatsConnector(
+      [`nats://127.0.0.1:${port}`],
+      createLogger('nats-connection-spec', 'silent'),
+      'spec',
+    );
+    connector.open();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const started = Date.now();
+    // Resolves when the client gave up dialling, or after 10 s if it kept on.
+    await connector.close(10_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(connector.current()).toBeNull();
+  });
 });

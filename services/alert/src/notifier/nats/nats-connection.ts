@@ -35,18 +35,27 @@ export class NatsConnector {
     return this.connected;
   }
 
+  /** Drains the connection, or ends the attempt to make one; resolves once either is done. */
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
     this.connected = false;
     const connection = this.connection;
-    if (!connection || connection.isClosed()) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      connection.drain().catch(() => connection.close()),
-      new Promise<void>(
-        (resolve) => (timer = setTimeout(() => void connection.close().then(resolve, resolve), timeoutMs)),
-      ),
-    ]).finally(() => clearTimeout(timer));
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    try {
+      if (!connection) {
+        // Still dialling: the client asks reconnectToServer before its next attempt and gives up.
+        await Promise.race([this.opening ?? Promise.resolve(), deadline]);
+        return;
+      }
+      if (connection.isClosed()) return;
+      await Promise.race([
+        connection.drain().catch(() => connection.close()),
+        deadline.then(() => connection.close()),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async connectInBackground(): Promise<void> {
@@ -60,6 +69,12 @@ export class NatsConnector {
         name: this.name,
         waitOnFirstConnect: true,
         maxReconnectAttempts: -1,
+        // Consulted before every attempt: once closed, the attempt is refused and connect() gives
+        // up, so a NATS that never came up leaves no dialling behind (the process can exit).
+        reconnectToServer: () => {
+          if (this.closed) throw new Error('NATS connector closed');
+          return null;
+        },
         reconnectTimeWait: 1_000,
         timeout: 5_000,
       });
