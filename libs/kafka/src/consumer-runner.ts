@@ -8,7 +8,7 @@ import { ErrorClassifier, TransientError, errorClassOf, errorMessageOf } from '.
 import type { KafkaMetrics } from './kafka-metrics';
 import { toConsumedMessage, type ConsumedMessage, type OutgoingRecord } from './message';
 import type { PreparedRecord, PulseProducer } from './producer';
-import { extractTraceContext, withMessageSpan } from './trace-context';
+import { extractTraceContext, withMessageSpan, type KafkaServer } from './trace-context';
 import { heartbeatIntervalFor } from './kafka-env';
 
 /** Handles one message. Records it returns are produced (and acknowledged) before the offset is committed. */
@@ -73,6 +73,8 @@ export interface ConsumerRunnerOptions {
    * often costs the broker less; after a crash or a rebalance up to this much is read again.
    */
   commitIntervalMs?: number;
+  /** The broker the runner's spans name (`server.address`); see `bootstrapServer`. */
+  server?: KafkaServer;
 }
 
 export type ConsumerState = 'idle' | 'joining' | 'running' | 'crashed' | 'stopped';
@@ -346,11 +348,16 @@ export class ConsumerRunner {
     for (;;) {
       attempts += 1;
       try {
-        return await withMessageSpan(message, this.options.groupId, async () => {
-          const records = (await this.handler.handle(message)) ?? [];
-          processed?.inc();
-          return records.map((record) => this.producer.prepare(record));
-        });
+        return await withMessageSpan(
+          message,
+          this.options.groupId,
+          async () => {
+            const records = (await this.handler.handle(message)) ?? [];
+            processed?.inc();
+            return records.map((record) => this.producer.prepare(record));
+          },
+          this.options.server,
+        );
       } catch (error) {
         this.metrics?.failed.inc(labels);
         firstFailure ??= new Date();

@@ -45,7 +45,13 @@ export { TOPIC, declaredTopics, ensureTopics, topicNames } from './topics';
 export type { EnsureTopicsResult, TopicKey, TopicLayout, TopicNames, TopicSpec } from './topics';
 export { decodeHeaders, toConsumedMessage } from './message';
 export type { ConsumedMessage, OutgoingRecord } from './message';
-export { extractTraceContext, injectTraceContext, withMessageSpan } from './trace-context';
+export {
+  bootstrapServer,
+  extractTraceContext,
+  injectTraceContext,
+  withMessageSpan,
+  type KafkaServer,
+} from './trace-context';
 export { retryRetriable } from './retriable';
 export { KafkaModule, KafkaRuntime, KAFKA_CLIENT, TOPICS } from './kafka.module';
 export type { KafkaModuleOptions } from './kafka.module';

@@ -23,6 +23,7 @@ import { KafkaMetrics } from './kafka-metrics';
 import { PulseProducer, type ProducerOptions } from './producer';
 import { StartupConnector } from './startup-connector';
 import { topicNames, type TopicNames } from './topics';
+import { bootstrapServer } from './trace-context';
 
 export const KAFKA_CLIENT = Symbol('pulse.kafka-client');
 export const TOPICS = Symbol('pulse.topics');
@@ -38,7 +39,7 @@ export interface KafkaModuleOptions {
   poisonErrors?: readonly ErrorType[];
 }
 
-type RunnerOptions = Omit<ConsumerRunnerOptions, 'serviceName' | 'deadLetterTopic' | 'errors'>;
+type RunnerOptions = Omit<ConsumerRunnerOptions, 'serviceName' | 'deadLetterTopic' | 'errors' | 'server'>;
 
 /**
  * Creates the service's consumers with the shared producer, metrics, logger and dead-letter
@@ -81,6 +82,7 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
         serviceName: this.serviceName,
         deadLetterTopic: this.topics.deadLetter,
         errors: this.errors,
+        server: this.producer.server,
       },
       this.logger.child({ component: 'consumer', groupId: options.groupId }),
       this.metrics,
@@ -134,6 +136,7 @@ export class KafkaModule {
           inject: [KAFKA_CLIENT, KafkaMetrics],
           useFactory: (kafka: Kafka, metrics: KafkaMetrics) =>
             new PulseProducer(kafka, metrics, {
+              server: bootstrapServer(options.connection.brokers),
               ...(options.connection.compression === undefined
                 ? {}
                 : { compression: options.connection.compression }),

@@ -11,7 +11,7 @@ import { DEFAULT_COMPRESSION, compressionType, type Compression } from './compre
 import { TransactionFencedError, isProducerFenced } from './errors';
 import type { KafkaMetrics } from './kafka-metrics';
 import type { OutgoingRecord } from './message';
-import { endProducerSpan, startProducerSpan } from './trace-context';
+import { endProducerSpan, startProducerSpan, type KafkaServer } from './trace-context';
 
 export interface ProducerOptions {
   /** Record-batch compression (default `none`, see compression.ts for the trade-off). */
@@ -26,6 +26,8 @@ export interface ProducerOptions {
    * default max.request.size); larger sends are split into several requests.
    */
   maxRequestBytes?: number;
+  /** The broker the producer's spans name (`server.address`); see `bootstrapServer`. */
+  server?: KafkaServer;
 }
 
 export interface SendOptions {
@@ -131,6 +133,8 @@ export class PulseProducer {
   private readonly compression: CompressionTypes;
   private readonly maxQueuedRecords: number;
   private readonly maxRequestBytes: number;
+  /** The broker this producer's spans name; the service's consumers name the same one. */
+  readonly server: KafkaServer | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly queue: QueuedSend[] = [];
   private queued = 0;
@@ -148,6 +152,7 @@ export class PulseProducer {
     this.compression = compressionType(options.compression ?? DEFAULT_COMPRESSION);
     this.maxQueuedRecords = options.maxQueuedRecords ?? 20_000;
     this.maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    this.server = options.server;
   }
 
   private createProducer(): Producer {
@@ -231,7 +236,7 @@ export class PulseProducer {
   /** Starts a producer span under the active context and injects it; call inside the work's context. */
   prepare(record: OutgoingRecord): PreparedRecord {
     const headers = { ...record.headers };
-    const span = startProducerSpan(record.topic, headers);
+    const span = startProducerSpan(record.topic, headers, this.server);
     return { record: { ...record, headers }, span };
   }
 

@@ -14,6 +14,7 @@ import {
   ATTR_MESSAGING_SYSTEM_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
 import {
+  bootstrapServer,
   endProducerSpan,
   extractTraceContext,
   injectTraceContext,
@@ -183,5 +184,31 @@ describe('withMessageSpan', () => {
     expect(process.attributes[ATTR_ERROR_TYPE]).toBe('Error');
     expect(process.events.map((event) => event.name)).toEqual(['exception']);
     expect(process.ended).toBe(true);
+  });
+});
+
+describe('the broker a span names', () => {
+  it('reads the first bootstrap broker as server.address and server.port', () => {
+    expect(bootstrapServer(['kafka-bootstrap.pulse.svc:9092', 'other:9093'])).toEqual({
+      address: 'kafka-bootstrap.pulse.svc',
+      port: 9092,
+    });
+    expect(bootstrapServer(['[::1]:19092'])).toEqual({ address: '::1', port: 19092 });
+    expect(bootstrapServer([' kafka '])).toEqual({ address: 'kafka' });
+    expect(bootstrapServer([])).toBeUndefined();
+  });
+
+  it('sets them on send and process spans, and nothing when unknown', async () => {
+    const server = { address: 'kafka-bootstrap', port: 9092 };
+    const headers: Record<string, string> = {};
+    startProducerSpan('p.events.raw', headers, server).end();
+    await withMessageSpan(message(headers), 'g', () => undefined, server);
+    startProducerSpan('p.unknown', {}).end();
+    const [send, process, unknown] = exporter.getFinishedSpans();
+    for (const span of [send!, process!]) {
+      expect(span.attributes['server.address']).toBe('kafka-bootstrap');
+      expect(span.attributes['server.port']).toBe(9092);
+    }
+    expect(unknown!.attributes).not.toHaveProperty('server.address');
   });
 });

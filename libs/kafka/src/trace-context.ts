@@ -8,7 +8,12 @@ import {
   type Span,
   type TextMapGetter,
 } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE, ERROR_TYPE_VALUE_OTHER } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ERROR_TYPE_VALUE_OTHER,
+} from '@opentelemetry/semantic-conventions';
 import type * as Incubating from '@opentelemetry/semantic-conventions/incubating';
 import { errorClassOf } from './errors';
 import type { ConsumedMessage } from './message';
@@ -40,6 +45,34 @@ const headerGetter: TextMapGetter<Readonly<Record<string, string>>> = {
 
 const tracer = trace.getTracer('@pulse/kafka');
 
+/** The broker a span names as `server.address` / `server.port`. */
+export interface KafkaServer {
+  address: string;
+  port?: number;
+}
+
+/**
+ * The first bootstrap broker a client was given, as the server its spans name. kafkajs does not
+ * say which broker served a request; the bootstrap address is what an operator knows the cluster
+ * by (in Kubernetes, usually one Service in front of every broker).
+ */
+export function bootstrapServer(brokers: readonly string[]): KafkaServer | undefined {
+  const first = brokers[0]?.trim();
+  if (!first) return undefined;
+  // "[::1]:9092" (IPv6), "kafka:9092", or a bare host.
+  const match = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(first);
+  if (!match) return { address: first };
+  const address = (match[1] ?? match[2])!;
+  return match[3] === undefined ? { address } : { address, port: Number(match[3]) };
+}
+
+function serverAttributes(server: KafkaServer | undefined): Record<string, string | number> {
+  if (!server) return {};
+  return server.port === undefined
+    ? { [ATTR_SERVER_ADDRESS]: server.address }
+    : { [ATTR_SERVER_ADDRESS]: server.address, [ATTR_SERVER_PORT]: server.port };
+}
+
 /** Writes the W3C trace context of `ctx` (traceparent, tracestate, baggage) into headers. */
 export function injectTraceContext(headers: Record<string, string>, ctx: Context = context.active()): void {
   propagation.inject(ctx, headers);
@@ -58,6 +91,7 @@ export async function withMessageSpan<T>(
   message: ConsumedMessage,
   groupId: string,
   work: (span: Span) => Promise<T> | T,
+  server?: KafkaServer,
 ): Promise<T> {
   const parent = extractTraceContext(message.headers);
   const span = tracer.startSpan(
@@ -77,6 +111,7 @@ export async function withMessageSpan<T>(
       [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(message.partition),
       [ATTR_KAFKA_OFFSET]: Number(message.offset),
       [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: groupId,
+      ...serverAttributes(server),
     });
   }
   try {
@@ -94,7 +129,11 @@ export async function withMessageSpan<T>(
  * Starts a PRODUCER span for one outgoing record under the active context and writes its
  * context into the record's headers; the caller ends it once the broker acknowledged.
  */
-export function startProducerSpan(topic: string, headers: Record<string, string>): Span {
+export function startProducerSpan(
+  topic: string,
+  headers: Record<string, string>,
+  server?: KafkaServer,
+): Span {
   const span = tracer.startSpan(`${MESSAGING_OPERATION_TYPE_VALUE_SEND} ${topic}`, {
     kind: SpanKind.PRODUCER,
   });
@@ -104,6 +143,7 @@ export function startProducerSpan(topic: string, headers: Record<string, string>
       [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
       [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
       [ATTR_MESSAGING_DESTINATION_NAME]: topic,
+      ...serverAttributes(server),
     });
   }
   injectTraceContext(headers, trace.setSpan(context.active(), span));
