@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the pinned Kubernetes control plane, etcd and kwok from their Go modules when they are missing
-# from a per-user cache, and prints one line per binary on stdout: "<name> <path>".
+# Builds the pinned Kubernetes control plane, etcd, kwok and metrics-server from their Go modules
+# when they are missing from a per-user cache, and prints one line per binary on stdout:
+# "<name> <path>".
 #
 #   bash tools/kube/build.sh
 #
@@ -14,11 +15,15 @@
 #   etcd
 #       go.etcd.io/etcd/server/v3 through the wrapper module tools/kube/etcd (the etcd minor
 #       Kubernetes 1.36 is tested against); about 2 minutes cold. PULSE_ETCD_BIN: use another etcd
+#   metrics-server
+#       sigs.k8s.io/metrics-server (the resource metrics API the HPA controller reads), `go install`
+#       of the pinned tag; about 6 minutes cold on one core (GOMAXPROCS=1), downloads included
 #
 # Environment:
-#   PULSE_KWOK_VERSION  pinned sigs.k8s.io/kwok tag          (default: tools/kube/versions.sh)
-#   PULSE_TOOLS_BIN     install directory                    (default $HOME/.cache/pulse/bin)
-#   PULSE_ETCD_BIN      use this etcd binary instead of building one
+#   PULSE_KWOK_VERSION            pinned sigs.k8s.io/kwok tag           (default: tools/kube/versions.sh)
+#   PULSE_METRICS_SERVER_VERSION  pinned sigs.k8s.io/metrics-server tag (default: tools/kube/versions.sh)
+#   PULSE_TOOLS_BIN               install directory                     (default $HOME/.cache/pulse/bin)
+#   PULSE_ETCD_BIN                use this etcd binary instead of building one
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,7 +34,7 @@ BIN_DIR="${PULSE_TOOLS_BIN:-${HOME}/.cache/pulse/bin}"
 
 case "${1:-}" in
   '') ;;
-  -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
   *) echo "build.sh: unknown argument: $1" >&2; exit 2 ;;
 esac
 
@@ -37,7 +42,7 @@ log() { echo "build.sh: $*" >&2; }
 
 need_go() {
   command -v go >/dev/null 2>&1 && return 0
-  log "the Go toolchain (go >= 1.26) is needed to build the Kubernetes control plane and kwok"
+  log "the Go toolchain (go >= 1.26) is needed to build the Kubernetes control plane, kwok and metrics-server"
   exit 1
 }
 
@@ -115,7 +120,25 @@ build_etcd() {
   echo "etcd $dir/etcd"
 }
 
+# metrics-server: like kwok, `go install` of the pinned tag (its go.mod has no replace directives, so
+# the module's own requirements and go.sum apply). The release stamps its version into client-go.
+build_metrics_server() {
+  local dir="${BIN_DIR}/.metrics-server-${METRICS_SERVER_VERSION}" started=$SECONDS
+  if [[ ! -x "$dir/metrics-server" ]]; then
+    need_go
+    mkdir -p "$dir"
+    log "installing sigs.k8s.io/metrics-server ${METRICS_SERVER_VERSION} into $dir (first run: a few minutes)"
+    GOBIN="$dir" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" \
+      go install -trimpath -ldflags "-s -w -X k8s.io/client-go/pkg/version.gitVersion=${METRICS_SERVER_VERSION}" \
+      "sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_VERSION}" >&2
+    log "built metrics-server in $((SECONDS - started))s"
+  fi
+  ln -sfn "$dir/metrics-server" "$BIN_DIR/metrics-server"
+  echo "metrics-server $dir/metrics-server"
+}
+
 mkdir -p "$BIN_DIR"
 build_components
 build_kwok
 build_etcd
+build_metrics_server

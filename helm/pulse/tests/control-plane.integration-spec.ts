@@ -22,10 +22,12 @@ import { CHART_DIR, SERVICES, type ServiceName } from './render';
  * Standard, then tested, upgraded, rolled back and uninstalled with the pinned helm.
  *
  * What is real: the API server's validation and admission (schemas, CRD schemas, PodSecurity,
- * ServiceAccount), the controllers (Deployments and their rolling updates, ReplicaSets, Jobs,
- * HPA, garbage collection, Endpoints) and the scheduler. What is simulated: no container runs.
- * kwok marks a scheduled pod Running and Ready at once (probes are not executed), completes the
- * pods of Jobs and of `helm test`, and finalises deletions.
+ * ServiceAccount), its aggregation layer, the controllers (Deployments and their rolling updates,
+ * ReplicaSets, Jobs, HPA, garbage collection, Endpoints), the scheduler and metrics-server. What is
+ * simulated: no container runs. kwok marks a scheduled pod Running and Ready at once (probes are
+ * not executed), completes the pods of Jobs and of `helm test`, finalises deletions, and serves
+ * each fake node's kubelet resource metrics, with the CPU of each pod set by the test through an
+ * annotation (1m when unset).
  */
 
 const RUN = Date.now().toString(36);
@@ -62,9 +64,29 @@ interface ReplicaSet extends KubeObject {
   status?: { replicas?: number; readyReplicas?: number };
 }
 
+interface HpaScalingRules {
+  stabilizationWindowSeconds?: number;
+  policies?: { type: 'Pods' | 'Percent'; value: number; periodSeconds: number }[];
+}
+
 interface Hpa extends KubeObject {
-  spec: { minReplicas?: number; scaleTargetRef: { kind: string; name: string } };
-  status?: { conditions?: { type: string; status: string }[] };
+  spec: {
+    minReplicas?: number;
+    maxReplicas: number;
+    scaleTargetRef: { kind: string; name: string };
+    metrics?: { type: string; resource?: { name: string; target: { averageUtilization?: number } } }[];
+    behavior?: { scaleUp?: HpaScalingRules; scaleDown?: HpaScalingRules };
+  };
+  status?: {
+    currentReplicas?: number;
+    desiredReplicas?: number;
+    lastScaleTime?: string;
+    currentMetrics?: {
+      type: string;
+      resource?: { name: string; current: { averageUtilization?: number } };
+    }[];
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
 }
 
 interface Pod extends KubeObject {
@@ -74,6 +96,7 @@ interface Pod extends KubeObject {
 
 interface KubeEvent extends KubeObject {
   reason?: string;
+  message?: string;
   involvedObject: { kind: string; name: string };
 }
 
@@ -437,6 +460,268 @@ describe('upgrade and rollback (production values)', () => {
       description: string;
     }[];
     expect(history.at(-1)).toMatchObject({ revision: 4, status: 'deployed', description: 'Rollback to 1' });
+  });
+});
+
+/** kwok's ClusterResourceUsage (tools/kube/cluster.sh) reads a pod's simulated CPU from this annotation. */
+const USAGE_CPU = 'kwok.x-k8s.io/usage-cpu';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function condition(hpa: Hpa | undefined, type: string): { status?: string; reason?: string } {
+  return hpa?.status?.conditions?.find((c) => c.type === type) ?? {};
+}
+
+function cpuUtilization(hpa: Hpa | undefined): number | undefined {
+  return hpa?.status?.currentMetrics?.find((m) => m.resource?.name === 'cpu')?.resource?.current
+    .averageUtilization;
+}
+
+/**
+ * Holds kwok's simulated CPU usage of every pod of one component at `cpu` (null: back to kwok's
+ * idle 1m) until the returned function is called: pods the HPA adds get it as soon as they appear,
+ * as a real load would reach them.
+ */
+function simulateCpu(v: Variant, component: ServiceName, cpu: string | null): () => Promise<void> {
+  let running = true;
+  let failure: unknown;
+  const selector = `app.kubernetes.io/instance=${v.release},app.kubernetes.io/component=${component}`;
+  const loop = (async () => {
+    while (running) {
+      try {
+        for (const pod of await kube.list<Pod>(`/api/v1/namespaces/${v.namespace}/pods`, selector)) {
+          if ((pod.metadata.annotations?.[USAGE_CPU] ?? null) === cpu) continue;
+          const patch = JSON.stringify({ metadata: { annotations: { [USAGE_CPU]: cpu } } });
+          const path = `/api/v1/namespaces/${v.namespace}/pods/${pod.metadata.name}`;
+          const res = await kube.request('PATCH', path, patch, 'application/merge-patch+json');
+          // 404: removed by a scale-in meanwhile
+          if (res.status !== 200 && res.status !== 404)
+            throw new KubeError(res.status, res.body, `PATCH ${path}`);
+        }
+      } catch (error) {
+        failure ??= error;
+        return;
+      }
+      await sleep(500);
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
+  };
+}
+
+interface ScalingRecord {
+  /** each value of an HPA's status.desiredReplicas, with the controller's lastScaleTime (ms) */
+  steps: Map<ServiceName, { replicas: number; at: number }[]>;
+  /** every spec.replicas value seen on each Deployment */
+  seen: Map<ServiceName, Set<number>>;
+  hpas: Map<ServiceName, Hpa>;
+  deployments: Map<ServiceName, Deployment>;
+}
+
+/** Samples every HPA and Deployment of the release twice a second until `done` holds. */
+async function watchScaling(
+  v: Variant,
+  what: string,
+  done: (now: ScalingRecord) => boolean,
+  timeoutMs: number,
+): Promise<ScalingRecord> {
+  const record: ScalingRecord = {
+    steps: new Map(),
+    seen: new Map(),
+    hpas: new Map(),
+    deployments: new Map(),
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hpas = await kube.list<Hpa>(
+      `/apis/autoscaling/v2/namespaces/${v.namespace}/horizontalpodautoscalers`,
+      `app.kubernetes.io/instance=${v.release}`,
+    );
+    record.hpas = new Map(
+      hpas.map((h) => [h.metadata.labels?.['app.kubernetes.io/component'] as ServiceName, h]),
+    );
+    record.deployments = await deployments(v.namespace, v.release);
+    for (const [service, hpa] of record.hpas) {
+      const steps = record.steps.get(service) ?? [];
+      const desired = hpa.status?.desiredReplicas;
+      if (desired !== undefined && steps.at(-1)?.replicas !== desired) {
+        steps.push({ replicas: desired, at: Date.parse(hpa.status?.lastScaleTime ?? '') });
+      }
+      record.steps.set(service, steps);
+    }
+    for (const [service, d] of record.deployments) {
+      const seen = record.seen.get(service) ?? new Set<number>();
+      if (d.spec.replicas !== undefined) seen.add(d.spec.replicas);
+      record.seen.set(service, seen);
+    }
+    if (done(record)) return record;
+    if (Date.now() > deadline) {
+      const state = [...record.hpas].map(
+        ([s, h]) =>
+          `${s}: desired ${h.status?.desiredReplicas} cpu ${cpuUtilization(h)}% ${JSON.stringify(h.status?.conditions)}`,
+      );
+      throw new Error(`timed out waiting for ${what}:\n${state.join('\n')}`);
+    }
+    await sleep(500);
+  }
+}
+
+/** The replica counts an HPA moved through, checked against its scaling rules. */
+function expectStepsWithin(
+  steps: { replicas: number; at: number }[],
+  rules: HpaScalingRules | undefined,
+): void {
+  const policy = rules?.policies?.[0];
+  expect(rules?.policies).toHaveLength(1);
+  if (!policy || policy.type !== 'Pods')
+    throw new Error('the autoscaling values give one Pods policy per direction');
+  for (const [i, after] of steps.entries()) {
+    const before = steps[i - 1];
+    if (before === undefined) continue;
+    // At most `value` pods per step, and no second step within `periodSeconds` (lastScaleTime has
+    // whole seconds, hence the second of slack).
+    expect(Math.abs(after.replicas - before.replicas)).toBeLessThanOrEqual(policy.value);
+    expect(after.at - before.at).toBeGreaterThanOrEqual((policy.periodSeconds - 1) * 1000);
+  }
+}
+
+async function rescaleEvents(v: Variant, hpa: string): Promise<string[]> {
+  return (await kube.list<KubeEvent>(`/api/v1/namespaces/${v.namespace}/events`))
+    .filter((e) => e.involvedObject.kind === 'HorizontalPodAutoscaler' && e.involvedObject.name === hpa)
+    .filter((e) => e.reason === 'SuccessfulRescale')
+    .map((e) => e.message ?? '');
+}
+
+// The real HPA controller, fed by metrics-server through the aggregation layer; kwok serves the
+// kubelets' resource metrics, with each pod's CPU set by the test (kwok's idle default: 1m). Every
+// service has the same windows (ci/autoscaling-values.yaml), so only the load tells them apart.
+describe('ci/autoscaling-values.yaml: each service scales on its own CPU', () => {
+  const v = variant('autoscaling');
+  const busy: ServiceName = 'enrichment';
+  const others = SERVICES.filter((s) => s !== busy);
+  const hpaOf = (record: ScalingRecord, service: ServiceName): Hpa => {
+    const hpa = record.hpas.get(service);
+    if (!hpa) throw new Error(`no HorizontalPodAutoscaler for ${service}`);
+    return hpa;
+  };
+  /** At its floor and held there by it: the HPA computed fewer replicas than minReplicas. */
+  const atFloor = (record: ScalingRecord, service: ServiceName): boolean => {
+    const hpa = hpaOf(record, service);
+    const d = record.deployments.get(service);
+    return (
+      cpuUtilization(hpa) !== undefined &&
+      condition(hpa, 'ScalingActive').status === 'True' &&
+      condition(hpa, 'ScalingLimited').reason === 'TooFewReplicas' &&
+      hpa.status?.desiredReplicas === hpa.spec.minReplicas &&
+      d?.spec.replicas === hpa.spec.minReplicas &&
+      d?.status?.readyReplicas === hpa.spec.minReplicas
+    );
+  };
+  const expectOthersAtFloor = (record: ScalingRecord) => {
+    for (const service of others) {
+      const hpa = hpaOf(record, service);
+      expect({ service, replicas: [...(record.seen.get(service) ?? [])] }).toEqual({
+        service,
+        replicas: [hpa.spec.minReplicas],
+      });
+      expect({ service, atFloor: atFloor(record, service) }).toEqual({ service, atFloor: true });
+    }
+  };
+
+  it('idle: every HPA reads its pods’ CPU from metrics.k8s.io and holds minReplicas', async () => {
+    const record = await watchScaling(
+      v,
+      'every HPA to read its CPU',
+      (r) => SERVICES.every((s) => atFloor(r, s)),
+      120_000,
+    );
+    for (const service of SERVICES) {
+      const hpa = hpaOf(record, service);
+      const target = hpa.spec.metrics?.find((m) => m.resource?.name === 'cpu')?.resource?.target
+        .averageUtilization;
+      expect({ service, min: hpa.spec.minReplicas, max: hpa.spec.maxReplicas, target }).toEqual({
+        service,
+        min: 2,
+        max: 4,
+        target: 70,
+      });
+      expect(cpuUtilization(hpa)).toBeLessThan(10);
+    }
+    // The metrics API itself lists every pod of the release (what the HPA controller reads).
+    const pods = await kube.list(
+      `/api/v1/namespaces/${v.namespace}/pods`,
+      `app.kubernetes.io/instance=${v.release}`,
+    );
+    const metrics = await kube.list(
+      `/apis/metrics.k8s.io/v1beta1/namespaces/${v.namespace}/pods`,
+      `app.kubernetes.io/instance=${v.release}`,
+    );
+    expect(metrics.map((m) => m.metadata.name).sort()).toEqual(pods.map((p) => p.metadata.name).sort());
+  });
+
+  it(`busy ${busy} pods: only ${busy} scales out, one pod per period, up to maxReplicas`, async () => {
+    // Twice its CPU request (200m) in every pod: far above the 70 % target.
+    const stop = simulateCpu(v, busy, '400m');
+    let record: ScalingRecord;
+    try {
+      record = await watchScaling(
+        v,
+        `${busy} to reach maxReplicas`,
+        (r) => {
+          const hpa = hpaOf(r, busy);
+          const d = r.deployments.get(busy);
+          return (
+            condition(hpa, 'ScalingLimited').reason === 'TooManyReplicas' &&
+            d?.spec.replicas === hpa.spec.maxReplicas &&
+            d.status?.readyReplicas === hpa.spec.maxReplicas
+          );
+        },
+        180_000,
+      );
+    } finally {
+      await stop();
+    }
+    const hpa = hpaOf(record, busy);
+    expect(record.steps.get(busy)?.map((s) => s.replicas)).toEqual([2, 3, 4]);
+    expectStepsWithin(record.steps.get(busy) ?? [], hpa.spec.behavior?.scaleUp);
+    expect([...(record.seen.get(busy) ?? [])]).toEqual([2, 3, 4]);
+    expect(cpuUtilization(hpa)).toBeGreaterThan(100);
+    expect(await rescaleEvents(v, hpa.metadata.name)).toEqual(
+      expect.arrayContaining([
+        'New size: 3; reason: cpu resource utilization (percentage of request) above target',
+        'New size: 4; reason: cpu resource utilization (percentage of request) above target',
+      ]),
+    );
+    expectOthersAtFloor(record);
+    for (const service of others) {
+      const events = await rescaleEvents(v, hpaOf(record, service).metadata.name);
+      expect({ service, events: events.filter((e) => e.includes('above target')) }).toEqual({
+        service,
+        events: [],
+      });
+    }
+  });
+
+  it(`idle again: ${busy} scales back in, one pod per period, to minReplicas`, async () => {
+    const stop = simulateCpu(v, busy, null);
+    let record: ScalingRecord;
+    try {
+      record = await watchScaling(v, `${busy} to return to minReplicas`, (r) => atFloor(r, busy), 180_000);
+    } finally {
+      await stop();
+    }
+    const hpa = hpaOf(record, busy);
+    expect(record.steps.get(busy)?.map((s) => s.replicas)).toEqual([4, 3, 2]);
+    expectStepsWithin(record.steps.get(busy) ?? [], hpa.spec.behavior?.scaleDown);
+    expect(await rescaleEvents(v, hpa.metadata.name)).toEqual(
+      expect.arrayContaining([
+        'New size: 3; reason: All metrics below target',
+        'New size: 2; reason: All metrics below target',
+      ]),
+    );
+    expectOthersAtFloor(record);
   });
 });
 

@@ -1,5 +1,7 @@
+import Ajv from 'ajv';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -158,6 +160,24 @@ describe('skaffold.yaml', () => {
     }
   });
 
+  it('is valid against skaffold’s own JSON schema for its apiVersion (from the skaffold Go module)', () => {
+    const path = execFileSync('bash', [join(REPO_ROOT, 'tools/kube/skaffold-schema.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+    // Not strict: the schema carries editor keywords (x-intellij-html-description, preferredOrder).
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(
+      JSON.parse(readFileSync(path, 'utf8')),
+    );
+    const config = skaffold();
+    validate(config);
+    expect(validate.errors ?? []).toEqual([]);
+    // Unknown fields are refused (every object of the schema is closed), so a typo would fail here.
+    const typo = structuredClone(config) as SkaffoldConfig & { build: { local: Record<string, unknown> } };
+    typo.build.local['concurency'] = 1;
+    expect(validate(typo)).toBe(false);
+  });
+
   /** skaffold's templates with made-up build results, as --set pairs for helm. */
   function imageSets(config: SkaffoldConfig): Record<string, string> {
     const release = config.deploy.helm.releases[0];
@@ -212,6 +232,11 @@ describe('skaffold.yaml', () => {
     expect(job?.spec?.template.spec?.containers[0]?.image).toBe(
       `skaffold.local/pulse-cli:dev-cli@sha256:${'0'.repeat(64)}`,
     );
+    // `helm test`'s pod runs the CLI image too: the one just built, not the chart's default.
+    const testPods = ofKind<K8sObject & { spec: { containers: { image: string }[] } }>(objects, 'Pod');
+    expect(testPods.map((p) => p.spec.containers[0]?.image)).toEqual([
+      `skaffold.local/pulse-cli:dev-cli@sha256:${'0'.repeat(64)}`,
+    ]);
     const deployments = ofKind<IDeployment & K8sObject>(objects, 'Deployment');
     const configMap = ofKind<K8sObject & { data: Record<string, string> }>(objects, 'ConfigMap').find((c) =>
       c.metadata.name.endsWith('-config'),

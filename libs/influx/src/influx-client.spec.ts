@@ -5,8 +5,11 @@ import {
   InfluxRejectedError,
   InfluxUnavailableError,
 } from './influx-errors';
-import { fakeInflux, reply, type FakeInflux, type SeenRequest } from './testing/fake-influx';
+// @pulse/testing builds on @pulse/influx; its fake InfluxDB is a test-only import (the cycle libs/kafka's specs accept too).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { fakeInflux, reply, type FakeInflux, type SeenRequest } from '@pulse/testing';
 import type { ServerResponse } from 'node:http';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 
 describe('InfluxClient', () => {
   const servers: FakeInflux[] = [];
@@ -267,6 +270,40 @@ describe('InfluxClient', () => {
         InfluxDatabaseNotFoundError,
       );
     });
+
+    it('gives up after the timeout even while the answer trickles in', async () => {
+      // A timeout that measured inactivity would wait forever for one byte every 100 ms.
+      const sockets = new Set<Socket>();
+      const timers = new Set<NodeJS.Timeout>();
+      const server = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+        socket.once('data', () => {
+          const status = 'HTTP/1.1 204 No Content';
+          let sent = 0;
+          const timer = setInterval(() => {
+            if (sent < status.length) socket.write(status[sent++]!);
+          }, 100);
+          timers.add(timer);
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const client = new InfluxClient({
+          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          timeoutMs: 500,
+        });
+        const started = Date.now();
+        await expect(client.write({ api: 'v2', org: 'o', bucket: 'b' }, lines)).rejects.toBeInstanceOf(
+          InfluxUnavailableError,
+        );
+        expect(Date.now() - started).toBeLessThan(1_500);
+      } finally {
+        for (const timer of timers) clearInterval(timer);
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }, 5_000);
 
     it('reports an unreachable InfluxDB as unavailable', async () => {
       const client = new InfluxClient({ url: 'http://127.0.0.1:9', timeoutMs: 2_000 });

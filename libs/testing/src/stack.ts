@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+// libs/influx's specs use the fake InfluxDB from here: a test-only cycle, accepted there and here.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { InfluxClient } from '@pulse/influx';
 
 /** Addresses of the local stack (deploy/local), overridable for an external one. */
@@ -41,6 +43,14 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * An InfluxDB client for test code itself (seeding, reading back), on the local stack's InfluxDB
+ * or the one at `influxUrl`, with a timeout no test query reaches.
+ */
+export function testInflux(influxUrl: string = stack.influxUrl): InfluxClient {
+  return new InfluxClient({ url: influxUrl, timeoutMs: 60_000 });
 }
 
 /** Drops a test's InfluxDB database (InfluxQL); best effort, as a leftover is uniquely named and harmless. */

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ContractViolation } from '@pulse/contracts';
 import { KafkaModule, kafkaConnectionFromEnv } from '@pulse/kafka';
 import { AGGREGATION_CONFIG, type AggregationConfig } from './config';
-import { AggregationConsumer } from './consumer/aggregation-consumer';
+import { AggregationWorker } from './aggregation.worker';
 import { createInfluxWriter } from './influx/create-writer';
 import { INFLUX_WRITER } from './influx/influx-writer';
 
@@ -24,7 +24,7 @@ export class AppModule {
       providers: [
         { provide: AGGREGATION_CONFIG, useValue: config },
         { provide: INFLUX_WRITER, useFactory: () => createInfluxWriter(config) },
-        AggregationConsumer,
+        AggregationWorker,
       ],
     };
   }

@@ -12,6 +12,7 @@ import {
   readAll,
   stack,
   startInfluxV2Api,
+  testInflux,
   uniqueName,
   waitFor,
   type CompiledWorkspace,
@@ -19,7 +20,7 @@ import {
 } from '@pulse/testing';
 import { generateDataset, type LabelledMessage } from './testing/enriched-dataset';
 import { differences, expectedMetrics, type ExpectedMetrics } from './testing/expected-metrics';
-import { influxQuery, readProgress, readWindowMetrics, testInflux } from './testing/influx-readback';
+import { readProgress, readWindowMetrics } from './testing/influx-readback';
 
 /**
  * Aggregation's exactness: the numbers in InfluxDB (and through the reporting API) equal an
@@ -400,7 +401,7 @@ describe('aggregation exactness (real Kafka and InfluxDB, services as separate p
       ),
     );
     expect(madeUp.size).toBeGreaterThan(2_000);
-    const [series] = await influxQuery(database, [
+    const [series] = await testInflux().query(database, [
       'SHOW TAG VALUES CARDINALITY FROM "product_sales" WITH KEY = "product_id"',
     ]);
     const productIds = Number(series?.[0]?.rows[0]?.count);

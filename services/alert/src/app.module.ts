@@ -3,24 +3,32 @@ import { ContractViolation } from '@pulse/contracts';
 import { KafkaModule, KafkaRuntime, kafkaConnectionFromEnv } from '@pulse/kafka';
 import { LOGGER, type Logger } from '@pulse/observability';
 import { Registry } from 'prom-client';
-import { ALERT_CONFIG, AlertRuntime, natsServersOf } from './alert-runtime';
+import { ALERT_CONFIG } from './alert-config.token';
+import { AlertWorker } from './alert.worker';
 import { AlertsController } from './api/alerts.controller';
 import { RulesController } from './api/rules.controller';
 import { SilencesController } from './api/silences.controller';
 import type { AlertConfig } from './config';
+import { natsProviders } from './deliver-to-nats/nats.providers';
+import { slackProviders } from './deliver-to-slack/slack.providers';
+import { evaluationProviders } from './evaluation/evaluation.providers';
+import { SilenceStore } from './manage-silences/silence-store';
 import { AlertMetrics } from './metrics/alert-metrics';
-import { DeliveryLog } from './notifier/delivery-log';
-import { NatsConnector } from './notifier/nats/nats-connection';
 import { RuleBook } from './rules/rule-book';
-import { SilenceStore } from './silences/silence-store';
 import { AlertStateStore } from './state/alert-state-store';
+import { DeliveryLog } from './state/delivery-log';
+import { RetentionSweep } from './state/retention-sweep';
 
 export const SERVICE_NAME = 'alert';
+
+/** The consumer group that reads the tables (every instance reads them whole). */
+function tablesGroup(config: AlertConfig): string {
+  return `${config.PULSE_CONSUMER_GROUP}-tables`;
+}
 
 @Module({})
 export class AppModule {
   static forRoot(config: AlertConfig): DynamicModule {
-    const tablesGroup = `${config.PULSE_CONSUMER_GROUP}-tables`;
     return {
       module: AppModule,
       imports: [
@@ -41,59 +49,62 @@ export class AppModule {
         },
         {
           provide: RuleBook,
-          inject: [LOGGER, AlertMetrics],
-          useFactory: (logger: Logger, metrics: AlertMetrics) =>
-            new RuleBook(config.PULSE_ALERT_RULES_FILE, logger.child({ component: 'rules' }), metrics),
+          inject: [ALERT_CONFIG, LOGGER, AlertMetrics],
+          useFactory: (c: AlertConfig, logger: Logger, metrics: AlertMetrics) =>
+            new RuleBook(c.PULSE_ALERT_RULES_FILE, logger.child({ component: 'rules' }), metrics),
         },
         {
           provide: AlertStateStore,
-          inject: [KafkaRuntime, LOGGER],
-          useFactory: (kafka: KafkaRuntime, logger: Logger) =>
+          inject: [ALERT_CONFIG, KafkaRuntime, LOGGER],
+          useFactory: (c: AlertConfig, kafka: KafkaRuntime, logger: Logger) =>
             new AlertStateStore(
               kafka.kafka,
               kafka.topics.alerts,
-              tablesGroup,
+              tablesGroup(c),
               logger.child({ component: 'alerts-table' }),
-              { retentionMs: config.PULSE_ALERT_RESOLVED_RETENTION },
+              { retentionMs: c.PULSE_ALERT_RESOLVED_RETENTION },
             ),
         },
         {
           provide: SilenceStore,
-          inject: [KafkaRuntime, LOGGER, AlertMetrics],
-          useFactory: (kafka: KafkaRuntime, logger: Logger, metrics: AlertMetrics) =>
+          inject: [ALERT_CONFIG, KafkaRuntime, LOGGER, AlertMetrics],
+          useFactory: (c: AlertConfig, kafka: KafkaRuntime, logger: Logger, metrics: AlertMetrics) =>
             new SilenceStore(
               kafka.kafka,
               kafka.topics.alertSilences,
-              tablesGroup,
+              tablesGroup(c),
               kafka.producer,
               logger.child({ component: 'silences' }),
-              { retentionMs: config.PULSE_ALERT_SILENCE_RETENTION, metrics },
+              { retentionMs: c.PULSE_ALERT_SILENCE_RETENTION, metrics },
             ),
         },
         {
           provide: DeliveryLog,
-          inject: [KafkaRuntime, LOGGER],
-          useFactory: (kafka: KafkaRuntime, logger: Logger) =>
+          inject: [ALERT_CONFIG, KafkaRuntime, LOGGER],
+          useFactory: (c: AlertConfig, kafka: KafkaRuntime, logger: Logger) =>
             new DeliveryLog(
               kafka.kafka,
               kafka.topics.alertDeliveries,
-              tablesGroup,
+              tablesGroup(c),
               kafka.producer,
               logger.child({ component: 'deliveries' }),
-              { retentionMs: config.PULSE_ALERT_RESOLVED_RETENTION },
+              { retentionMs: c.PULSE_ALERT_RESOLVED_RETENTION },
             ),
         },
         {
-          provide: NatsConnector,
-          inject: [LOGGER],
-          useFactory: (logger: Logger) =>
-            new NatsConnector(
-              natsServersOf(config.PULSE_NATS_URL),
-              logger.child({ component: 'nats' }),
-              'pulse-alert',
-            ),
+          provide: RetentionSweep,
+          inject: [AlertStateStore, DeliveryLog, AlertMetrics, LOGGER],
+          useFactory: (
+            alerts: AlertStateStore,
+            deliveries: DeliveryLog,
+            metrics: AlertMetrics,
+            logger: Logger,
+          ) => new RetentionSweep(alerts, deliveries, metrics, logger),
         },
-        AlertRuntime,
+        ...evaluationProviders,
+        ...slackProviders(config),
+        ...natsProviders(config),
+        AlertWorker,
       ],
     };
   }

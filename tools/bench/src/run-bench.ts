@@ -8,6 +8,7 @@ import { runEnrichmentDrain } from './cells/enrichment-drain';
 import { runIngestionHttp } from './cells/ingestion-http';
 import { runKafkaCeiling } from './cells/kafka-ceiling';
 import { runPipelineCell } from './cells/pipeline/pipeline-cell';
+import { buildStreamsPeer } from './cells/streams-system';
 import { captureCorpus } from './feed/corpus';
 import { BenchKafka } from './infra/bench-kafka';
 import { InfluxClient } from '@pulse/influx';
@@ -45,6 +46,8 @@ function runCell(context: RunContext, cell: CellName, repetition: number): Promi
     case 'baseline-stock':
     case 'pulse':
     case 'pulse-direct':
+    case 'streams':
+    case 'streams-alos':
       return runPipelineCell(context, cell, repetition);
     case 'enrichment':
       return runEnrichmentDrain(context, repetition);
@@ -60,7 +63,11 @@ function assertBuilt(repoRoot: string, options: BenchOptions): void {
     entryPoint(repoRoot, 'tools', 'bench', 'src', 'feed', 'feeder-main.js'),
     entryPoint(repoRoot, 'tools', 'bench', 'src', 'naive', 'main.js'),
   ];
-  if (options.cells.some((cell) => !['kafka', 'baseline', 'baseline-stock'].includes(cell))) {
+  if (
+    options.cells.some(
+      (cell) => !['kafka', 'baseline', 'baseline-stock', 'streams', 'streams-alos'].includes(cell),
+    )
+  ) {
     for (const service of SERVICE_NAMES.filter((name) =>
       ['ingestion', 'enrichment', 'aggregation'].includes(name),
     )) {
@@ -141,10 +148,14 @@ export async function runBench(
     log(
       `  ${corpus.events} corpus events of ${Math.round(corpus.meanBytes)} B; enriched ${Math.round(payloads.meanBytes)} B (${payloads.source})`,
     );
+    const streamsPeerJar = options.cells.some((cell) => cell === 'streams' || cell === 'streams-alos')
+      ? await buildStreamsPeer(repoRoot, log)
+      : undefined;
     const context: RunContext = {
       ...base,
       enrichedPayloadFile: payloads.file,
       enrichedMeanBytes: payloads.meanBytes,
+      ...(streamsPeerJar === undefined ? {} : { streamsPeerJar }),
     };
 
     const runs: (CellRun | FailedRun)[] = [];

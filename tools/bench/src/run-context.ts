@@ -24,6 +24,8 @@ export interface RunContext {
   readonly enrichedPayloadFile: string;
   readonly enrichedMeanBytes: number;
   readonly credentials: LocalCredentials;
+  /** The Kafka Streams peer's jar, built at set-up when a `streams` cell runs. */
+  readonly streamsPeerJar?: string;
   log(line: string): void;
 }
 

@@ -5,10 +5,17 @@ import { join } from 'node:path';
 import { alertEventSchema, EventType, type AlertEvent } from '@pulse/contracts';
 import { LoadgenProcess, reconcileWithReporting, waitForQuiet, type GroundTruth } from '@pulse/fleet';
 import { readDeadLetter } from '@pulse/kafka';
-import { readAll, stack, waitFor } from '@pulse/testing';
-import { E2eDeployment } from './support/e2e-deployment';
-import { BIG_ORDER_USD, FRAUD_MAX_ORDERS, writeE2eRules } from './support/e2e-rules';
-import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from './support/otlp-receiver';
+import {
+  OtlpReceiver,
+  SPAN_KIND,
+  TestDeployment,
+  readAll,
+  stack,
+  tracingEnv,
+  waitFor,
+  type ReceivedSpan,
+} from '@pulse/testing';
+import { BIG_ORDER_USD, E2E_RULES, FRAUD_MAX_ORDERS } from './testing/e2e-rules';
 
 /**
  * The whole of Pulse as it runs in production: five services as separate processes, configured
@@ -18,16 +25,16 @@ import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from './support/otlp-recei
 describe('Pulse end to end', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'pulse-e2e-'));
   let otlp: OtlpReceiver;
-  let deployment: E2eDeployment;
+  let deployment: TestDeployment;
   let truth: GroundTruth;
 
   beforeAll(async () => {
     otlp = await OtlpReceiver.start();
-    deployment = await E2eDeployment.start({
+    deployment = await TestDeployment.start({
       label: 'e2e',
-      alertRulesFile: writeE2eRules(scratch),
-      otlpEndpoint: otlp.endpoint,
+      alertRules: E2E_RULES,
       env: {
+        ...tracingEnv(otlp.endpoint),
         // Fresh topics: the alert evaluator must see them from their first record.
         PULSE_CONSUMER_START: 'earliest',
         PULSE_ALERT_GROUP_WAIT: '1s',
@@ -54,7 +61,7 @@ describe('Pulse end to end', () => {
       ],
     });
     truth = await loadgen.finished();
-    await waitForQuiet(deployment.fleet.members, deployment.topics.prefix, { timeoutMs: 60_000 });
+    await waitForQuiet(deployment.monitored(), deployment.topics.prefix, { timeoutMs: 60_000 });
   }, 200_000);
 
   afterAll(async () => {
@@ -208,8 +215,17 @@ describe('Pulse end to end', () => {
       expect(consumed.length).toBeGreaterThan(0);
       for (const span of consumed) {
         expect([parentOf(span)?.serviceName, parentOf(span)?.kind]).toEqual([producer, SPAN_KIND.producer]);
+        // Both ends name the broker they were given to start from.
+        for (const end of [span, parentOf(span)]) {
+          expect([end?.attributes['server.address'], end?.attributes['server.port']]).toEqual([
+            bootstrapHost,
+            bootstrapPort,
+          ]);
+        }
       }
     };
+    const [bootstrapHost, port] = stack.kafkaBrokers[0]!.split(':');
+    const bootstrapPort = Number(port);
     hop('pulse-enrichment', 'events.raw', 'pulse-ingestion');
     hop('pulse-aggregation', 'events.enriched', 'pulse-enrichment');
     hop('pulse-alert', 'events.enriched', 'pulse-enrichment');
@@ -217,7 +233,7 @@ describe('Pulse end to end', () => {
 });
 
 /** The first firing record of every alert that fired on the deployment's alerts topic. */
-async function alertsThatFired(deployment: E2eDeployment): Promise<AlertEvent[]> {
+async function alertsThatFired(deployment: TestDeployment): Promise<AlertEvent[]> {
   const fired = new Map<string, AlertEvent>();
   for (const message of await readAll(deployment.topics.kafka, deployment.topics.names.alerts)) {
     const alert = alertEventSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null'));

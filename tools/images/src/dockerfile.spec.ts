@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IMAGE_TARGETS, REPO_ROOT } from './support/podman';
+import { IMAGE_TARGETS, REPO_ROOT } from './testing/podman';
 
 const dockerfile = () => readFileSync(join(REPO_ROOT, 'deploy/docker/Dockerfile'), 'utf8');
 

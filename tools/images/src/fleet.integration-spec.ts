@@ -9,8 +9,8 @@ import {
 } from '@pulse/fleet';
 import { InfluxClient } from '@pulse/influx';
 import { stack } from '@pulse/testing';
-import { ContainerFleet, type StopResult } from './support/container-fleet';
-import { REPO_ROOT } from './support/podman';
+import { ContainerFleet, type StopResult } from './testing/container-fleet';
+import { REPO_ROOT } from './testing/podman';
 
 const RUN_MS = 30_000;
 /** When (after the load generator started) aggregation gets SIGTERM; it is started again right after. */

@@ -1,5 +1,5 @@
-import { podmanSecurity, renderChartPods } from './support/chart-security';
-import { IMAGE_TARGETS, REPO_ROOT, imageOf, podman, tryPodman } from './support/podman';
+import { podmanSecurity, renderChartPods } from './testing/chart-security';
+import { IMAGE_TARGETS, REPO_ROOT, imageOf, podman, tryPodman } from './testing/podman';
 
 /**
  * What `npm run images` produced, image by image: the chart's user, no build leftovers (package

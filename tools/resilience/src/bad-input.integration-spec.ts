@@ -2,14 +2,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { EventType } from '@pulse/contracts';
 import { freePort } from '@pulse/fleet';
-import { uniqueName, waitFor } from '@pulse/testing';
+import {
+  InspectorSession,
+  MiB,
+  TestDeployment,
+  Timeline,
+  eventIdsIn,
+  metricValue,
+  missingFrom,
+  residentBytes,
+  uniqueName,
+  waitFor,
+} from '@pulse/testing';
 import { badRequest, render, type BadRequest, type RenderedRequest } from './bad-input/bad-requests';
-import { Deployment } from './support/deployment';
-import { InspectorSession } from './support/inspector';
-import { metricValue } from './support/metrics';
-import { MiB, residentBytes } from './support/process-memory';
-import { Timeline } from './support/timeline';
-import { eventIdsIn, missingFrom } from './support/topic-contents';
 
 const RUNS = 10_000;
 const WARM_UP = 200;
@@ -41,7 +46,7 @@ describe('bad input against the ingestion API', () => {
   const run = uniqueName('bad_input');
   const acknowledged: string[] = [];
   const statuses = new Map<string, Map<number, number>>();
-  let deployment: Deployment | undefined;
+  let deployment: TestDeployment | undefined;
   let validCount = 0;
   let bytesSent = 0;
   let inspector: InspectorSession | undefined;
@@ -126,7 +131,7 @@ describe('bad input against the ingestion API', () => {
 
   beforeAll(async () => {
     const inspectorPort = await freePort();
-    deployment = await Deployment.start({
+    deployment = await TestDeployment.start({
       label: 'bad_input',
       services: ['ingestion'],
       // The inspector lets the test trigger a full GC before it measures memory.

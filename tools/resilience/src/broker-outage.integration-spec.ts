@@ -1,4 +1,4 @@
-import { describeBrokerFault } from './support/broker-fault';
+import { describeBrokerFault } from './testing/broker-fault';
 
 describeBrokerFault({
   label: 'broker_outage',

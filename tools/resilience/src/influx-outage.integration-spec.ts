@@ -1,11 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LoadgenProcess, findRepoRoot, reconcileWithReporting, type GroundTruth } from '@pulse/fleet';
-import { Deployment } from './support/deployment';
-import { metricValue } from './support/metrics';
-import { waitUntilSettled } from './support/settle';
-import { Timeline } from './support/timeline';
-import { PrivateComponent } from '@pulse/testing';
+import { PrivateComponent, TestDeployment, Timeline, metricValue, waitUntilSettled } from '@pulse/testing';
 
 const OUTAGE_MS = 20_000;
 const POINTS_WRITTEN = 'pulse_aggregation_points_written_total';
@@ -21,7 +17,7 @@ const POINTS_WRITTEN = 'pulse_aggregation_points_written_total';
 describe('InfluxDB stopped for 20 s mid-stream', () => {
   const timeline = new Timeline('InfluxDB outage');
   let influx: PrivateComponent | undefined;
-  let deployment: Deployment | undefined;
+  let deployment: TestDeployment | undefined;
   let loadgen: LoadgenProcess | undefined;
   let truth: GroundTruth;
   const written: Record<string, number> = {};
@@ -31,7 +27,7 @@ describe('InfluxDB stopped for 20 s mid-stream', () => {
     const repoRoot = findRepoRoot(__dirname);
     influx = await PrivateComponent.start('influxdb', repoRoot);
     timeline.mark('private InfluxDB up');
-    deployment = await Deployment.start({
+    deployment = await TestDeployment.start({
       label: 'influx_outage',
       services: ['ingestion', 'enrichment', 'aggregation', 'reporting'],
       stack: { influxUrl: influx.url },

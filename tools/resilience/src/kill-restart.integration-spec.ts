@@ -8,13 +8,21 @@ import {
   type ServiceName,
 } from '@pulse/fleet';
 import { readDeadLetter } from '@pulse/kafka';
-import { readAll, waitFor } from '@pulse/testing';
-import { Deployment } from './support/deployment';
-import { waitUntilSettled } from './support/settle';
-import { alertRecords, latestPerAlert, lifecycleViolations, transitionKey } from './support/alerts-topic';
-import { repeated, transitionsIn } from './support/slack-alerts';
-import { Timeline } from './support/timeline';
-import { eventIdsIn, missingFrom } from './support/topic-contents';
+import {
+  TestDeployment,
+  Timeline,
+  alertRecords,
+  eventIdsIn,
+  latestPerAlert,
+  lifecycleViolations,
+  missingFrom,
+  readAll,
+  repeated,
+  transitionKey,
+  transitionsIn,
+  waitFor,
+  waitUntilSettled,
+} from '@pulse/testing';
 
 /** Alert rules whose firing the ground truth predicts exactly (as the e2e suite's). */
 const RULES = `rules:
@@ -54,13 +62,13 @@ const RUN_MS = 72_000;
  */
 describe('kill -9 of each consuming service mid-stream, then restart', () => {
   const timeline = new Timeline('kill -9 and restart');
-  let deployment: Deployment | undefined;
+  let deployment: TestDeployment | undefined;
   let loadgen: LoadgenProcess | undefined;
   let truth: GroundTruth;
 
   beforeAll(async () => {
     const repoRoot = findRepoRoot(__dirname);
-    deployment = await Deployment.start({
+    deployment = await TestDeployment.start({
       label: 'kill_restart',
       services: ['ingestion', 'enrichment', 'aggregation', 'alert', 'reporting'],
       alertRules: RULES,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '@pulse/testing';
+import { type TestDeployment, Timeline, repeated, waitFor } from '@pulse/testing';
 import {
   alertScenarioRules,
   deliveredTransitions,
@@ -8,10 +8,7 @@ import {
   sendAlertingEvents,
   startAlertDeployment,
   untilDelivered,
-} from './support/alert-scenario';
-import type { Deployment } from './support/deployment';
-import { repeated } from './support/slack-alerts';
-import { Timeline } from './support/timeline';
+} from './testing/alert-scenario';
 
 const OUTAGE_MS = 30_000;
 
@@ -24,7 +21,7 @@ const OUTAGE_MS = 30_000;
 describe('the Slack webhook failing for 30 s', () => {
   const timeline = new Timeline('Slack outage');
   const abort = new AbortController();
-  let deployment: Deployment | undefined;
+  let deployment: TestDeployment | undefined;
   let expected: string[] = [];
 
   beforeAll(async () => {

@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlertEvent } from '@pulse/contracts';
-import { waitFor } from '@pulse/testing';
+import {
+  type TestDeployment,
+  Timeline,
+  alertRecords,
+  repeated,
+  transitionKey,
+  waitFor,
+} from '@pulse/testing';
 import {
   deadLetteredAlerts,
   deliveredTransitions,
@@ -10,11 +17,7 @@ import {
   startAlertDeployment,
   untilDelivered,
   type DeadLetteredAlert,
-} from './support/alert-scenario';
-import { alertRecords, transitionKey } from './support/alerts-topic';
-import type { Deployment } from './support/deployment';
-import { repeated } from './support/slack-alerts';
-import { Timeline } from './support/timeline';
+} from './testing/alert-scenario';
 
 /** Refused until the test ends it (the operator fixed the webhook); the bound only ends a stuck run. */
 const REFUSAL_BOUND_MS = 120_000;
@@ -38,7 +41,7 @@ const REDRIVE = ['dlq', 'redrive', '--source-topic', 'alerts', '--error-class', 
 describe('the Slack webhook refusing for good, then `pulse dlq redrive`', () => {
   const timeline = new Timeline('Slack refused');
   const abort = new AbortController();
-  let deployment: Deployment | undefined;
+  let deployment: TestDeployment | undefined;
   let expected: string[] = [];
   let firedBeforeRedrive: AlertEvent[] = [];
   let deadLetters: DeadLetteredAlert[] = [];

@@ -2,12 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FleetMember, type GroundTruth, type LoadgenProcess } from '@pulse/fleet';
-import { waitFor } from '@pulse/testing';
-import { Deployment } from './support/deployment';
-import { metricValue } from './support/metrics';
-import { waitUntilSettled } from './support/settle';
-import { reconcileExactAndFinal, startWindowedRun } from './support/stall';
-import { Timeline } from './support/timeline';
+import { TestDeployment, Timeline, metricValue, waitFor, waitUntilSettled } from '@pulse/testing';
+import { reconcileExactAndFinal, startWindowedRun } from './testing/stall';
 
 const SESSION_TIMEOUT_MS = 10_000;
 /** Past the session timeout, with room for the group to move the partitions and the new owner to write. */
@@ -45,7 +41,7 @@ function assignedSince(logFile: string, since: number): Set<number> {
  */
 describe('one of two aggregation instances frozen (SIGSTOP) past its consumer session timeout', () => {
   const timeline = new Timeline('stall_aggregation');
-  let deployment: Deployment | undefined;
+  let deployment: TestDeployment | undefined;
   let loadgen: LoadgenProcess | undefined;
   let second: FleetMember;
   let truth: GroundTruth;
@@ -53,7 +49,7 @@ describe('one of two aggregation instances frozen (SIGSTOP) past its consumer se
   let refusedWrites = Number.NaN;
 
   beforeAll(async () => {
-    deployment = await Deployment.start({
+    deployment = await TestDeployment.start({
       label: 'stall_aggregation',
       services: ['ingestion', 'enrichment', 'aggregation', 'reporting'],
       serviceEnv: {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '@pulse/testing';
+import { type TestDeployment, Timeline, repeated, transitionsIn, waitFor } from '@pulse/testing';
 import {
   deliveredTransitions,
   expectTheFiveAlertsOnce,
@@ -9,10 +9,7 @@ import {
   sendAlertingEvents,
   startAlertDeployment,
   untilDelivered,
-} from './support/alert-scenario';
-import type { Deployment } from './support/deployment';
-import { repeated, transitionsIn } from './support/slack-alerts';
-import { Timeline } from './support/timeline';
+} from './testing/alert-scenario';
 
 /** The default PULSE_SLACK_TIMEOUT (services/alert/src/config.ts); neither case changes it. */
 const SLACK_TIMEOUT_MS = 10_000;
@@ -21,7 +18,7 @@ const MAX_BACKOFF_MS = 5_000;
 const MIN_INTERVAL_MS = 1_000;
 
 /** Each Slack message as `+seconds [transitions]` from `start`, for the timeline. */
-function describeMessages(deployment: Deployment, start: number): string {
+function describeMessages(deployment: TestDeployment, start: number): string {
   return deployment.slack.messages
     .map(
       (message) =>
@@ -37,7 +34,7 @@ function processState(pid: number): string {
 }
 
 /** When the service's consumer group `…<groupSuffix>` was joined, from its JSON log. */
-function groupJoins(deployment: Deployment, service: 'alert', groupSuffix: string): number[] {
+function groupJoins(deployment: TestDeployment, service: 'alert', groupSuffix: string): number[] {
   const joins: number[] = [];
   for (const line of readFileSync(join(deployment.logDir, `${service}.log`), 'utf8').split('\n')) {
     if (!line.startsWith('{')) continue;
@@ -71,7 +68,7 @@ const FREEZE_MS = 15_000;
 describe('the alert service frozen mid-delivery for longer than its consumer session', () => {
   const timeline = new Timeline('alert frozen');
   const abort = new AbortController();
-  let deployment: Deployment | undefined;
+  let deployment: TestDeployment | undefined;
   let expected: string[] = [];
   let frozen = false;
   let stateWhileFrozen = '';
@@ -172,7 +169,7 @@ const HANG_MS = 30_000;
 describe('the Slack webhook hanging for 30 s', () => {
   const timeline = new Timeline('Slack hang');
   const abort = new AbortController();
-  let deployment: Deployment | undefined;
+  let deployment: TestDeployment | undefined;
   let expected: string[] = [];
 
   beforeAll(async () => {

@@ -1,17 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findRepoRoot, type GroundTruth, type LoadgenProcess } from '@pulse/fleet';
-import { Deployment } from './support/deployment';
-import { metricValue } from './support/metrics';
-import { waitUntilSettled } from './support/settle';
-import { reconcileExactAndFinal, startWindowedRun } from './support/stall';
-import { StallingProxy } from './support/stalling-proxy';
-import { Timeline } from './support/timeline';
-import { PrivateComponent } from '@pulse/testing';
+import {
+  PrivateComponent,
+  StallingProxy,
+  TestDeployment,
+  Timeline,
+  metricValue,
+  waitUntilSettled,
+} from '@pulse/testing';
+import { reconcileExactAndFinal, startWindowedRun } from './testing/stall';
 
 const STALL_MS = 20_000;
 const RUN_MS = 60_000;
 /**
- * The first window ends 10 s into the run (support/stall); the generator's slightly-late events
+ * The first window ends 10 s into the run (testing/stall.ts); the generator's slightly-late events
  * (up to 12 s old) keep changing it until about 22 s in, and with 15 s of allowed lateness it
  * turns final 25 s in. A stall from 8 s to 28 s holds its last running counts and its final
  * write alike: the order in which they land decides what stays.
@@ -69,7 +71,7 @@ describe.each(CASES)('$title', ({ label, stall, timeout, writesTimeOut }) => {
   const timeline = new Timeline(label);
   let influx: PrivateComponent | undefined;
   let proxy: StallingProxy | undefined;
-  let deployment: Deployment | undefined;
+  let deployment: TestDeployment | undefined;
   let loadgen: LoadgenProcess | undefined;
   let truth: GroundTruth;
   const failedFlushes: Record<string, number> = {};
@@ -80,7 +82,7 @@ describe.each(CASES)('$title', ({ label, stall, timeout, writesTimeOut }) => {
     const repoRoot = findRepoRoot(__dirname);
     influx = await PrivateComponent.start('influxdb', repoRoot);
     if (stall === 'network') proxy = await StallingProxy.start({ host: '127.0.0.1', port: influx.port });
-    deployment = await Deployment.start({
+    deployment = await TestDeployment.start({
       label,
       services: ['ingestion', 'enrichment', 'aggregation', 'reporting'],
       stack: { influxUrl: influx.url },

@@ -1,3 +1,4 @@
+import { undeliveredOutputRecord, type OutgoingRecord } from '@pulse/kafka';
 import { InfluxRejectedError } from './influx-errors';
 import type { InfluxWriter } from './influx-writer';
 
@@ -31,6 +32,42 @@ export async function writeSettingAsideRejected(
     const second = await writeSettingAsideRejected(writer, lines.slice(middle), beforeSend);
     return merge([...first, ...second]);
   }
+}
+
+/** Where refused points go, and what they came from. */
+export interface RejectedPointsSource {
+  readonly deadLetterTopic: string;
+  readonly serviceName: string;
+  /** The topic and partition whose messages the points were computed from. */
+  readonly sourceTopic: string;
+  readonly sourcePartition: number;
+  /** The last offset the flush covered. */
+  readonly lastOffset: number;
+  readonly at: Date;
+}
+
+/**
+ * Refused points as dead letters of kind output (not re-drivable), with InfluxDB's answer: they
+ * stall nothing, and an operator can see what to fix before reprocessing the windows.
+ */
+export function rejectedPointsRecords(
+  rejected: readonly RejectedPoints[],
+  source: RejectedPointsSource,
+): OutgoingRecord[] {
+  return rejected.map(({ lines, error }) =>
+    undeliveredOutputRecord(
+      source.deadLetterTopic,
+      source.serviceName,
+      {
+        key: null,
+        value: lines.join('\n'),
+        sourceTopic: source.sourceTopic,
+        sourcePartition: source.sourcePartition,
+        sourceOffset: String(source.lastOffset),
+      },
+      { errorClass: error.name, errorMessage: error.message, attempts: 1, firstFailureTime: source.at },
+    ),
+  );
 }
 
 /** Neighbouring rejections with the same status, as one (its first answer stands for all). */

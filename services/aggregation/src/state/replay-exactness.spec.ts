@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { decodeCommitMetadata, type EnrichedEvent } from '@pulse/contracts';
 import { toEventFacts, type EventFacts } from '../facts/event-facts';
 import { changeSetLines } from '../output/influx-lines';
-import { SeededRandom } from '../testing/seeded-random';
+import { SeededRandom } from '@pulse/testing';
 import { browseEvent, orderEvent, splitLine } from '../testing/test-events';
 import { windowSpecs } from '../windows/window-spec';
 import { PartitionAggregator, type AggregationSettings, type CommitPoint } from './partition-aggregator';

@@ -1,5 +1,5 @@
 import { EventType, REGIONS, type EnrichedEvent } from '@pulse/contracts';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '@pulse/testing';
 
 /**
  * A generated stream for `events.enriched`, each message labelled with what aggregation must do

@@ -1,24 +1,12 @@
-import { InfluxClient, type Series } from '@pulse/influx';
-import { stack } from '@pulse/testing';
+import type { Series } from '@pulse/influx';
+import { stack, testInflux } from '@pulse/testing';
 import type { ExpectedMetrics } from './expected-metrics';
 
-/** The local stack's InfluxDB (or the one at `influxUrl`), with a timeout no test query reaches. */
-export function testInflux(influxUrl: string = stack.influxUrl): InfluxClient {
-  return new InfluxClient({ url: influxUrl, timeoutMs: 60_000 });
-}
-
-/**
- * Runs InfluxQL statements against a test database on the local stack (or the InfluxDB at
- * `influxUrl`); fails on any error but a database that does not exist (yet): then every
- * statement's result is empty.
+/*
+ * What aggregation wrote, read back in the shapes of its own measurements (docs/metrics-schema.md).
+ * Queries go through `testInflux` (libs/influx's client): a database that does not exist (yet)
+ * reads as empty.
  */
-export function influxQuery(
-  database: string,
-  statements: readonly string[],
-  influxUrl: string = stack.influxUrl,
-): Promise<Series[][]> {
-  return testInflux(influxUrl).query(database, statements);
-}
 
 function rows(
   series: readonly Series[],
@@ -46,7 +34,7 @@ export async function readWindowMetrics(
   const range = `time >= ${fromMs}ms AND time < ${toMs}ms`;
   const dims = '"window", "grouping", "category", "region"';
   const money = 'sum("revenue_minor") AS "revenue_minor", sum("orders") AS "orders", sum("units") AS "units"';
-  const [activity, revenue, products, lateActivity, lateRevenue] = await influxQuery(
+  const [activity, revenue, products, lateActivity, lateRevenue] = await testInflux(influxUrl).query(
     database,
     [
       `SELECT sum("orders") AS "orders", sum("units") AS "units", sum("customers") AS "customers", sum("views") AS "views", sum("cart_adds") AS "cart_adds" FROM "activity" WHERE ${range} GROUP BY time(1m), ${dims} fill(none)`,
@@ -55,7 +43,6 @@ export async function readWindowMetrics(
       `SELECT sum("events") AS "events", sum("orders") AS "orders", sum("units") AS "units", sum("views") AS "views", sum("cart_adds") AS "cart_adds" FROM "late_activity" WHERE ${range} GROUP BY time(1m), ${dims} fill(none)`,
       `SELECT ${money} FROM "late_revenue" WHERE ${range} GROUP BY time(1m), ${dims}, "currency" fill(none)`,
     ],
-    influxUrl,
   );
   const groupKey = (tags: Readonly<Record<string, string>>, time: number): string =>
     `${tags.window}|${time}|${tags.grouping}|${tags.category ?? ''}|${tags.region ?? ''}`;
@@ -98,13 +85,9 @@ export async function readProgress(
   database: string,
   influxUrl: string = stack.influxUrl,
 ): Promise<Map<number, { offset: number; watermark: number }>> {
-  const [series] = await influxQuery(
-    database,
-    [
-      `SELECT last("offset") AS "offset", last("watermark") AS "watermark" FROM "progress" GROUP BY "partition"`,
-    ],
-    influxUrl,
-  );
+  const [series] = await testInflux(influxUrl).query(database, [
+    `SELECT last("offset") AS "offset", last("watermark") AS "watermark" FROM "progress" GROUP BY "partition"`,
+  ]);
   return new Map(
     (series ?? []).map((entry) => {
       const record = entry.rows[0] ?? {};

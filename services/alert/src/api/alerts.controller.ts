@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AlertEvent } from '@pulse/contracts';
-import { SilenceStore } from '../silences/silence-store';
+import { SilenceStore } from '../manage-silences/silence-store';
 import { AlertStateStore } from '../state/alert-state-store';
 import { ApiTokenAuth, ACTIVE_ALERTS_SCHEMA } from './openapi';
 

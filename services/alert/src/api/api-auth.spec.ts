@@ -6,7 +6,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { schema } from '../config';
 import { RuleBook } from '../rules/rule-book';
 import { alertServiceOptions } from '../service';
-import { SilenceStore, type SilenceView } from '../silences/silence-store';
+import { SilenceStore, type SilenceView } from '../manage-silences/silence-store';
 import { AlertStateStore } from '../state/alert-state-store';
 import { AlertsController } from './alerts.controller';
 import { RulesController } from './rules.controller';

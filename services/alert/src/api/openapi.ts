@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, type SchemaObject } from '@nestjs/swagger';
 import { alertEventSchema } from '@pulse/contracts';
 import { z } from 'zod';
-import { createSilenceSchema, silenceSchema } from '../silences/silence';
+import { createSilenceSchema, silenceSchema } from '../manage-silences/silence';
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): SchemaObject {
   const json = z.toJSONSchema(schema, { io, target: 'openapi-3.0', unrepresentable: 'any' }) as Record<

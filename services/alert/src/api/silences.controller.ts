@@ -14,8 +14,8 @@ import {
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { safeParseWith } from '@pulse/contracts';
 import { errorMessageOf } from '@pulse/kafka';
-import { SilenceInputError, createSilenceSchema, type SilenceState } from '../silences/silence';
-import { SilenceStore, type SilenceView } from '../silences/silence-store';
+import { SilenceInputError, createSilenceSchema, type SilenceState } from '../manage-silences/silence';
+import { SilenceStore, type SilenceView } from '../manage-silences/silence-store';
 import {
   ApiTokenAuth,
   CREATE_SILENCE_SCHEMA,

@@ -1,4 +1,3 @@
-import { decodeEnrichedEvent, decodeJsonWith, windowedMetricSchema, type AlertEvent } from '@pulse/contracts';
 import {
   PoisonMessageError,
   TransientError,
@@ -13,51 +12,23 @@ import {
   type TopicNames,
 } from '@pulse/kafka';
 import type { Logger } from '@pulse/observability';
-import {
-  decide,
-  fingerprintOfObservation,
-  repeatIfDue,
-  resolveWithoutObservation,
-  type LinkBuilder,
-  type Observation,
-} from '../lifecycle/lifecycle';
+import { EventEvaluation } from '../evaluate-event/event-evaluation';
+import { OrderHistory } from '../evaluate-event/order-history';
+import { SeriesEvaluation } from '../evaluate-series/series-evaluation';
+import { SeriesStore } from '../evaluate-series/series-store';
+import { SignalForwarder } from '../forward-signal/signal-forwarder';
+import { AlertDecisions, type AlertDecisionSettings } from '../lifecycle/alert-decisions';
+import type { Observation } from '../lifecycle/lifecycle';
 import type { AlertMetrics } from '../metrics/alert-metrics';
 import type { RuleSource } from '../rules/rule-book';
-import {
-  ORIGIN_HEADER,
-  OVERFLOW_LABEL,
-  isOverflowNotice,
-  originOf,
-  type AlertLedger,
-} from '../state/alert-state-store';
-import type { Rule } from '../rules/rule-schema';
-import { evaluateFraudVelocity } from './event-rules/fraud-velocity';
-import { observeEvent, rememberOrder } from './event-rules/event-observations';
-import { OrderHistory } from './event-rules/order-history';
+import { originOf, type AlertLedger } from '../state/alert-state-store';
 import { ReplayPosition } from './replay-state';
-import { decodeSignal, signalOfDeadLetter, signalOfWindow, signalRecord } from './signals/signal';
-import { DEAD_LETTER_SERIES, evaluateDeadLetters } from './window-rules/data-quality';
-import { SeriesStore } from './window-rules/series-store';
-import {
-  observeSeries,
-  watchKey,
-  watchedSeries,
-  watchesDeadLetters,
-  windowsToKeep,
-} from './window-rules/window-observations';
 
-export interface EvaluatorSettings {
-  defaultRepeatIntervalMs: number;
+export interface EvaluatorSettings extends AlertDecisionSettings {
   /** How long a new partition owner waits to have read the alerts topic up to its end. */
   fenceTimeoutMs: number;
   /** Time-driven checks leave alerts younger than this alone (the inputs decide them). */
   evaluationIntervalMs: number;
-  /**
-   * Most alerts of one rule firing at once. Past it a new alert of the rule is not raised: it is
-   * counted (`pulse_alert_capped_total`) and the rule's one "too many alerts" notice fires.
-   */
-  maxFiringPerRule: number;
-  links: LinkBuilder;
 }
 
 /** The group's committed offset and metadata for a partition ('-1' and null when none). */
@@ -88,23 +59,40 @@ interface PartitionContext {
 }
 
 /**
- * Evaluates the rules on the partitions this instance owns in group `pulse-alert`:
+ * The evaluator consumer's handler, on the partitions this instance owns in group `pulse-alert`:
  *
- * - `events.enriched` (keyed by customer, else product): event rules, decided here;
- * - `metrics.windowed` and `dead-letter`: forwarded to `alerts.signals`, keyed by series;
- * - `alerts.signals`: window and data-quality rules, decided by the owner of the series.
+ * - `metrics.windowed` and `dead-letter`: forward a signal to `alerts.signals`, keyed by series;
+ * - `events.enriched` (keyed by customer, else product): evaluate the event rules;
+ * - `alerts.signals`: evaluate the window and data-quality rules on the series this partition owns.
  *
- * Decisions are `alerts` records returned to the consumer runner, which writes them before it
- * commits the input. A timer adds the time-driven decisions (reminders, alerts whose condition
- * lapsed with time) for the partitions owned.
+ * It keeps each stateful partition's state and replay position. Decisions are `alerts` records
+ * returned to the consumer runner, which writes them before it commits the input. A timer adds
+ * the time-driven decisions (reminders, alerts whose condition lapsed with time) for the
+ * partitions owned.
  */
 export class Evaluator implements MessageHandler {
   private readonly contexts = new Map<string, PartitionContext>();
   private readonly now: () => Date;
   private ticking = false;
+  private readonly forwarder: SignalForwarder;
+  private readonly events: EventEvaluation;
+  private readonly series: SeriesEvaluation;
+  private readonly decisions: AlertDecisions;
 
   constructor(private readonly deps: EvaluatorDeps) {
     this.now = deps.now ?? (() => new Date());
+    const { topics, rules, metrics, settings } = deps;
+    this.forwarder = new SignalForwarder(rules, topics.alertSignals);
+    this.events = new EventEvaluation(rules, metrics, settings.evaluationIntervalMs);
+    this.series = new SeriesEvaluation(rules, metrics);
+    this.decisions = new AlertDecisions({
+      alertsTopic: topics.alerts,
+      rules,
+      store: deps.store,
+      logger: deps.logger,
+      metrics,
+      settings,
+    });
   }
 
   get topicsConsumed(): string[] {
@@ -123,11 +111,9 @@ export class Evaluator implements MessageHandler {
     const { topics } = this.deps;
     switch (message.topic) {
       case topics.metricsWindowed:
-        return this.forwardWindow(message);
+        return this.forwarder.window(message);
       case topics.deadLetter:
-        return watchesDeadLetters(this.deps.rules)
-          ? [signalRecord(topics.alertSignals, signalOfDeadLetter(message))]
-          : [];
+        return this.forwarder.deadLetter(message);
       case topics.eventsEnriched:
         return this.handleEvent(message);
       case topics.alertSignals:
@@ -146,12 +132,19 @@ export class Evaluator implements MessageHandler {
       const records: OutgoingRecord[] = [];
       for (const context of this.contexts.values()) {
         if (!context.position?.isLive()) continue;
-        const observations =
+        const firing = this.deps.store.firingFrom(context.origin);
+        const observations: Observation[] =
           context.ref.topic === this.deps.topics.eventsEnriched
-            ? this.lapsedEventObservations(context, now)
-            : this.deadLetterObservations(context, now);
-        records.push(...this.decideAll(observations, context.origin, now));
-        records.push(...this.remindersAndOrphans(context, now));
+            ? this.events.lapsed(firing, context.orders, now)
+            : this.series.deadLetters(context.series, firing, now);
+        records.push(...this.decisions.decideAll(observations, context.origin, now));
+        records.push(
+          ...this.decisions.remindersAndOrphans(
+            this.deps.store.firingFrom(context.origin),
+            context.origin,
+            now,
+          ),
+        );
       }
       if (records.length === 0) return;
       this.deps.metrics.evaluations.inc({ source: 'tick' });
@@ -229,175 +222,18 @@ export class Evaluator implements MessageHandler {
     return context;
   }
 
-  private forwardWindow(message: ConsumedMessage): OutgoingRecord[] {
-    const metric = decodeJsonWith(windowedMetricSchema, message.value, 'invalid window result');
-    if (!watchedSeries(this.deps.rules).has(watchKey(metric.grouping, metric.windowSizeMs))) return [];
-    return [signalRecord(this.deps.topics.alertSignals, signalOfWindow(metric, message.offset))];
-  }
-
   private async handleEvent(message: ConsumedMessage): Promise<OutgoingRecord[]> {
     const context = this.context(message);
     const position = await this.ready(context);
-    const event = decodeEnrichedEvent(message.value);
-    rememberOrder(event, message.offset, context.orders, this.deps.rules);
-    if (position.isReplay(message.offset)) {
-      this.deps.metrics.replayedRecords.inc({ topic: 'events.enriched' });
-      return [];
-    }
-    position.noteHandled(message.offset);
-    this.deps.metrics.evaluations.inc({ source: 'event' });
-    return this.decideAll(observeEvent(event, context.orders, this.deps.rules), context.origin, this.now());
+    const observations = this.events.observe(message, context.orders, position);
+    return this.decisions.decideAll(observations, context.origin, this.now());
   }
 
   private async handleSignal(message: ConsumedMessage): Promise<OutgoingRecord[]> {
     const context = this.context(message);
     const position = await this.ready(context);
-    const signal = decodeSignal(message);
-    const { history, changed } = context.series.apply(signal, BigInt(message.offset));
     const now = this.now();
-    let observations: Observation[] = [];
-    if (position.isReplay(message.offset)) {
-      this.deps.metrics.replayedRecords.inc({ topic: 'alerts.signals' });
-    } else {
-      position.noteHandled(message.offset);
-      if (changed) {
-        this.deps.metrics.evaluations.inc({ source: 'window' });
-        observations = observeSeries(history, this.deps.rules, now.getTime());
-      }
-    }
-    const { rules } = this.deps;
-    context.series.prune(
-      (held) => windowsToKeep(held, rules),
-      (held) =>
-        (held.series.source === 'dead_letter' ? now.getTime() : context.series.latestWindowEnd()) -
-        windowsToKeep(held, rules) * held.sizeMs,
-    );
-    return this.decideAll(observations, context.origin, now);
-  }
-
-  /** Firing event alerts whose condition may have lapsed with time alone. */
-  private lapsedEventObservations(context: PartitionContext, now: Date): Observation[] {
-    const observations: Observation[] = [];
-    for (const alert of this.deps.store.firingFrom(context.origin)) {
-      if (now.getTime() - Date.parse(alert.updatedAt) < this.deps.settings.evaluationIntervalMs) continue;
-      const rule = this.deps.rules.rule(alert.rule);
-      const customer = alert.labels.customer;
-      if (rule?.kind === 'fraud_velocity' && customer !== undefined) {
-        observations.push(evaluateFraudVelocity(rule, context.orders, customer, now.getTime(), null));
-      }
-    }
-    return observations;
-  }
-
-  private deadLetterObservations(context: PartitionContext, now: Date): Observation[] {
-    const history = context.series.get(DEAD_LETTER_SERIES);
-    const firing = this.deps.store
-      .firingFrom(context.origin)
-      .some((alert) => alert.kind === 'data_quality' && alert.labels.signal === 'dead_letter');
-    if (!history && !firing) return [];
-    return this.deps.rules
-      .ofKind('data_quality')
-      .flatMap((rule) => evaluateDeadLetters(rule, history, now.getTime()));
-  }
-
-  private remindersAndOrphans(context: PartitionContext, now: Date): OutgoingRecord[] {
-    const records: OutgoingRecord[] = [];
-    for (const alert of this.deps.store.firingFrom(context.origin)) {
-      const rule = this.deps.rules.rule(alert.rule);
-      let next: AlertEvent | null;
-      if (!rule || rule.kind !== alert.kind) {
-        next = resolveWithoutObservation(alert, now, 'its rule was removed from the rules file');
-      } else if (isOverflowNotice(alert)) {
-        // One notice while over the cap, no reminders; it ends once the rule is well below it.
-        next =
-          this.deps.store.firingCount(rule.name) <= this.capLowWater()
-            ? resolveWithoutObservation(alert, now, 'fewer alerts of the rule are firing')
-            : null;
-      } else if (
-        rule.kind === 'high_value_new_account' &&
-        now.getTime() - Date.parse(alert.startsAt) >= rule.holdFor
-      ) {
-        next = resolveWithoutObservation(alert, now, 'hold time over');
-      } else {
-        next = repeatIfDue(alert, now, rule.repeatInterval ?? this.deps.settings.defaultRepeatIntervalMs);
-      }
-      if (next)
-        records.push(this.write(next, context.origin, next.state === 'firing' ? 'repeat' : 'resolved'));
-    }
-    return records;
-  }
-
-  private decideAll(observations: Observation[], origin: string, now: Date): OutgoingRecord[] {
-    const records: OutgoingRecord[] = [];
-    for (const observation of observations) {
-      const previous = this.deps.store.get(fingerprintOfObservation(observation));
-      const next = decide(previous, observation, now, this.deps.settings.links);
-      if (!next) continue;
-      const { rule } = observation;
-      if (
-        next.state === 'firing' &&
-        previous?.state !== 'firing' &&
-        this.deps.store.firingCount(rule.name) >= this.deps.settings.maxFiringPerRule
-      ) {
-        this.deps.metrics.capped.inc({ rule: rule.name });
-        const notice = this.overflowNotice(rule, observation.triggerEventTime, now);
-        if (notice) records.push(this.write(notice, origin, 'firing'));
-        continue;
-      }
-      records.push(this.write(next, origin, next.state));
-    }
-    return records;
-  }
-
-  /** The rule's "too many alerts" notice, or null while it is already firing. */
-  private overflowNotice(rule: Rule, triggerEventTime: string | null, now: Date): AlertEvent | null {
-    const cap = this.deps.settings.maxFiringPerRule;
-    const observation: Observation = {
-      rule,
-      identity: { [OVERFLOW_LABEL]: 'true' },
-      active: true,
-      canResolve: true,
-      value: this.deps.store.firingCount(rule.name),
-      threshold: cap,
-      window: null,
-      triggerEventTime,
-      summary:
-        `${cap} alerts of rule ${rule.name} are firing, the most allowed: further alerts of this rule ` +
-        `are not raised one by one (counted in pulse_alert_capped_total) until at most ` +
-        `${this.capLowWater()} fire`,
-    };
-    const previous = this.deps.store.get(fingerprintOfObservation(observation));
-    return decide(previous, observation, now, this.deps.settings.links);
-  }
-
-  /** Firing alerts of a rule at which its overflow notice resolves (a tenth below the cap: no flapping). */
-  private capLowWater(): number {
-    const cap = this.deps.settings.maxFiringPerRule;
-    return cap - Math.max(1, Math.ceil(cap / 10));
-  }
-
-  private write(
-    event: AlertEvent,
-    origin: string,
-    transition: 'firing' | 'resolved' | 'repeat',
-  ): OutgoingRecord {
-    this.deps.store.remember(event, origin);
-    this.deps.metrics.transitions.inc({ rule: event.rule, state: transition });
-    this.deps.logger.info(
-      {
-        fingerprint: event.fingerprint,
-        rule: event.rule,
-        state: event.state,
-        sequence: event.sequence,
-        transition,
-      },
-      `alert ${event.rule} ${transition}`,
-    );
-    return {
-      topic: this.deps.topics.alerts,
-      key: event.fingerprint,
-      value: JSON.stringify(event),
-      headers: { [ORIGIN_HEADER]: origin, 'content-type': 'application/json' },
-    };
+    const observations = this.series.observe(message, context.series, position, now);
+    return this.decisions.decideAll(observations, context.origin, now);
   }
 }

@@ -1,6 +1,6 @@
 import type { AlertEvent, EnrichedEvent, WindowedMetric } from '@pulse/contracts';
-import { signalOfWindow } from '../evaluation/signals/signal';
-import { SeriesStore } from '../evaluation/window-rules/series-store';
+import { signalOfWindow } from '../forward-signal/signal';
+import { SeriesStore } from '../evaluate-series/series-store';
 import { rulesFileSchema, type Rule, type RuleKind, type RuleOfKind } from '../rules/rule-schema';
 
 /** A rule as the rules file would give it (defaults filled in), for tests. */

@@ -9,6 +9,8 @@ export const CELL_NAMES = [
   'pulse-direct',
   'enrichment',
   'http',
+  'streams',
+  'streams-alos',
 ] as const;
 export type CellName = (typeof CELL_NAMES)[number];
 

@@ -56,6 +56,32 @@ export class BenchKafka {
     });
   }
 
+  /** Writes one copy of a record to each partition of `topic` (control records: stream-time heartbeats). */
+  async sendToEveryPartition(
+    topic: string,
+    record: { value: Buffer; headers: Record<string, string>; timestamp: number },
+  ): Promise<number> {
+    const partitions = await (await this.connectedAdmin()).fetchTopicOffsets(topic);
+    const producer = this.kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: partitions.map(({ partition }) => ({
+          partition,
+          key: null,
+          value: record.value,
+          headers: record.headers,
+          timestamp: String(record.timestamp),
+        })),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    return partitions.length;
+  }
+
   /** Deletes consumer groups whose id starts with `prefix`; groups with members are left alone. */
   async deleteGroupsWithPrefix(prefix: string): Promise<void> {
     await this.deleteGroupsWhere((id) => id.startsWith(prefix));

@@ -222,6 +222,8 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
   const direct = runsOf<PipelineRun>(runs, 'pulse-direct', 'pipeline');
   const baseline = runsOf<PipelineRun>(runs, 'baseline', 'pipeline');
   const baselineStock = runsOf<PipelineRun>(runs, 'baseline-stock', 'pipeline');
+  const streams = runsOf<PipelineRun>(runs, 'streams', 'pipeline');
+  const streamsAlos = runsOf<PipelineRun>(runs, 'streams-alos', 'pipeline');
   const ceiling = runsOf<CeilingRun>(runs, 'kafka', 'ceiling');
   const drain = runsOf<DrainRun>(runs, 'enrichment', 'drain');
   const http = runsOf<HttpRun>(runs, 'http', 'http');
@@ -235,6 +237,8 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
   add('baseline-stock', baselineStock.length, pipelineFigures(baselineStock, cores));
   add('pulse-direct', direct.length, pipelineFigures(direct, cores));
   add('pulse', pulse.length, pipelineFigures(pulse, cores));
+  add('streams', streams.length, pipelineFigures(streams, cores));
+  add('streams-alos', streamsAlos.length, pipelineFigures(streamsAlos, cores));
   add('enrichment', drain.length, drainFigures(drain));
   add('http', http.length, httpFigures(http));
 
@@ -286,6 +290,30 @@ export function summarize(runs: readonly AnyRun[], cores: number): BenchSummary 
       baseline,
       cpuPipeline,
       cpuPipeline,
+    ),
+    'pulse-direct ÷ streams (exactly once), sustained events/s': ratioSpread(
+      direct,
+      streams,
+      (run) => run.sustainedRate,
+      (run) => run.sustainedRate,
+    ),
+    'streams (exactly once) ÷ pulse-direct, pipeline CPU per 1000 events': ratioSpread(
+      streams,
+      direct,
+      (run) => referenceStep(run)?.cpuMsPer1000.pipeline,
+      (run) => referenceStep(run)?.cpuMsPer1000.pipeline,
+    ),
+    'streams (exactly once) ÷ pulse-direct, all CPU per 1000 events': ratioSpread(
+      streams,
+      direct,
+      (run) => referenceStep(run)?.cpuMsPer1000.all,
+      (run) => referenceStep(run)?.cpuMsPer1000.all,
+    ),
+    'pulse-direct ÷ streams-alos (at least once), sustained events/s': ratioSpread(
+      direct,
+      streamsAlos,
+      (run) => run.sustainedRate,
+      (run) => run.sustainedRate,
     ),
     'pulse (HTTP) ÷ baseline, sustained events/s': ratioSpread(
       pulse,

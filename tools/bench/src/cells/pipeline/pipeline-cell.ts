@@ -1,13 +1,40 @@
-import type { PipelineRun, StepResult } from '../../report/results';
+import type { PipelineRun, Reconciliation, StepResult } from '../../report/results';
 import { collectProfiles } from '../../profile/collect-profiles';
 import { cellNames, type RunContext } from '../../run-context';
 import { prepareCellResources, releaseCellResources } from '../cell-resources';
 import { startNaive } from '../naive-system';
 import type { PipelineSystem } from '../pipeline-system';
 import { startPulse } from '../pulse-system';
+import { startStreams, type StreamsGuarantee } from '../streams-system';
 import { FINAL_DRAIN_MS, PipelineRunner } from './pipeline-runner';
 
-export type PipelineCellName = 'pulse' | 'pulse-direct' | 'baseline' | 'baseline-stock';
+export type PipelineCellName =
+  'pulse' | 'pulse-direct' | 'baseline' | 'baseline-stock' | 'streams' | 'streams-alos';
+
+/** The Kafka Streams peer's cells and the processing guarantee each runs. */
+const STREAMS_GUARANTEE: Partial<Record<PipelineCellName, StreamsGuarantee>> = {
+  streams: 'exactly_once_v2',
+  'streams-alos': 'at_least_once',
+};
+
+/**
+ * A peer whose InfluxDB totals differ from the input is wrong, not slow: its figures would compare
+ * Pulse with a pipeline that does less. The run fails with the difference.
+ */
+function assertExact(cell: string, reconciliation: Reconciliation): void {
+  if (
+    reconciliation.lost === 0 &&
+    reconciliation.duplicated === 0 &&
+    reconciliation.settledAfterMs !== undefined
+  )
+    return;
+  const { expected, observed } = reconciliation;
+  throw new Error(
+    `${cell} is not exact: InfluxDB holds orders ${observed.orders}, units ${observed.units}, views ${observed.views}, ` +
+      `cart adds ${observed.cartAdds}; the input had ${expected.orders}, ${expected.units}, ${expected.views}, ` +
+      `${expected.cartAdds} (${reconciliation.lost} lost, ${reconciliation.duplicated} duplicated)`,
+  );
+}
 
 /** Shares of the saturated throughput tried, in order, when no rate of the ladder was sustained. */
 const FALLBACK_SHARES = [0.8, 0.6, 0.4];
@@ -30,13 +57,19 @@ export async function runPipelineCell(
   let system: PipelineSystem | undefined;
   let runner: PipelineRunner | undefined;
   try {
-    system = naive
-      ? await startNaive(context, names, cell === 'baseline-stock' ? 'stock' : 'patched')
-      : await startPulse(
-          context,
-          names,
-          feed === 'http' ? ['ingestion', 'enrichment', 'aggregation'] : ['enrichment', 'aggregation'],
-        );
+    const guarantee = STREAMS_GUARANTEE[cell];
+    if (guarantee !== undefined) {
+      if (context.streamsPeerJar === undefined) throw new Error('the Kafka Streams peer was not built');
+      system = await startStreams(context, names, guarantee, context.streamsPeerJar);
+    } else {
+      system = naive
+        ? await startNaive(context, names, cell === 'baseline-stock' ? 'stock' : 'patched')
+        : await startPulse(
+            context,
+            names,
+            feed === 'http' ? ['ingestion', 'enrichment', 'aggregation'] : ['enrichment', 'aggregation'],
+          );
+    }
     runner = new PipelineRunner(context, names, system, feed);
     await runner.start();
     const steps: StepResult[] = [];
@@ -73,6 +106,7 @@ export async function runPipelineCell(
       );
     }
     const reconciliation = await runner.reconcile();
+    if (guarantee !== undefined) assertExact(cell, reconciliation);
     await runner.windowLatencies();
     const peakRssMb = runner.peakRssMb();
     await runner.stop();
@@ -97,5 +131,11 @@ export async function runPipelineCell(
     await runner?.stop();
     await system?.stop();
     await releaseCellResources(context, names, true);
+    // Kafka Streams names its internal topics (changelogs, repartition) after its application id.
+    if (STREAMS_GUARANTEE[cell] !== undefined && !context.options.keep) {
+      await context.kafka.deleteTopicsWithPrefix(`${names.groupPrefix}-`).catch((error: unknown) => {
+        context.log(`  could not delete the internal topics of ${names.label}: ${(error as Error).message}`);
+      });
+    }
   }
 }

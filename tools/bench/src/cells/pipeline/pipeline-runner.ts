@@ -182,8 +182,9 @@ export class PipelineRunner {
     const windowMs = this.context.options.windowMs;
     for (const { step, feedFrom, feedTo } of this.timings) {
       const recorder = new LatencyRecorder();
+      const closeDelayMs = this.system.windowCloseDelayMs ?? 0;
       const eligible = (start: number) =>
-        start >= feedFrom + this.context.options.warmupMs && start + windowMs <= feedTo;
+        start >= feedFrom + this.context.options.warmupMs && start + windowMs + closeDelayMs <= feedTo;
       for (const { latencyMs } of windowLatencies(
         this.probe.observations,
         finals,
@@ -206,6 +207,11 @@ export class PipelineRunner {
    */
   async reconcile(): Promise<Reconciliation> {
     const drained = await this.drain(0, FINAL_DRAIN_MS);
+    if (this.system.closeWindows) {
+      await this.system.closeWindows();
+      // The heartbeats pass through to events.enriched; wait until they have.
+      await this.drain(0, 30_000);
+    }
     const drainedAt = Date.now();
     const expected = sumTotals(this.inputs.map((input) => input.totals));
     let observed: ActivityTotals = await this.probe.totals();
