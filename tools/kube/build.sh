@@ -78,19 +78,24 @@ build_components() {
   done
 }
 
-build_kwok() {
-  local dir="${BIN_DIR}/.kwok-${KWOK_VERSION}" started=$SECONDS
-  if [[ ! -x "$dir/kwok" ]]; then
+# go_install NAME PACKAGE VERSION LDFLAGS: a Go command built once into a folder named by its version.
+go_install() {
+  local name="$1" package="$2" version="$3" ldflags="$4"
+  local dir="${BIN_DIR}/.${name}-${version}" started=$SECONDS
+  if [[ ! -x "$dir/$name" ]]; then
     need_go
     mkdir -p "$dir"
-    log "installing sigs.k8s.io/kwok ${KWOK_VERSION} into $dir (first run: a few minutes)"
+    log "installing ${package} ${version} into $dir (first run: a few minutes)"
     GOBIN="$dir" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" \
-      go install -trimpath -ldflags "-s -w" \
-      "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}" >&2
-    log "built kwok in $((SECONDS - started))s"
+      go install -trimpath -ldflags "$ldflags" "${package}@${version}" >&2
+    log "built $name in $((SECONDS - started))s"
   fi
-  ln -sfn "$dir/kwok" "$BIN_DIR/kwok"
-  echo "kwok $dir/kwok"
+  ln -sfn "$dir/$name" "$BIN_DIR/$name"
+  echo "$name $dir/$name"
+}
+
+build_kwok() {
+  go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-s -w"
 }
 
 # etcd: the release Kubernetes is tested against (3.6), from the wrapper module tools/kube/etcd.
@@ -123,18 +128,8 @@ build_etcd() {
 # metrics-server: like kwok, `go install` of the pinned tag (its go.mod has no replace directives, so
 # the module's own requirements and go.sum apply). The release stamps its version into client-go.
 build_metrics_server() {
-  local dir="${BIN_DIR}/.metrics-server-${METRICS_SERVER_VERSION}" started=$SECONDS
-  if [[ ! -x "$dir/metrics-server" ]]; then
-    need_go
-    mkdir -p "$dir"
-    log "installing sigs.k8s.io/metrics-server ${METRICS_SERVER_VERSION} into $dir (first run: a few minutes)"
-    GOBIN="$dir" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" \
-      go install -trimpath -ldflags "-s -w -X k8s.io/client-go/pkg/version.gitVersion=${METRICS_SERVER_VERSION}" \
-      "sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_VERSION}" >&2
-    log "built metrics-server in $((SECONDS - started))s"
-  fi
-  ln -sfn "$dir/metrics-server" "$BIN_DIR/metrics-server"
-  echo "metrics-server $dir/metrics-server"
+  go_install metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server "$METRICS_SERVER_VERSION" \
+    "-s -w -X k8s.io/client-go/pkg/version.gitVersion=${METRICS_SERVER_VERSION}"
 }
 
 mkdir -p "$BIN_DIR"

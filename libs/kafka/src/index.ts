@@ -54,7 +54,7 @@ export {
 } from './trace-context';
 export { retryRetriable } from './retriable';
 export { KafkaModule, KafkaRuntime, KAFKA_CLIENT, TOPICS } from './kafka.module';
-export type { KafkaModuleOptions } from './kafka.module';
+export type { KafkaModuleOptions, KafkaServiceEnv } from './kafka.module';
 export {
   ConsumerGroupActiveError,
   committedOffsets,

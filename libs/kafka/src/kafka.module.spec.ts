@@ -6,7 +6,7 @@ import { HealthRegistry } from '@pulse/observability';
 import { DLQ_HEADER } from './dead-letter';
 import { ErrorClassifier, type ErrorType } from './errors';
 import { KafkaMetrics } from './kafka-metrics';
-import { KafkaModule, KafkaRuntime } from './kafka.module';
+import { KafkaModule, KafkaRuntime, TOPICS } from './kafka.module';
 import { PulseProducer } from './producer';
 import { topicNames } from './topics';
 
@@ -114,5 +114,33 @@ describe('KafkaModule', () => {
     expect(letters.flatMap((t) => t.messages.map((m) => m.headers))).toEqual([
       expect.objectContaining({ [DLQ_HEADER.errorClass]: 'ContractViolation', [DLQ_HEADER.attempts]: '1' }),
     ]);
+  });
+});
+
+describe('KafkaModule.forService', () => {
+  it("takes the connection and topic prefix from the service's environment", () => {
+    const module = KafkaModule.forService('enrichment', {
+      PULSE_KAFKA_BROKERS: ['kafka-a:9092', 'kafka-b:9092'],
+      PULSE_KAFKA_CLIENT_ID: undefined,
+      PULSE_KAFKA_SSL: false,
+      PULSE_KAFKA_SASL_MECHANISM: undefined,
+      PULSE_KAFKA_SASL_USERNAME: undefined,
+      PULSE_KAFKA_SASL_PASSWORD: undefined,
+      PULSE_TOPIC_PREFIX: 'shop.',
+    });
+    const provided = (token: unknown) =>
+      (module.providers ?? []).find(
+        (candidate) => typeof candidate === 'object' && 'provide' in candidate && candidate.provide === token,
+      );
+    expect(provided(TOPICS)).toMatchObject({ useValue: topicNames('shop.') });
+    const producer = provided(PulseProducer) as {
+      useFactory: (kafka: Kafka, metrics: KafkaMetrics) => PulseProducer;
+    };
+    expect(
+      producer.useFactory(
+        { producer: () => ({ on: () => undefined, events: {} }) } as unknown as Kafka,
+        new KafkaMetrics(new Registry()),
+      ).server,
+    ).toEqual({ address: 'kafka-a', port: 9092 });
   });
 });

@@ -11,7 +11,7 @@ import {
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { HealthRegistry, LOGGER, SERVICE_NAME, type Logger } from '@pulse/observability';
-import { createKafka, type KafkaConnectionConfig } from './connection';
+import { createKafka, kafkaConnectionFromEnv, type KafkaConnectionConfig, type KafkaEnv } from './connection';
 import {
   ConsumerRunner,
   type ConsumerHooks,
@@ -37,6 +37,11 @@ export interface KafkaModuleOptions {
    * the service dead-letters them at once, like a PoisonMessageError (see ErrorClassifier).
    */
   poisonErrors?: readonly ErrorType[];
+}
+
+/** What a service's validated environment gives the Kafka module. */
+export interface KafkaServiceEnv extends KafkaEnv {
+  PULSE_TOPIC_PREFIX: string;
 }
 
 type RunnerOptions = Omit<ConsumerRunnerOptions, 'serviceName' | 'deadLetterTopic' | 'errors' | 'server'>;
@@ -116,6 +121,19 @@ export class KafkaRuntime implements OnModuleInit, BeforeApplicationShutdown, On
 @Global()
 @Module({})
 export class KafkaModule {
+  /** The module for a service: connection and topic prefix from its validated environment. */
+  static forService(
+    serviceName: string,
+    config: KafkaServiceEnv,
+    options: Omit<KafkaModuleOptions, 'connection' | 'topicPrefix'> = {},
+  ): DynamicModule {
+    return KafkaModule.forRoot({
+      connection: kafkaConnectionFromEnv(config, serviceName),
+      topicPrefix: config.PULSE_TOPIC_PREFIX,
+      ...options,
+    });
+  }
+
   static forRoot(options: KafkaModuleOptions): DynamicModule {
     return {
       module: KafkaModule,

@@ -61,9 +61,9 @@ export function bootstrapServer(brokers: readonly string[]): KafkaServer | undef
   if (!first) return undefined;
   // "[::1]:9092" (IPv6), "kafka:9092", or a bare host.
   const match = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(first);
-  if (!match) return { address: first };
-  const address = (match[1] ?? match[2])!;
-  return match[3] === undefined ? { address } : { address, port: Number(match[3]) };
+  const address = match?.[1] ?? match?.[2];
+  if (address === undefined) return { address: first };
+  return match?.[3] === undefined ? { address } : { address, port: Number(match[3]) };
 }
 
 function serverAttributes(server: KafkaServer | undefined): Record<string, string | number> {

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ContractViolation } from '@pulse/contracts';
-import { KafkaModule, kafkaConnectionFromEnv } from '@pulse/kafka';
+import { KafkaModule } from '@pulse/kafka';
 import { AGGREGATION_CONFIG, type AggregationConfig } from './config';
 import { AggregationWorker } from './aggregation.worker';
 import { createInfluxWriter } from './influx/create-writer';
@@ -14,9 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        KafkaModule.forRoot({
-          connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
-          topicPrefix: config.PULSE_TOPIC_PREFIX,
+        KafkaModule.forService(SERVICE_NAME, config, {
           // Bytes that break the contract never will decode: dead-letter them at once.
           poisonErrors: [ContractViolation],
         }),

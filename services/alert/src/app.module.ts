@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ContractViolation } from '@pulse/contracts';
-import { KafkaModule, KafkaRuntime, kafkaConnectionFromEnv } from '@pulse/kafka';
+import { KafkaModule, KafkaRuntime } from '@pulse/kafka';
 import { LOGGER, type Logger } from '@pulse/observability';
 import { Registry } from 'prom-client';
 import { ALERT_CONFIG } from './alert-config.token';
@@ -32,9 +32,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        KafkaModule.forRoot({
-          connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
-          topicPrefix: config.PULSE_TOPIC_PREFIX,
+        KafkaModule.forService(SERVICE_NAME, config, {
           // Bytes that break the contract never will decode: dead-letter them at once.
           poisonErrors: [ContractViolation],
         }),

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ContractViolation } from '@pulse/contracts';
-import { KafkaModule, kafkaConnectionFromEnv } from '@pulse/kafka';
+import { KafkaModule } from '@pulse/kafka';
 import type { EnrichmentConfig } from './config';
 import { ENRICHMENT_CONFIG } from './enrichment-config.token';
 import { EnrichmentWorker } from './enrichment.worker';
@@ -15,9 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        KafkaModule.forRoot({
-          connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
-          topicPrefix: config.PULSE_TOPIC_PREFIX,
+        KafkaModule.forService(SERVICE_NAME, config, {
           // Bytes that break the contract never will decode: dead-letter them at once.
           poisonErrors: [ContractViolation],
         }),

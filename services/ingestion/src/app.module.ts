@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { KafkaModule, KafkaRuntime, kafkaConnectionFromEnv } from '@pulse/kafka';
+import { KafkaModule, KafkaRuntime } from '@pulse/kafka';
 import type { IngestionConfig } from './config';
 import { IngestionModule } from './ingestion.module';
 import { IngestionMetrics } from './metrics/ingestion-metrics';
@@ -14,9 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        KafkaModule.forRoot({
-          connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
-          topicPrefix: config.PULSE_TOPIC_PREFIX,
+        KafkaModule.forService(SERVICE_NAME, config, {
           producer: { maxQueuedRecords: config.PULSE_PUBLISH_MAX_QUEUED_EVENTS },
         }),
         IngestionModule.forRoot(config, {

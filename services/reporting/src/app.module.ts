@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { KafkaModule, kafkaConnectionFromEnv } from '@pulse/kafka';
+import { KafkaModule } from '@pulse/kafka';
 import { AlertLog } from './alerts/alert-log';
 import { AlertsController } from './alerts/alerts.controller';
 import { REPORTING_CONFIG, type ReportingConfig } from './config';
@@ -14,12 +14,7 @@ export class AppModule {
   static forRoot(config: ReportingConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        KafkaModule.forRoot({
-          connection: kafkaConnectionFromEnv(config, SERVICE_NAME),
-          topicPrefix: config.PULSE_TOPIC_PREFIX,
-        }),
-      ],
+      imports: [KafkaModule.forService(SERVICE_NAME, config)],
       controllers: [ReportsController, AlertsController],
       providers: [
         { provide: REPORTING_CONFIG, useValue: config },
