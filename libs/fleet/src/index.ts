@@ -19,6 +19,8 @@ export type {
   ServiceOverrides,
 } from './processes/fleet';
 export { freePort } from './processes/free-port';
+export { stopOnInterrupt } from './processes/interrupt';
+export type { InterruptOptions } from './processes/interrupt';
 export { SlackReceiver, textOf } from './slack/slack-receiver';
 export type {
   ScriptedAnswer,

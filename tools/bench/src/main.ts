@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CommanderError } from 'commander';
-import { killLiveProcesses } from '@pulse/fleet';
+import { stopOnInterrupt } from '@pulse/fleet';
 import { parseBenchArgs, type BenchOptions } from './cli/options';
 import { renderProfiles, renderTable } from './report/table';
 import { runBench } from './run-bench';
@@ -18,19 +18,11 @@ async function main(): Promise<number> {
   }
   // First Ctrl-C: finish the cell in hand (its processes and topics are cleaned up), then report.
   // Second: quit at once, killing the processes of the cell (its topics stay; `--keep` style).
-  const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) {
-      killLiveProcesses();
-      process.exit(130);
-    }
-    process.stderr.write('\nstopping after the current cell (Ctrl-C again to quit at once)\n');
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnInterrupt({
+    onFirst: () => process.stderr.write('\nstopping after the current cell (Ctrl-C again to quit at once)\n'),
+  });
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const report = await runBench(options, log, stop.signal);
+  const report = await runBench(options, log, stop);
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${renderTable(report.summary)}${renderProfiles(report.runs)}\n`);

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { parseRunLocalArgs } from './cli';
-import { findRepoRoot, killLiveProcesses } from '@pulse/fleet';
+import { findRepoRoot, stopOnInterrupt } from '@pulse/fleet';
 import { runPaths } from './paths';
 import { LocalRun } from './run-local';
 
@@ -12,20 +12,9 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     throw error;
   }
-  const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) {
-      // The services are killed without draining; what they had not committed is read again.
-      const killed = killLiveProcesses();
-      process.stderr.write(`\nquitting at once: ${killed} process(es) killed\n`);
-      process.exit(130);
-    }
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // The terminal went away: stop as on Ctrl-C, and do not die writing to it meanwhile.
-  process.on('SIGHUP', onSignal);
+  // The terminal going away (SIGHUP) stops the run as a Ctrl-C does.
+  const stop = stopOnInterrupt({ signals: ['SIGINT', 'SIGTERM', 'SIGHUP'] });
+  // Do not die writing to a terminal that went away.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
   const run = new LocalRun(runPaths(findRepoRoot(__dirname)), options, {
@@ -33,7 +22,7 @@ async function main(): Promise<number> {
     detail: (chunk) => process.stderr.write(chunk),
     stream: process.stdout,
   });
-  return run.execute(stop.signal);
+  return run.execute(stop);
 }
 
 main().then(
