@@ -21,9 +21,12 @@ class ScriptedWebhook {
   readonly posts: { at: number; payload: SlackPayload; result: SlackResult }[] = [];
   /** While set, a request stays in flight until release() (to act while one is under way). */
   private held: (() => void)[] | null = null;
-  constructor(private readonly script: SlackResult[] = []) {}
+  /** An Error in the script is thrown by that request, as a broken client would. */
+  constructor(private readonly script: (SlackResult | Error)[] = []) {}
   async post(payload: unknown): Promise<SlackResult> {
-    const result = this.script.shift() ?? { kind: 'ok' };
+    const next = this.script.shift() ?? { kind: 'ok' };
+    if (next instanceof Error) throw next;
+    const result = next;
     this.posts.push({ at: Date.now(), payload: payload as SlackPayload, result });
     const held = this.held;
     if (held) await new Promise<void>((resolve) => held.push(resolve));
@@ -90,7 +93,7 @@ interface DeadLettered {
 }
 
 function setup(
-  script: SlackResult[] = [],
+  script: (SlackResult | Error)[] = [],
   silenced: (alert: AlertEvent) => string[] = () => [],
   handoverGraceMs = 0,
   { retentionMs = 24 * 3_600_000, groupWaitMs = 150, minIntervalMs = 0 } = {},
@@ -240,6 +243,24 @@ describe('Slack delivery (outbox and delivery loop)', () => {
     expect(webhook.posts[2]!.at - webhook.posts[1]!.at).toBeGreaterThanOrEqual(990);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(webhook.posts).toHaveLength(3);
+  });
+
+  it('tries again what an unexpected failure interrupted, instead of holding the commit', async () => {
+    const { notifier, webhook, commitPoint } = setup([new Error('client bug')]);
+    running = notifier;
+    const first = record(firing('a', 'fraud-velocity'), 0);
+    notifier.handle(first);
+    notifier.handle(record(firing('b', 'fraud-velocity'), 0));
+
+    await waitFor('the message after the failure', () => webhook.delivered().length === 1, {
+      timeoutMs: 3_000,
+    });
+    expect(JSON.stringify(webhook.delivered()[0]?.blocks)).toContain('`a`');
+    expect(JSON.stringify(webhook.delivered()[0]?.blocks)).toContain('`b`');
+    await waitFor('both settled', () => notifier.pending() === 0, { timeoutMs: 3_000 });
+    expect(await commitPoint(0, String(Number(first.offset) + 1))).toEqual({
+      offset: String(Number(first.offset) + 2),
+    });
   });
 
   it('dead-letters alerts Slack refuses for good through the runner, with the reason, and moves on', async () => {

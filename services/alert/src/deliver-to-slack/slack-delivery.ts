@@ -93,9 +93,20 @@ export class SlackDelivery {
    * next choice of group sees anything more severe that arrived meanwhile.
    */
   private async deliver(group: string): Promise<void> {
-    const { outbox, metrics, recorder } = this.deps;
+    const { outbox } = this.deps;
     const entries = outbox.take(group);
-    const generation = outbox.generation;
+    try {
+      await this.deliverTaken(group, entries, outbox.generation);
+    } catch (error) {
+      // Not an answer of Slack's (those settle): what is unsettled is tried again after the
+      // backoff, instead of holding the commit until a rebalance or restart.
+      outbox.restore(group, entries);
+      throw error;
+    }
+  }
+
+  private async deliverTaken(group: string, entries: OutboxEntry[], generation: number): Promise<void> {
+    const { outbox, metrics, recorder } = this.deps;
     const { skipped, silenced, sendable } = triage(entries, {
       deliveries: this.deps.deliveries,
       silences: this.deps.silences,

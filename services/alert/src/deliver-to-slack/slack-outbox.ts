@@ -129,6 +129,24 @@ export class SlackOutbox implements MessageHandler {
     if (entries.length > 0) this.groups.set(group, [...entries, ...(this.groups.get(group) ?? [])]);
   }
 
+  /**
+   * Returns taken entries that are still unsettled, of this assignment, and not queued again
+   * already: after an unexpected failure they wait for the next attempt instead of holding the
+   * commit until a rebalance.
+   */
+  restore(group: string, entries: readonly OutboxEntry[]): void {
+    const queued = new Set(this.groups.get(group) ?? []);
+    this.putBack(
+      group,
+      entries.filter(
+        (entry) =>
+          entry.generation === this.currentGeneration &&
+          !queued.has(entry) &&
+          (this.open.get(entry.partition)?.has(entry.offset) ?? false),
+      ),
+    );
+  }
+
   /** The entry needs nothing more: the commit may move past it. */
   settle(entry: OutboxEntry): void {
     if (entry.generation !== this.currentGeneration) return;
