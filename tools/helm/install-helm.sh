@@ -46,20 +46,8 @@ need_go() {
   fi
 }
 
-# go install into a versioned directory so a pin change re-installs, then link it into BIN_DIR.
-go_install() { # <module path>@<version> <binary name> <version> [ldflags]
-  local pkg="$1" name="$2" version="$3" ldflags="${4:-}"
-  local dir="${BIN_DIR}/.${name}-${version}"
-  if [[ ! -x "${dir}/${name}" ]]; then
-    need_go
-    mkdir -p "$dir"
-    log "installing ${pkg} into ${dir} (go install; first run takes a few minutes)"
-    # CGO off: static binary, no C toolchain needed. -trimpath for reproducible builds.
-    GOBIN="$dir" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" \
-      go install -trimpath -ldflags "-s -w ${ldflags}" "$pkg" >&2
-  fi
-  ln -sfn "${dir}/${name}" "${BIN_DIR}/${name}"
-}
+# shellcheck source=tools/workspace/go-install.sh disable=SC1091 # followed only with shellcheck -x
+source "$(dirname "${BASH_SOURCE[0]}")/../workspace/go-install.sh"
 
 # Helm's release build stamps its version and the Kubernetes version of its client-go into the
 # binary (Makefile LDFLAGS). A bare `go install` would report "v3.22" and default

@@ -78,24 +78,12 @@ build_components() {
   done
 }
 
-# go_install NAME PACKAGE VERSION LDFLAGS: a Go command built once into a folder named by its version.
-go_install() {
-  local name="$1" package="$2" version="$3" ldflags="$4"
-  local dir="${BIN_DIR}/.${name}-${version}" started=$SECONDS
-  if [[ ! -x "$dir/$name" ]]; then
-    need_go
-    mkdir -p "$dir"
-    log "installing ${package} ${version} into $dir (first run: a few minutes)"
-    GOBIN="$dir" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}" \
-      go install -trimpath -ldflags "$ldflags" "${package}@${version}" >&2
-    log "built $name in $((SECONDS - started))s"
-  fi
-  ln -sfn "$dir/$name" "$BIN_DIR/$name"
-  echo "$name $dir/$name"
-}
+# shellcheck source=tools/workspace/go-install.sh disable=SC1091 # followed only with shellcheck -x
+source "$here/../workspace/go-install.sh"
 
 build_kwok() {
-  go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-s -w"
+  go_install "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}" kwok "$KWOK_VERSION"
+  echo "kwok ${BIN_DIR}/.kwok-${KWOK_VERSION}/kwok"
 }
 
 # etcd: the release Kubernetes is tested against (3.6), from the wrapper module tools/kube/etcd.
@@ -128,8 +116,9 @@ build_etcd() {
 # metrics-server: like kwok, `go install` of the pinned tag (its go.mod has no replace directives, so
 # the module's own requirements and go.sum apply). The release stamps its version into client-go.
 build_metrics_server() {
-  go_install metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server "$METRICS_SERVER_VERSION" \
-    "-s -w -X k8s.io/client-go/pkg/version.gitVersion=${METRICS_SERVER_VERSION}"
+  go_install "sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_VERSION}" metrics-server \
+    "$METRICS_SERVER_VERSION" "-X k8s.io/client-go/pkg/version.gitVersion=${METRICS_SERVER_VERSION}"
+  echo "metrics-server ${BIN_DIR}/.metrics-server-${METRICS_SERVER_VERSION}/metrics-server"
 }
 
 mkdir -p "$BIN_DIR"
