@@ -5,7 +5,7 @@
 #   2. helm/pulse/README.md is what helm-docs generates from values.yaml;
 #   3. helm/pulse/dashboards/ matches deploy/grafana/dashboards/;
 #   4. hadolint on deploy/docker/Dockerfile;
-#   5. ESLint on the chart's TypeScript tests (and shellcheck on tools/helm/*.sh and tools/kube/*.sh
+#   5. ESLint on the chart's TypeScript tests (and shellcheck on tools/helm/*.sh, tools/kube/*.sh and tools/workspace/*.sh
 #      where installed).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -38,7 +38,7 @@ run "README up to date" bash tools/helm/docs.sh --check
 run "dashboards in sync" bash tools/helm/sync-dashboards.sh --check
 run "hadolint Dockerfile" bash tools/helm/hadolint.sh deploy/docker/Dockerfile
 if command -v shellcheck >/dev/null 2>&1; then
-  run "shellcheck tools/helm tools/kube" shellcheck tools/helm/*.sh tools/kube/*.sh
+  run "shellcheck tools/helm tools/kube tools/workspace" shellcheck tools/helm/*.sh tools/kube/*.sh tools/workspace/*.sh
 fi
 if [[ -x node_modules/.bin/eslint ]]; then
   run "eslint chart tests" node_modules/.bin/eslint "$chart/tests" "$chart/jest.config.ts" "$chart/jest.integration.config.ts"
