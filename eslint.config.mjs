@@ -60,11 +60,6 @@ export default [
     },
   },
   {
-    // The naive benchmark baseline is plain kafkajs on purpose: it measures what Pulse's libraries add.
-    files: ['tools/bench/src/naive/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: libraryImportPatterns }] },
-  },
-  {
     files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

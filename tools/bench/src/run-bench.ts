@@ -28,7 +28,8 @@ export interface BenchReport {
   options: BenchOptions;
   machine: MachineInfo;
   corpus: { events: number; meanRawEventBytes: number };
-  enrichedPayloads: { meanBytes: number; source: string };
+  /** Real enriched events (put through Pulse's enrichment at set-up), the perf tools' payloads. */
+  enrichedPayloads: { meanBytes: number };
   /** In the order they ran: cells interleaved within each repetition. */
   runs: (CellRun | FailedRun)[];
   summary: BenchSummary;
@@ -42,8 +43,6 @@ function runCell(context: RunContext, cell: CellName, repetition: number): Promi
   switch (cell) {
     case 'kafka':
       return runKafkaCeiling(context, repetition);
-    case 'baseline':
-    case 'baseline-stock':
     case 'pulse':
     case 'pulse-direct':
     case 'streams':
@@ -61,16 +60,11 @@ function assertBuilt(repoRoot: string, options: BenchOptions): void {
     entryPoint(repoRoot, 'tools', 'loadgen', 'src', 'main.js'),
     entryPoint(repoRoot, 'tools', 'cli', 'src', 'main.js'),
     entryPoint(repoRoot, 'tools', 'bench', 'src', 'feed', 'feeder-main.js'),
-    entryPoint(repoRoot, 'tools', 'bench', 'src', 'naive', 'main.js'),
+    // The set-up enriches the perf tools' payloads through Pulse's enrichment, whatever the cells.
+    serviceEntryPoint(repoRoot, 'enrichment'),
   ];
-  if (
-    options.cells.some(
-      (cell) => !['kafka', 'baseline', 'baseline-stock', 'streams', 'streams-alos'].includes(cell),
-    )
-  ) {
-    for (const service of SERVICE_NAMES.filter((name) =>
-      ['ingestion', 'enrichment', 'aggregation'].includes(name),
-    )) {
+  if (options.cells.some((cell) => !['kafka', 'streams', 'streams-alos'].includes(cell))) {
+    for (const service of SERVICE_NAMES.filter((name) => ['ingestion', 'aggregation'].includes(name))) {
       needed.push(serviceEntryPoint(repoRoot, service));
     }
   }
@@ -146,7 +140,7 @@ export async function runBench(
     log("set-up: enriching a sample for the perf tools' payloads");
     const payloads = await probeEnrichedPayloads(base);
     log(
-      `  ${corpus.events} corpus events of ${Math.round(corpus.meanBytes)} B; enriched ${Math.round(payloads.meanBytes)} B (${payloads.source})`,
+      `  ${corpus.events} corpus events of ${Math.round(corpus.meanBytes)} B; enriched ${Math.round(payloads.meanBytes)} B`,
     );
     const streamsPeerJar = options.cells.some((cell) => cell === 'streams' || cell === 'streams-alos')
       ? await buildStreamsPeer(repoRoot, log)
@@ -187,7 +181,7 @@ export async function runBench(
       options,
       machine,
       corpus: { events: corpus.events, meanRawEventBytes: corpus.meanBytes },
-      enrichedPayloads: { meanBytes: payloads.meanBytes, source: payloads.source },
+      enrichedPayloads: { meanBytes: payloads.meanBytes },
       runs,
       summary: summarize(runs, machine.nproc),
       notes,

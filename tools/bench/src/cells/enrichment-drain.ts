@@ -13,7 +13,7 @@ const DRAIN_TIMEOUT_MS = 300_000;
 /**
  * The enrichment stage alone, at full speed: `events.raw` is filled first, then one enrichment
  * instance starts and works the backlog off. Its rate (records per second appended to
- * events.enriched, from the first to the last) is compared with the perf tool's consume rate.
+ * events.enriched, from the first to the last) is enrichment's capacity: context, no target.
  */
 export async function runEnrichmentDrain(context: RunContext, repetition: number): Promise<DrainRun> {
   const names = cellNames(context, 'enrichment', repetition);

@@ -28,10 +28,10 @@ describe('parseBenchArgs', () => {
 
   it('sorts rates and turns the HTTP-fed pulse cell into the direct one with --direct', () => {
     const options = parseBenchArgs(
-      ['--cells', 'pulse,baseline,pulse-direct', '--rates', '20000,5000', '--direct'],
+      ['--cells', 'pulse,streams,pulse-direct', '--rates', '20000,5000', '--direct'],
       NOW,
     );
-    expect(options.cells).toEqual(['pulse-direct', 'baseline']);
+    expect(options.cells).toEqual(['pulse-direct', 'streams']);
     expect(options.rates).toEqual([5000, 20000]);
   });
 
@@ -52,6 +52,8 @@ describe('parseBenchArgs', () => {
 
   it('refuses unknown cells, bad rates and steps shorter than two windows', () => {
     expect(() => parseBenchArgs(['--cells', 'kafka,nope'], NOW)).toThrow(/unknown cell/);
+    expect(() => parseBenchArgs(['--cells', 'pulse-direct,baseline'], NOW)).toThrow(/unknown cell/);
+    expect(() => parseBenchArgs(['--baseline-rates', '500,1000'], NOW)).toThrow(/unknown option/);
     expect(() => parseBenchArgs(['--rates', '100,-1'], NOW)).toThrow(/positive/);
     expect(() => parseBenchArgs(['--duration', '15s'], NOW)).toThrow(/two windows/);
   });

@@ -3,8 +3,6 @@ import { parseDuration } from '@pulse/config';
 
 export const CELL_NAMES = [
   'kafka',
-  'baseline',
-  'baseline-stock',
   'pulse',
   'pulse-direct',
   'enrichment',
@@ -19,7 +17,6 @@ export interface BenchOptions {
   repetitions: number;
   durationMs: number;
   rates: number[];
-  baselineRates: number[];
   direct: boolean;
   out: string;
   quick: boolean;
@@ -111,8 +108,8 @@ const FULL = {
 export function benchCommand(): Command {
   return new Command('bench')
     .description(
-      'Benchmarks Pulse against the Kafka perf tools (ceiling) and a naive eachMessage pipeline (baseline) on ' +
-        'this machine: cells interleaved, open loop at constant rates, several repetitions; prints a table and ' +
+      'Benchmarks Pulse against a Kafka Streams peer doing the same work, beside the Kafka perf tools (ceiling), ' +
+        'on this machine: cells interleaved, open loop at constant rates, several repetitions; prints a table and ' +
         'writes JSON. Needs the local stack (npm run stack:up) and a build (npm run build).',
     )
     .option('--cells <list>', `cells to run, comma-separated: ${CELL_NAMES.join(', ')}`, cellList, [
@@ -131,15 +128,9 @@ export function benchCommand(): Command {
     )
     .option(
       '--rates <list>',
-      'rising rates (events/s) for the Pulse cells',
+      'rising rates (events/s) of the pipeline cells (Pulse and the Kafka Streams peer)',
       rateList,
       [5000, 10000, 15000, 20000],
-    )
-    .option(
-      '--baseline-rates <list>',
-      'rising rates (events/s) for the naive baseline (both cells)',
-      rateList,
-      [500, 1000, 2000, 4000, 8000],
     )
     .option(
       '--direct',
@@ -192,7 +183,6 @@ interface RawOptions {
   repetitions: number;
   duration?: number;
   rates: number[];
-  baselineRates: number[];
   direct: boolean;
   out?: string;
   quick: boolean;
@@ -228,7 +218,6 @@ export function parseBenchArgs(argv: readonly string[], now = new Date()): Bench
     repetitions: raw.repetitions,
     durationMs,
     rates: raw.rates,
-    baselineRates: raw.baselineRates,
     direct: raw.direct,
     out: raw.out ?? `bench-results/${now.toISOString().replace(/[:.]/g, '-')}.json`,
     quick: raw.quick,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseMachineCpu, parseProcStat, parseProcStatus, type ProcMemory } from './proc-stat';
 
@@ -45,6 +45,62 @@ export function memoryOf(pid: number): ProcMemory | undefined {
     return parseProcStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Resident memory (MB) of each process that is still running, by name: `rss` now (VmRSS), or
+ * `peakRss`, the most it ever held (VmHWM).
+ */
+export function residentMb(
+  processes: readonly MeteredProcess[],
+  which: keyof ProcMemory,
+): Record<string, number> {
+  const figures: Record<string, number> = {};
+  for (const { name, pid } of processes) {
+    const memory = memoryOf(pid);
+    if (memory) figures[name] = memory[which] / 2 ** 20;
+  }
+  return figures;
+}
+
+/**
+ * Peak resident memory of processes, per interval and over the whole run. VmHWM only grows over a
+ * process's life; writing 5 to `/proc/<pid>/clear_refs` resets it to the current RSS (proc(5)), so
+ * each interval (a step) gets its own peak, and a running maximum keeps the whole run's.
+ */
+export class PeakRss {
+  private readonly overall: Record<string, number> = {};
+  /** False once a reset was refused: interval peaks then include everything before them. */
+  resettable = true;
+
+  constructor(private readonly processes: readonly MeteredProcess[]) {}
+
+  /** Starts a new interval: the peak so far goes into the run's, then each process's is reset. */
+  restart(): void {
+    this.sinceRestart();
+    for (const { pid } of this.processes) {
+      try {
+        writeFileSync(`/proc/${pid}/clear_refs`, '5');
+      } catch (error) {
+        // A process that has exited has nothing to reset; anything else leaves peaks cumulative.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.resettable = false;
+      }
+    }
+  }
+
+  /** Each process's peak (MB) since the last restart (since it started, before the first). */
+  sinceRestart(): Record<string, number> {
+    const peaks = residentMb(this.processes, 'peakRss');
+    for (const [name, mb] of Object.entries(peaks))
+      this.overall[name] = Math.max(this.overall[name] ?? 0, mb);
+    return peaks;
+  }
+
+  /** Each process's peak (MB) over everything this meter has seen, up to now. */
+  overallPeak(): Record<string, number> {
+    this.sinceRestart();
+    return { ...this.overall };
   }
 }
 

@@ -49,6 +49,11 @@ export interface StepResult {
   windowEndToInflux?: LatencySummary;
   processes: ProcessFigures[];
   cpuMsPer1000: { pipeline: number; all: number };
+  /**
+   * Peak RSS (MB) of each pipeline process during the step and its catch-up: VmHWM, reset when the
+   * step starts and read once its backlog has cleared.
+   */
+  peakRssMb: Record<string, number>;
   machine: MachineLoad;
 }
 
@@ -82,7 +87,13 @@ export interface PipelineRun {
   sustainedRate: number;
   /** Highest throughput seen in any step (at saturation: the capacity). */
   peakThroughput: number;
+  /** Peak RSS (MB) of each pipeline process over the whole cell run: start-up, steps, drains. */
   peakRssMb: Record<string, number>;
+  /**
+   * VmRSS (MB) of each pipeline process at rest: started, ready and settled before any traffic, and
+   * settled again after the final drain.
+   */
+  idleRssMb: { beforeTraffic: Record<string, number>; afterDrain: Record<string, number> };
   meanEnrichedBytes: number;
   reconciliation?: Reconciliation;
   /** With --profile: where each pipeline process spent its CPU. */

@@ -20,9 +20,13 @@ export function renderTable(summary: BenchSummary): string {
       ),
     );
   }
+  // A ratio whose cells did not both run has no figure; the targets still say what was not measured.
+  const ratios = Object.entries(summary.ratios).filter(([, spread]) => spread !== undefined);
   lines.push('', 'ratios (per repetition, median (min–max))');
   lines.push(
-    ...rows(Object.entries(summary.ratios).map(([label, spread]) => [label, spreadText(spread, 2, '×')])),
+    ...(ratios.length === 0
+      ? ['  none: no two cells they compare ran']
+      : rows(ratios.map(([label, spread]) => [label, spreadText(spread, 2, '×')]))),
   );
   lines.push('', 'targets');
   for (const target of summary.targets) {

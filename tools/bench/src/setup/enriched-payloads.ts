@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { topicNames } from '@pulse/kafka';
 import { burstFeed } from '../cells/burst-feed';
 import { prepareCellResources, releaseCellResources } from '../cells/cell-resources';
-import { startNaive } from '../cells/naive-system';
 import type { PipelineSystem } from '../cells/pipeline-system';
 import { startPulse } from '../cells/pulse-system';
 import { EnrichedObserver } from '../measure/enriched-observer';
@@ -15,8 +14,6 @@ const PROBE_EVENTS = 2_000;
 export interface EnrichedPayloads {
   file: string;
   meanBytes: number;
-  /** Which enrichment produced them: Pulse's service, or the baseline's when Pulse's did not start. */
-  source: 'pulse-enrichment' | 'naive-baseline';
 }
 
 /**
@@ -32,7 +29,6 @@ export async function probeEnrichedPayloads(
   const topics = topicNames(names.topicPrefix);
   await prepareCellResources(probeContext, names, false);
   let system: PipelineSystem | undefined;
-  let source: EnrichedPayloads['source'] = 'pulse-enrichment';
   const observer = new EnrichedObserver(
     context.kafka,
     topics.eventsEnriched,
@@ -40,15 +36,7 @@ export async function probeEnrichedPayloads(
     topics.deadLetter,
   );
   try {
-    try {
-      system = await startPulse(probeContext, names, ['enrichment']);
-    } catch (error) {
-      context.log(
-        `  Pulse enrichment did not start (${(error as Error).message.split('\n')[0]}); using the baseline's`,
-      );
-      source = 'naive-baseline';
-      system = await startNaive(probeContext, names, 'patched');
-    }
+    system = await startPulse(probeContext, names, ['enrichment']);
     await observer.start();
     await burstFeed(probeContext, names, topics.eventsRaw, PROBE_EVENTS);
     const deadline = Date.now() + 120_000;
@@ -57,7 +45,7 @@ export async function probeEnrichedPayloads(
     if (sample.count === 0) throw new Error('no enriched event came back from the probe');
     const file = join(context.workDir, 'enriched-payloads.ndjson');
     writeFileSync(file, `${sample.values.map((value) => value.toString('utf8')).join('\n')}\n`);
-    return { file, meanBytes: sample.meanBytes, source };
+    return { file, meanBytes: sample.meanBytes };
   } finally {
     await observer.stop().catch(() => undefined);
     await system?.stop();

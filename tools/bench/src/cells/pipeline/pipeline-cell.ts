@@ -1,15 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { residentMb } from '../../proc/process-meter';
 import type { PipelineRun, Reconciliation, StepResult } from '../../report/results';
 import { collectProfiles } from '../../profile/collect-profiles';
 import { cellNames, type RunContext } from '../../run-context';
 import { prepareCellResources, releaseCellResources } from '../cell-resources';
-import { startNaive } from '../naive-system';
 import type { PipelineSystem } from '../pipeline-system';
 import { startPulse } from '../pulse-system';
 import { startStreams, type StreamsGuarantee } from '../streams-system';
 import { FINAL_DRAIN_MS, PipelineRunner } from './pipeline-runner';
 
-export type PipelineCellName =
-  'pulse' | 'pulse-direct' | 'baseline' | 'baseline-stock' | 'streams' | 'streams-alos';
+export type PipelineCellName = 'pulse' | 'pulse-direct' | 'streams' | 'streams-alos';
 
 /** The Kafka Streams peer's cells and the processing guarantee each runs. */
 const STREAMS_GUARANTEE: Partial<Record<PipelineCellName, StreamsGuarantee>> = {
@@ -40,9 +40,22 @@ function assertExact(cell: string, reconciliation: Reconciliation): void {
 const FALLBACK_SHARES = [0.8, 0.6, 0.4];
 
 /**
- * One run of a pipeline cell: fresh topics, groups and database; the pipeline started; rising
- * constant rates until one is not sustained; one more step at half the highest sustained rate
- * (where the latency targets apply); then reconciliation against InfluxDB.
+ * How long a pipeline rests before its idle RSS is read: after readiness, start-up work (consumer
+ * group join, reference tables, JIT, the first collections) is still settling; after the final
+ * drain, the last flushes and commits.
+ */
+export const IDLE_SETTLE_MS = 5_000;
+
+const rssText = (figures: Record<string, number>) =>
+  Object.entries(figures)
+    .map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`)
+    .join(', ');
+
+/**
+ * One run of a pipeline cell: fresh topics, groups and database; the pipeline started and its idle
+ * RSS read; rising constant rates until one is not sustained; one more step at half the highest
+ * sustained rate (where the latency targets apply); then reconciliation against InfluxDB, and the
+ * idle RSS read again.
  */
 export async function runPipelineCell(
   context: RunContext,
@@ -51,8 +64,6 @@ export async function runPipelineCell(
 ): Promise<PipelineRun> {
   const names = cellNames(context, cell, repetition);
   const feed = cell === 'pulse' ? 'http' : 'direct';
-  const naive = cell === 'baseline' || cell === 'baseline-stock';
-  const rates = naive ? context.options.baselineRates : context.options.rates;
   await prepareCellResources(context, names, true);
   let system: PipelineSystem | undefined;
   let runner: PipelineRunner | undefined;
@@ -62,19 +73,21 @@ export async function runPipelineCell(
       if (context.streamsPeerJar === undefined) throw new Error('the Kafka Streams peer was not built');
       system = await startStreams(context, names, guarantee, context.streamsPeerJar);
     } else {
-      system = naive
-        ? await startNaive(context, names, cell === 'baseline-stock' ? 'stock' : 'patched')
-        : await startPulse(
-            context,
-            names,
-            feed === 'http' ? ['ingestion', 'enrichment', 'aggregation'] : ['enrichment', 'aggregation'],
-          );
+      system = await startPulse(
+        context,
+        names,
+        feed === 'http' ? ['ingestion', 'enrichment', 'aggregation'] : ['enrichment', 'aggregation'],
+      );
     }
+    // Idle memory: ready and settled, before any event and before the harness's first scrape.
+    await sleep(IDLE_SETTLE_MS);
+    const beforeTraffic = residentMb(system.processes, 'rss');
+    context.log(`  ${names.label}: idle RSS before traffic ${rssText(beforeTraffic)}`);
     runner = new PipelineRunner(context, names, system, feed);
     await runner.start();
     const steps: StepResult[] = [];
     let sustainedRate = 0;
-    for (const rate of rates) {
+    for (const rate of context.options.rates) {
       const step = await runner.step(rate, 'ramp');
       steps.push(step);
       if (!step.sustained) break;
@@ -109,6 +122,9 @@ export async function runPipelineCell(
     if (guarantee !== undefined) assertExact(cell, reconciliation);
     await runner.windowLatencies();
     const peakRssMb = runner.peakRssMb();
+    await sleep(IDLE_SETTLE_MS);
+    const afterDrain = residentMb(system.processes, 'rss');
+    context.log(`  ${names.label}: idle RSS after the final drain ${rssText(afterDrain)}`);
     await runner.stop();
     await system.stop();
     const profiles =
@@ -122,6 +138,7 @@ export async function runPipelineCell(
       sustainedRate,
       peakThroughput: Math.max(0, ...steps.map((step) => step.throughput)),
       peakRssMb,
+      idleRssMb: { beforeTraffic, afterDrain },
       meanEnrichedBytes: runner.meanEnrichedBytes(),
       reconciliation,
       ...(profiles ? { profiles } : {}),

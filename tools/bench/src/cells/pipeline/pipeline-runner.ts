@@ -6,7 +6,7 @@ import { PipelineMonitor, type MonitorReading } from '../../measure/pipeline-mon
 import { judgeStep } from '../../measure/verdict';
 import { windowLatencies } from '../../measure/window-latency';
 import { WindowProbe } from '../../measure/window-probe';
-import { CpuWindow, memoryOf, type MeteredProcess } from '../../proc/process-meter';
+import { CpuWindow, PeakRss, type MeteredProcess } from '../../proc/process-meter';
 import type { Reconciliation, StepResult } from '../../report/results';
 import type { CellNames, RunContext } from '../../run-context';
 import { LatencyRecorder } from '../../stats/latency-recorder';
@@ -33,6 +33,8 @@ export class PipelineRunner {
   private readonly input: PipelineInput;
   private readonly inputs: InputRun[] = [];
   private readonly timings: StepTiming[] = [];
+  /** Each pipeline process's peak RSS, reset at every step so that each step has its own. */
+  private readonly peaks: PeakRss;
   readonly notes: string[] = [];
 
   constructor(
@@ -42,6 +44,7 @@ export class PipelineRunner {
     feed: 'http' | 'direct',
   ) {
     const topics = topicNames(names.topicPrefix);
+    this.peaks = new PeakRss(system.processes);
     this.monitor = new PipelineMonitor(
       context.kafka,
       { raw: topics.eventsRaw, enriched: topics.eventsEnriched, deadLetter: topics.deadLetter },
@@ -96,6 +99,7 @@ export class PipelineRunner {
     this.context.log(
       `  ${this.names.label}: ${kind} step at ${rate} events/s for ${options.durationMs / 1000} s`,
     );
+    this.peaks.restart();
     const cpu = new CpuWindow(this.metered());
     const before = await this.monitor.read();
     const feedFrom = Date.now();
@@ -150,6 +154,7 @@ export class PipelineRunner {
       ...(window.untilEnrichedAt.summary() ? { ingestToEnrichedAt: window.untilEnrichedAt.summary() } : {}),
       processes,
       cpuMsPer1000: cpuTotals(processes),
+      peakRssMb: this.peaks.sinceRestart(),
       machine,
     };
     this.notes.push(...input.notes);
@@ -235,13 +240,11 @@ export class PipelineRunner {
     };
   }
 
+  /** Each pipeline process's peak RSS (MB) over the whole cell run so far, start-up included. */
   peakRssMb(): Record<string, number> {
-    const peaks: Record<string, number> = {};
-    for (const { name, pid } of this.system.processes) {
-      const memory = memoryOf(pid);
-      if (memory) peaks[name] = memory.peakRss / 2 ** 20;
-    }
-    return peaks;
+    if (!this.peaks.resettable)
+      this.notes.push("peak RSS could not be reset between steps: each step's includes the steps before it");
+    return this.peaks.overallPeak();
   }
 
   meanEnrichedBytes(): number {
