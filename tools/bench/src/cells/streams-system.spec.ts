@@ -1,5 +1,5 @@
 import { regionForCountry } from '@pulse/contracts';
-import { allowedLatenessMs, regionTable } from './streams-system';
+import { allowedLatenessMs, pulseDurationMs, regionTable } from './streams-system';
 
 describe('the Kafka Streams peer set-up', () => {
   it("hands the peer Pulse's own country → region mapping", () => {
@@ -13,5 +13,18 @@ describe('the Kafka Streams peer set-up', () => {
   it("gives the peer aggregation's allowed lateness: the run's setting, else the documented default", () => {
     expect(allowedLatenessMs(process.cwd(), { PULSE_ALLOWED_LATENESS: '5s' })).toBe(5_000);
     expect(allowedLatenessMs(process.cwd(), {})).toBe(30_000);
+  });
+
+  it("writes windows on aggregation's flush schedule: the run's settings, else the documented defaults", () => {
+    expect(pulseDurationMs(process.cwd(), {}, 'PULSE_FLUSH_INTERVAL')).toBe(250);
+    expect(pulseDurationMs(process.cwd(), {}, 'PULSE_OPEN_WINDOW_FLUSH_INTERVAL')).toBe(1_000);
+    expect(
+      pulseDurationMs(
+        process.cwd(),
+        { PULSE_OPEN_WINDOW_FLUSH_INTERVAL: '2s' },
+        'PULSE_OPEN_WINDOW_FLUSH_INTERVAL',
+      ),
+    ).toBe(2_000);
+    expect(() => pulseDurationMs(process.cwd(), {}, 'PULSE_NO_SUCH_SETTING')).toThrow(/no default/);
   });
 });

@@ -18,7 +18,7 @@ const HEARTBEAT_HEADER = 'pulse-bench-heartbeat';
  * One fixed heap, -Xms = -Xmx: no resizing collections during a step, and the peak RSS is what
  * the peer needed within a known bound. 768 MiB holds the in-memory stores at the ladder's top
  * rates with room to spare: about a million remembered ids (25,000/s over a 40 s dedupe horizon,
- * ~130 B each), the open windows and suppression buffer per partition, the producers' 32 MiB
+ * ~130 B each), the open windows per partition, the record caches (10 MiB), the producers' 32 MiB
  * buffers and the fetch buffers.
  */
 const JVM_HEAP = '768m';
@@ -41,16 +41,25 @@ export async function buildStreamsPeer(repoRoot: string, log: (line: string) => 
 }
 
 /**
- * Pulse's allowed lateness for this run: `--service-env PULSE_ALLOWED_LATENESS`, else aggregation's
+ * One of aggregation's duration settings for this run: `--service-env NAME=…`, else aggregation's
  * default as docs/configuration.md states it (generated from aggregation's config schema).
  */
-export function allowedLatenessMs(repoRoot: string, serviceEnv: Readonly<Record<string, string>>): number {
-  const set = serviceEnv.PULSE_ALLOWED_LATENESS;
+export function pulseDurationMs(
+  repoRoot: string,
+  serviceEnv: Readonly<Record<string, string>>,
+  name: string,
+): number {
+  const set = serviceEnv[name];
   if (set !== undefined) return parseDuration(set);
   const docs = readFileSync(join(repoRoot, 'docs', 'configuration.md'), 'utf8');
-  const row = /^\| `PULSE_ALLOWED_LATENESS` \| `([^`]+)` \|/m.exec(docs);
-  if (!row) throw new Error('docs/configuration.md states no default for PULSE_ALLOWED_LATENESS');
+  const row = new RegExp(`^\\| \`${name}\` \\| \`([^\`]+)\` \\|`, 'm').exec(docs);
+  if (!row) throw new Error(`docs/configuration.md states no default for ${name}`);
   return parseDuration(row[1] as string);
+}
+
+/** Pulse's allowed lateness for this run (the peer's grace). */
+export function allowedLatenessMs(repoRoot: string, serviceEnv: Readonly<Record<string, string>>): number {
+  return pulseDurationMs(repoRoot, serviceEnv, 'PULSE_ALLOWED_LATENESS');
 }
 
 /** Pulse's country → region table, from the function enrichment calls, over its country list. */
@@ -60,7 +69,8 @@ export function regionTable(): Record<string, string> {
 
 /**
  * The Kafka Streams peer (tools/bench/peers/kafka-streams): Pulse's enrichment and aggregation as
- * one Kafka Streams application in one JVM, on the cell's topics and database.
+ * one Kafka Streams application in one JVM, on the cell's topics and database. It writes open
+ * windows as they change, on aggregation's flush schedule, so (like Pulse) it has no close delay.
  */
 export async function startStreams(
   context: RunContext,
@@ -109,6 +119,13 @@ export async function startStreams(
       PEER_WINDOW_LABEL: windowLabel(options.windowMs),
       PEER_ALLOWED_LATENESS_MS: String(lateness),
       PEER_DEDUPE_HORIZON_MS: String(horizon),
+      // Window writes on aggregation's schedule, so both write the same volume at the same cadence.
+      PEER_FLUSH_INTERVAL_MS: String(
+        pulseDurationMs(context.repoRoot, options.serviceEnv, 'PULSE_FLUSH_INTERVAL'),
+      ),
+      PEER_OPEN_WINDOW_FLUSH_INTERVAL_MS: String(
+        pulseDurationMs(context.repoRoot, options.serviceEnv, 'PULSE_OPEN_WINDOW_FLUSH_INTERVAL'),
+      ),
       PEER_PROCESSING_GUARANTEE: guarantee,
       PEER_STREAM_THREADS: String(STREAM_THREADS),
       PEER_HTTP_PORT: String(port),
@@ -137,12 +154,10 @@ export async function startStreams(
     processes: [{ name, pid: peer.pid, role: 'pipeline' }],
     ingestUrl: undefined,
     profileDir: undefined,
-    // Windows are written once they close: at end + grace in event time.
-    windowCloseDelayMs: lateness,
     crashed: () => (peer.running ? [] : [name]),
     async closeWindows() {
-      // Stream time moves only with records: one heartbeat per partition, dated past the last
-      // window's close, lets the final windows out (what the next real events would do).
+      // The peer's watermark moves only with records: one heartbeat per partition, dated past the
+      // last window's close, makes the last windows final (what the next real events would do).
       await context.kafka.sendToEveryPartition(topics.eventsRaw, {
         value: Buffer.alloc(0),
         headers: { [HEARTBEAT_HEADER]: '1' },

@@ -76,7 +76,9 @@ export class PipelineMonitor {
       if (samples.length === 0) return;
       reading.lag[stage.name] = sumOf(samples, 'pulse_kafka_consumer_lag');
       reading.processed[stage.name] = sumOf(samples, 'pulse_kafka_messages_processed_total');
-      reading.eventLoopP99Seconds[stage.name] = sumOf(samples, 'nodejs_eventloop_lag_p99_seconds');
+      // Only Node processes export it: a JVM's event-loop delay is not applicable, not 0.
+      if (samples.some((sample) => sample.name === 'nodejs_eventloop_lag_p99_seconds'))
+        reading.eventLoopP99Seconds[stage.name] = sumOf(samples, 'nodejs_eventloop_lag_p99_seconds');
     });
     return reading;
   }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Validation and enrichment of one raw event, as Pulse's enrichment does them: the fields the
@@ -35,6 +36,8 @@ public final class Enricher {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+  private static final Pattern TRAILING_BACKSLASHES = Pattern.compile("\\\\+$");
 
   private final Function<String, Reference.Product> products;
   private final Function<String, Reference.Customer> customers;
@@ -80,7 +83,7 @@ public final class Enricher {
     String country = string(event, "country", false);
     if (country != null) {
       country = country.toUpperCase(Locale.ROOT);
-      if (!country.matches("[A-Z]{2}")) throw new Invalid("country: must be an ISO 3166-1 alpha-2 code");
+      if (!COUNTRY.matcher(country).matches()) throw new Invalid("country: must be an ISO 3166-1 alpha-2 code");
     }
     timestamp(event, "ingestedat", false);
     if (!(event.get("data") instanceof ObjectNode data)) throw new Invalid("data: must be an object");
@@ -239,7 +242,7 @@ public final class Enricher {
 
   /** A dimension value usable as an InfluxDB tag: never empty, never ending in a backslash. */
   static String tagSafe(String value) {
-    String trimmed = value.trim().replaceAll("\\\\+$", "");
+    String trimmed = TRAILING_BACKSLASHES.matcher(value.trim()).replaceAll("");
     return trimmed.isEmpty() ? UNKNOWN : trimmed;
   }
 

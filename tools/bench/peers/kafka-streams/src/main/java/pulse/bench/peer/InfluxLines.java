@@ -3,17 +3,17 @@ package pulse.bench.peer;
 import java.util.Map;
 
 /**
- * One final window group as InfluxDB line protocol, in aggregation's schema
- * (docs/metrics-schema.md): `activity` and `revenue` per grouping, `product_sales` per product;
- * tags window, partition (of events.raw), grouping and dimensions; window start as the timestamp
- * in ms; `final=true` and the watermark that closed the window.
+ * One window group as InfluxDB line protocol, in aggregation's schema (docs/metrics-schema.md):
+ * `activity` and `revenue` per grouping, `product_sales` per product; tags window, partition (of
+ * events.raw), grouping and dimensions; window start as the timestamp in ms; `final` and the
+ * partition's watermark (for a final point, the one that closed the window).
  */
 public final class InfluxLines {
   private InfluxLines() {}
 
-  public static String render(GroupKey key, long windowStart, WindowTotals totals, String windowLabel, long watermark) {
+  public static String render(GroupKey key, long windowStart, WindowTotals totals, String windowLabel, long watermark, boolean isFinal) {
     StringBuilder out = new StringBuilder(256);
-    String tail = ",final=true,watermark=" + watermark + "i " + windowStart + "\n";
+    String tail = ",final=" + isFinal + ",watermark=" + watermark + "i " + windowStart + "\n";
     if (key.grouping().equals("product")) {
       for (Map.Entry<String, long[]> money : totals.revenue.entrySet()) {
         out.append("product_sales,window=").append(tag(windowLabel))

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the final windows to InfluxDB: reads the windows topic (read_committed, so only what
+ * Writes the window results to InfluxDB: reads the windows topic (read_committed, so only what
  * the topology committed), posts each poll's lines as gzipped line-protocol requests of at most
  * {@link #MAX_LINES} lines, and commits the offsets only once InfluxDB acknowledged them. Points
  * are upserts (measurement + tags + window start), so a re-read after a crash rewrites the same

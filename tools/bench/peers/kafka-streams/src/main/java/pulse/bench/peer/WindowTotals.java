@@ -33,9 +33,7 @@ public final class WindowTotals {
       }
       case Contribution.VIEW -> views += 1;
       case Contribution.CART -> cartAdds += 1;
-      default -> {
-        // a heartbeat adds nothing
-      }
+      default -> throw new IllegalArgumentException("unknown contribution kind " + contribution.kind());
     }
     return this;
   }

@@ -1,6 +1,7 @@
 package pulse.bench.peer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,17 +25,20 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The topology on Kafka Streams' test driver: enrichment, dedupe, windows, suppression, lines. */
+/** The topology on Kafka Streams' test driver: enrichment, dedupe, windows and their writes, lines. */
 class PeerTopologyTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long WINDOW = 10_000;
   private static final long GRACE = 30_000;
+  private static final long FLUSH = 250;
+  private static final long OPEN_FLUSH = 1_000;
   /** A window start well after the epoch, aligned to the window size. */
   private static final long T0 = 1_800_000_000_000L;
 
@@ -43,20 +48,22 @@ class PeerTopologyTest {
   private TestOutputTopic<String, byte[]> enriched;
   private TestOutputTopic<String, byte[]> deadLetter;
   private PeerMetrics metrics;
+  private PeerConfig config;
+  private Regions regions;
 
   @BeforeEach
   void start() throws Exception {
-    PeerConfig config =
+    config =
         new PeerConfig(
             "unused:9092", "peer-test", "t.events.raw", "t.events.enriched", "t.reference.products",
             "t.reference.customers", "t.dead-letter", "t.peer.windows", "http://unused", "db",
-            WINDOW, "10s", GRACE, WINDOW + GRACE, "at_least_once", 1, 1, Path.of("unused"), Path.of("unused"));
+            WINDOW, "10s", GRACE, WINDOW + GRACE, FLUSH, OPEN_FLUSH, "at_least_once", 1, 1, Path.of("unused"), Path.of("unused"));
     metrics = new PeerMetrics();
-    Regions regions = new Regions(Map.of("DE", "europe", "US", "north-america", "JP", "asia"));
+    regions = new Regions(Map.of("DE", "europe", "US", "north-america", "JP", "asia"));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "peer-test");
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("peer-test").toString());
-    driver = new TopologyTestDriver(PeerTopology.build(config, regions, metrics), props);
+    driver = new TopologyTestDriver(PeerTopology.build(config, regions, metrics), props, Instant.ofEpochMilli(T0));
     TestInputTopic<String, byte[]> products =
         driver.createInputTopic(config.productsTopic(), new StringSerializer(), new ByteArraySerializer());
     TestInputTopic<String, byte[]> customers =
@@ -99,9 +106,9 @@ class PeerTopologyTest {
     send("c-2", browse("a-1", "com.pulse.cart.item_added.v1", "c-2", T0 + 5_000, "p-1"));
     send("c-2", bytes("{\"id\":\"bad\",\"type\":\"com.pulse.order.placed.v1\",\"time\":\"not a time\"}"));
 
-    // Nothing is final before stream time passes window end + grace.
+    // Nothing is final before the partition's newest event time passes window end + grace.
     send("c-2", browse("v-2", "com.pulse.product.viewed.v1", "c-2", T0 + WINDOW + GRACE - 1, "p-2"));
-    assertTrue(windows.isEmpty(), "a window is written only once it closes");
+    assertTrue(windows.isEmpty(), "nothing is written before the clock's flush or the window's close");
 
     heartbeat(T0 + WINDOW + GRACE);
     Map<String, String> lines = linesOf(windows.readValuesToList());
@@ -131,6 +138,72 @@ class PeerTopologyTest {
     List<TestRecord<String, byte[]>> dead = deadLetter.readRecordsToList();
     assertEquals(1, dead.size());
     assertEquals("ContractViolation", new String(dead.get(0).headers().lastHeader("pulse-dlq-error-class").value(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aggregatesInTheTaskThatReadsThePartitionWithoutARepartitionTopic() {
+    TopologyDescription description = PeerTopology.build(config, regions, metrics).describe();
+    assertEquals(1, description.subtopologies().size(), description.toString());
+    assertFalse(description.toString().contains("-repartition"), description.toString());
+  }
+
+  @Test
+  void writesOpenWindowsOnTheClockThenOnceFinalAndDropsLateEvents() {
+    String total = "activity,window=10s,partition=0,grouping=total";
+    send("c-1", order("o-1", "c-1", T0 + 1_000, null, "[{\"productId\":\"p-1\",\"quantity\":2,\"unitPrice\":5}]"));
+    driver.advanceWallClockTime(Duration.ofMillis(OPEN_FLUSH));
+    assertEquals(
+        "orders=1i,units=2i,customers=1i,views=0i,cart_adds=0i,final=false,watermark=" + (T0 + 1_000 - GRACE) + "i " + T0,
+        linesOf(windows.readValuesToList()).get(total));
+
+    send("c-1", order("o-2", "c-1", T0 + 2_000, null, "[{\"productId\":\"p-2\",\"quantity\":1,\"unitPrice\":20}]"));
+    // The window's end is still ahead of the clock: its change waits for the open-window interval.
+    driver.advanceWallClockTime(Duration.ofMillis(FLUSH));
+    assertTrue(windows.isEmpty(), "an open window is written once per open-window interval");
+    driver.advanceWallClockTime(Duration.ofMillis(OPEN_FLUSH));
+    assertEquals(
+        "orders=2i,units=3i,customers=1i,views=0i,cart_adds=0i,final=false,watermark=" + (T0 + 2_000 - GRACE) + "i " + T0,
+        linesOf(windows.readValuesToList()).get(total));
+    driver.advanceWallClockTime(Duration.ofMillis(OPEN_FLUSH));
+    assertTrue(windows.isEmpty(), "an unchanged window is not rewritten");
+
+    // Past its end on the clock, a window's changes go out every flush interval.
+    driver.advanceWallClockTime(Duration.ofMillis(WINDOW));
+    windows.readValuesToList();
+    send("c-2", browse("v-1", "com.pulse.product.viewed.v1", "c-2", T0 + 3_000, "p-2"));
+    driver.advanceWallClockTime(Duration.ofMillis(FLUSH));
+    assertEquals(
+        "orders=2i,units=3i,customers=1i,views=1i,cart_adds=0i,final=false,watermark=" + (T0 + 3_000 - GRACE) + "i " + T0,
+        linesOf(windows.readValuesToList()).get(total));
+
+    heartbeat(T0 + WINDOW + GRACE);
+    assertEquals(
+        "orders=2i,units=3i,customers=1i,views=1i,cart_adds=0i,final=true,watermark=" + (T0 + WINDOW) + "i " + T0,
+        linesOf(windows.readValuesToList()).get(total));
+
+    // The window is final: a late event changes nothing and is counted as dropped.
+    send("c-1", order("o-3", "c-1", T0 + 4_000, null, "[{\"productId\":\"p-1\",\"quantity\":1,\"unitPrice\":5}]"));
+    driver.advanceWallClockTime(Duration.ofMillis(OPEN_FLUSH));
+    assertTrue(windows.isEmpty(), "nothing is written for a final window");
+    assertEquals(1, metrics.late.sum());
+    assertEquals(4, metrics.processed.sum());
+  }
+
+  @Test
+  void recognisesADuplicateWithinTheHorizonOnly() {
+    long horizon = WINDOW + GRACE;
+    send("c-1", browse("v-1", "com.pulse.product.viewed.v1", "c-1", T0 + 1_000, "p-1"));
+    send("c-1", browse("v-1", "com.pulse.product.viewed.v1", "c-1", T0 + 1_000 + horizon, "p-1"));
+    assertEquals(1, metrics.duplicates.sum(), "a copy `horizon` later is a duplicate");
+    send("c-1", browse("v-1", "com.pulse.product.viewed.v1", "c-1", T0 + 1_000 + 3 * horizon + 2 * WINDOW, "p-1"));
+    assertEquals(1, metrics.duplicates.sum(), "a copy more than horizon + window after the last is new");
+    heartbeat(T0 + 1_000 + 3 * horizon + 2 * WINDOW + WINDOW + GRACE);
+    long views = 0;
+    for (String line : windows.readValuesToList().stream().flatMap(value -> List.of(value.split("\n")).stream()).toList()) {
+      Matcher counted = Pattern.compile("^activity,window=10s,partition=0,grouping=total .*views=(\\d+)i.*final=true").matcher(line);
+      if (counted.find()) views += Long.parseLong(counted.group(1));
+    }
+    assertEquals(2, views);
   }
 
   @Test
