@@ -8,6 +8,10 @@ export function serviceSchema(defaultPort: number) {
     PULSE_HTTP_PORT: env.port('port of the HTTP server (API, /health, /metrics)', defaultPort),
     PULSE_LOG_LEVEL: env.oneOf('log level', ['trace', 'debug', 'info', 'warn', 'error'] as const, 'info'),
     PULSE_SHUTDOWN_TIMEOUT: env.duration('time allowed for a graceful shutdown on SIGTERM', '25s'),
+    PULSE_HEAP_GROWTH_PERCENT: env.int(
+      "how far V8's old generation may grow past the live heap before its next full collection, in percent (V8's --heap-growing-percent): lower holds less memory and collects more often; 0 leaves it to V8, which allows up to 300 % when Node sizes the heap itself and as little as 30 % under a small --max-old-space-size",
+      { default: 100, min: 0, max: 300 },
+    ),
   } as const;
 }
 

@@ -16,6 +16,10 @@ export const kafkaConsumerSchema = {
     'Kafka consumer session timeout: how soon the group notices a dead instance and hands its partitions over (broker minimum 6s; lower means faster recovery after a crash but more spurious rebalances when a process stalls)',
     '30s',
   ),
+  PULSE_CONSUMER_FETCH_MAX_BYTES: env.int(
+    'bytes fetched per partition at most in one request: bounds the records, and the objects decoded from them, that a consumer holds at once',
+    { default: 1_048_576, min: 16_384, max: 16_777_216 },
+  ),
 } as const;
 
 /**

@@ -4,11 +4,21 @@ import { LOGGER, SERVICE_NAME } from './observability.module';
 import { createService, type RunningService, type ServiceSettings } from './run-service';
 import type { Logger } from './logger';
 
+/** How often Swagger's module was loaded (on `globalThis`: the mock factory runs before this file's own bindings exist). */
+const SWAGGER_LOADS = 'pulseSwaggerLoads';
+jest.mock('@nestjs/swagger', () => {
+  const counters = globalThis as unknown as Record<string, number>;
+  counters.pulseSwaggerLoads = (counters.pulseSwaggerLoads ?? 0) + 1;
+  return jest.requireActual<object>('@nestjs/swagger');
+});
+const swaggerLoads = (): number => (globalThis as unknown as Record<string, number>)[SWAGGER_LOADS] ?? 0;
+
 const settings: ServiceSettings = {
   PULSE_HTTP_HOST: '127.0.0.1',
   PULSE_HTTP_PORT: 0,
   PULSE_LOG_LEVEL: 'silent',
   PULSE_SHUTDOWN_TIMEOUT: 5_000,
+  PULSE_HEAP_GROWTH_PERCENT: 0,
 };
 
 /** What the tiny service's dependency reports; tests flip it. */
@@ -160,6 +170,36 @@ describe('createService with a dynamic module', () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+});
+
+describe('createService and OpenAPI', () => {
+  it('loads Swagger only for a service that has an API to document', async () => {
+    const worker = await createService({ serviceName: 'worker', module: TinyModule, settings });
+    try {
+      expect(swaggerLoads()).toBe(0);
+      expect((await fetch(`${worker.url}/docs-json`)).status).toBe(404);
+    } finally {
+      await worker.close();
+    }
+
+    const api = await createService({
+      serviceName: 'api',
+      module: TinyModule,
+      settings,
+      openApi: { title: 'Tiny', description: 'a tiny API', authentication: ['api-key'] },
+    });
+    try {
+      expect(swaggerLoads()).toBe(1);
+      const document = (await (await fetch(`${api.url}/docs-json`)).json()) as {
+        info: { title: string };
+        components: { securitySchemes: Record<string, unknown> };
+      };
+      expect(document.info.title).toBe('Tiny');
+      expect(document.components.securitySchemes).toHaveProperty('api-key');
+    } finally {
+      await api.close();
     }
   });
 });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { DocumentBuilder as OpenApiBuilder } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { HealthRegistry } from './health';
+import { applyHeapGrowth } from './heap-growth';
 import { createLogger, PinoNestLogger } from './logger';
 import { createMetricsRegistry, instrumentHttp } from './metrics';
 import { lingerOnUnreadBodies } from './unread-body';
@@ -15,6 +16,7 @@ export interface ServiceSettings {
   PULSE_HTTP_PORT: number;
   PULSE_LOG_LEVEL: string;
   PULSE_SHUTDOWN_TIMEOUT: number;
+  PULSE_HEAP_GROWTH_PERCENT: number;
 }
 
 export interface RunServiceOptions {
@@ -54,6 +56,7 @@ export interface RunningService {
  */
 export async function createService(options: RunServiceOptions): Promise<RunningService> {
   const { settings, serviceName } = options;
+  applyHeapGrowth(settings.PULSE_HEAP_GROWTH_PERCENT);
   const logger = createLogger(serviceName, settings.PULSE_LOG_LEVEL);
   const registry = createMetricsRegistry(serviceName);
 
@@ -82,7 +85,10 @@ export async function createService(options: RunServiceOptions): Promise<Running
   await options.configure?.(app, logger);
 
   if (options.openApi) {
-    const document = SwaggerModule.createDocument(app, openApiDocument(options.openApi));
+    // Loaded only by services with an API to document: the Kafka workers (enrichment,
+    // aggregation) would otherwise hold Swagger and its YAML parser in every pod's heap.
+    const { DocumentBuilder, SwaggerModule } = await import('@nestjs/swagger');
+    const document = SwaggerModule.createDocument(app, openApiDocument(DocumentBuilder, options.openApi));
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
 
@@ -95,7 +101,10 @@ export async function createService(options: RunServiceOptions): Promise<Running
   return { app, logger, url, close: () => app.close() };
 }
 
-function openApiDocument(openApi: NonNullable<RunServiceOptions['openApi']>) {
+function openApiDocument(
+  DocumentBuilder: typeof OpenApiBuilder,
+  openApi: NonNullable<RunServiceOptions['openApi']>,
+) {
   let builder = new DocumentBuilder()
     .setTitle(openApi.title)
     .setDescription(openApi.description)

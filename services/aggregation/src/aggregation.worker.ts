@@ -112,6 +112,7 @@ export class AggregationWorker
         // A new group computes every window still in the topic (Kappa: the log is the source).
         fromBeginning: true,
         sessionTimeoutMs,
+        maxBytesPerPartition: this.config.PULSE_CONSUMER_FETCH_MAX_BYTES,
         commitIntervalMs: this.config.PULSE_CONSUMER_COMMIT_INTERVAL,
       },
       {

@@ -103,6 +103,7 @@ export class AlertWorker
     const common = {
       fromBeginning: this.config.PULSE_CONSUMER_START === 'earliest',
       sessionTimeoutMs: this.config.PULSE_CONSUMER_SESSION_TIMEOUT,
+      maxBytesPerPartition: this.config.PULSE_CONSUMER_FETCH_MAX_BYTES,
     };
     const alertsTopic = [this.kafka.topics.alerts];
     const starting = [

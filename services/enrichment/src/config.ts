@@ -17,10 +17,6 @@ export const schema = {
     min: 1,
     max: 64,
   }),
-  PULSE_ENRICHMENT_FETCH_MAX_BYTES: env.int(
-    'bytes of events.raw fetched per partition at most in one request: bounds the events in memory at once',
-    { default: 1_048_576, min: 16_384, max: 16_777_216 },
-  ),
 } as const;
 
 export type EnrichmentConfig = ConfigOf<typeof schema>;

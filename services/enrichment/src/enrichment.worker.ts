@@ -34,7 +34,7 @@ export class EnrichmentWorker implements OnApplicationBootstrap {
       // A new group starts at the beginning: events accepted before enrichment first ran are not skipped.
       fromBeginning: true,
       partitionsConsumedConcurrently: this.config.PULSE_ENRICHMENT_PARTITIONS_CONCURRENTLY,
-      maxBytesPerPartition: this.config.PULSE_ENRICHMENT_FETCH_MAX_BYTES,
+      maxBytesPerPartition: this.config.PULSE_CONSUMER_FETCH_MAX_BYTES,
       sessionTimeoutMs: this.config.PULSE_CONSUMER_SESSION_TIMEOUT,
       commitIntervalMs: this.config.PULSE_CONSUMER_COMMIT_INTERVAL,
     });

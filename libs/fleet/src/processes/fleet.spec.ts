@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Fleet, serviceEntryPoint, type ServiceName } from './fleet';
+import { Fleet, GLIBC_TUNABLES, serviceEntryPoint, type ServiceName } from './fleet';
 import { freePort } from './free-port';
 import { PidRegistry } from './pid-registry';
 
@@ -10,6 +10,7 @@ const FAKE_SERVICE = `
 const http = require('node:http');
 console.log(\`env \${process.env.PULSE_TOPIC_PREFIX} \${process.env.PULSE_CONSUMER_GROUP ?? 'none'}\`);
 console.log(\`node options: \${process.env.NODE_OPTIONS}\`);
+console.log(\`glibc tunables: \${process.env.GLIBC_TUNABLES}\`);
 if (process.env.FAKE_CRASH === '1') { console.error('boom: cannot start'); process.exit(3); }
 const server = http.createServer((req, res) => { res.writeHead(req.url === '/health/ready' ? 200 : 404); res.end(); });
 server.listen(Number(process.env.PULSE_HTTP_PORT), '127.0.0.1');
@@ -45,7 +46,10 @@ describe('Fleet', () => {
       only: names,
       services: {
         ingestion: { port: ports.ingestion, env: { PULSE_CONSUMER_GROUP: 'g-ingestion' } },
-        enrichment: { port: ports.enrichment, env: { NODE_OPTIONS: '--max-semi-space-size=32' } },
+        enrichment: {
+          port: ports.enrichment,
+          env: { NODE_OPTIONS: '--max-semi-space-size=32', GLIBC_TUNABLES: 'glibc.malloc.arena_max=4' },
+        },
       },
       pidRegistry: registry,
       readyTimeoutMs: 10_000,
@@ -63,11 +67,13 @@ describe('Fleet', () => {
     expect(log).toContain('env e2e. g-ingestion');
     expect(log).toContain('draining');
     expect(readFileSync(join(root, 'logs', 'enrichment.log'), 'utf8')).toContain('env e2e. none');
-    // The chart's young generation, unless the environment already chose one.
-    expect(log).toMatch(/^node options: (.* )?--max-semi-space-size=16$/m);
-    expect(readFileSync(join(root, 'logs', 'enrichment.log'), 'utf8')).toContain(
-      'node options: --max-semi-space-size=32\n',
-    );
+    // The chart's young generation and the image's allocator settings, unless the environment
+    // already chose its own.
+    expect(log).toMatch(/^node options: (.* )?--max-semi-space-size=8$/m);
+    expect(log).toContain(`glibc tunables: ${GLIBC_TUNABLES}\n`);
+    const enrichmentLog = readFileSync(join(root, 'logs', 'enrichment.log'), 'utf8');
+    expect(enrichmentLog).toContain('node options: --max-semi-space-size=32\n');
+    expect(enrichmentLog).toContain('glibc tunables: glibc.malloc.arena_max=4\n');
     expect(() => readFileSync(join(root, 'run', 'fleet.json'))).toThrow();
   });
 

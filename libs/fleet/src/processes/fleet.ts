@@ -184,7 +184,11 @@ function launchService(launch: ServiceLaunch & { port: number }): ServiceInstanc
     command: launch.nodeBinary ?? process.execPath,
     args: ['--enable-source-maps', launch.entry],
     cwd: launch.cwd,
-    env: withLocalYoungGeneration({ ...inheritedEnv(), ...launch.env, PULSE_HTTP_PORT: String(launch.port) }),
+    env: withDeployedMemorySettings({
+      ...inheritedEnv(),
+      ...launch.env,
+      PULSE_HTTP_PORT: String(launch.port),
+    }),
     logFile,
   });
   return { name: launch.name, port: launch.port, url: `http://127.0.0.1:${launch.port}`, process: child };
@@ -192,17 +196,31 @@ function launchService(launch: ServiceLaunch & { port: number }): ServiceInstanc
 
 /**
  * V8's young generation as the Helm chart sizes it (`defaults.heap.semiSpaceMi`): left alone, V8
- * grows each semi-space to 64 MiB under load, 60–100 MB more resident memory per service for no
- * gain in throughput or CPU (measured, docs/performance.md "V8's young generation"). A
- * NODE_OPTIONS that already sets the semi-space (an experiment, `--service-env`) is kept.
+ * grows each semi-space to 64 MiB under load, about 100 MB more resident memory per service for no
+ * gain in throughput or CPU (docs/performance.md, "Memory"). A NODE_OPTIONS that already sets the
+ * semi-space (an experiment, `--service-env`) is kept.
  */
-const LOCAL_SEMI_SPACE_MIB = 16;
+const LOCAL_SEMI_SPACE_MIB = 8;
 
-function withLocalYoungGeneration(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/**
+ * glibc's allocator as the image sets it (deploy/docker/Dockerfile): two arenas instead of one per
+ * thread, and buffers of 128 KiB and more (Kafka fetch responses) mapped and unmapped on their own
+ * instead of fragmenting the heap that glibc never gives back. An environment that sets
+ * GLIBC_TUNABLES is kept.
+ */
+export const GLIBC_TUNABLES = 'glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=131072';
+
+/** The memory settings a service runs with in its image and chart, so local runs and the bench match. */
+function withDeployedMemorySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const nodeOptions = env.NODE_OPTIONS ?? '';
-  if (/--max-semi-space-size\b/.test(nodeOptions)) return env;
-  const flag = `--max-semi-space-size=${LOCAL_SEMI_SPACE_MIB}`;
-  return { ...env, NODE_OPTIONS: nodeOptions === '' ? flag : `${nodeOptions} ${flag}` };
+  const semiSpace = `--max-semi-space-size=${LOCAL_SEMI_SPACE_MIB}`;
+  return {
+    ...env,
+    GLIBC_TUNABLES: env.GLIBC_TUNABLES ?? GLIBC_TUNABLES,
+    NODE_OPTIONS: /--max-semi-space-size\b/.test(nodeOptions)
+      ? nodeOptions
+      : [nodeOptions, semiSpace].filter((part) => part !== '').join(' '),
+  };
 }
 
 /**

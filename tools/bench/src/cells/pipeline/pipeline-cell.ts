@@ -36,6 +36,11 @@ function assertExact(cell: string, reconciliation: Reconciliation): void {
   );
 }
 
+/** Half the ladder's first rate: enough to compile every path, little enough not to overload a cold start. */
+export function warmUpRate(rates: readonly number[]): number {
+  return Math.max(50, Math.round((rates[0] ?? 100) / 2));
+}
+
 /** Shares of the saturated throughput tried, in order, when no rate of the ladder was sustained. */
 const FALLBACK_SHARES = [0.8, 0.6, 0.4];
 
@@ -53,7 +58,7 @@ const rssText = (figures: Record<string, number>) =>
 
 /**
  * One run of a pipeline cell: fresh topics, groups and database; the pipeline started and its idle
- * RSS read; rising constant rates until one is not sustained; one more step at half the highest
+ * RSS read; an unjudged warm-up at half the first rate; rising constant rates until one is not sustained; one more step at half the highest
  * sustained rate (where the latency targets apply); then reconciliation against InfluxDB, and the
  * idle RSS read again.
  */
@@ -85,6 +90,7 @@ export async function runPipelineCell(
     context.log(`  ${names.label}: idle RSS before traffic ${rssText(beforeTraffic)}`);
     runner = new PipelineRunner(context, names, system, feed);
     await runner.start();
+    await runner.warmUp(warmUpRate(context.options.rates));
     const steps: StepResult[] = [];
     let sustainedRate = 0;
     for (const rate of context.options.rates) {

@@ -33,6 +33,8 @@ export class PipelineRunner {
   private readonly input: PipelineInput;
   private readonly inputs: InputRun[] = [];
   private readonly timings: StepTiming[] = [];
+  /** Input runs so far, the warm-up's included: each gets its own ids, seed and files. */
+  private inputRuns = 0;
   /** Each pipeline process's peak RSS, reset at every step so that each step has its own. */
   private readonly peaks: PeakRss;
   readonly notes: string[] = [];
@@ -95,7 +97,7 @@ export class PipelineRunner {
   /** One constant-rate step: feed, catch up, and judge it. */
   async step(rate: number, kind: StepResult['kind']): Promise<StepResult> {
     const { options } = this.context;
-    const index = this.timings.length;
+    const index = this.inputRuns++;
     this.context.log(
       `  ${this.names.label}: ${kind} step at ${rate} events/s for ${options.durationMs / 1000} s`,
     );
@@ -166,6 +168,23 @@ export class PipelineRunner {
         (reasons.length > 0 ? ` (${reasons.join('; ')})` : ''),
     );
     return step;
+  }
+
+  /**
+   * Feeds one step's length at `rate` and waits for the backlog to clear, judging nothing: code
+   * paths are compiled and pools, caches and connections filled before the first judged step, as
+   * in a pipeline that has been running. A JVM's first seconds cost it five times its warm CPU per
+   * event, which would otherwise decide the peer's first step. The events count in the
+   * reconciliation like any others.
+   */
+  async warmUp(rate: number): Promise<void> {
+    const { durationMs } = this.context.options;
+    this.context.log(
+      `  ${this.names.label}: warm-up at ${rate} events/s for ${durationMs / 1000} s (not judged)`,
+    );
+    const input = await this.input.run(rate, durationMs, this.inputRuns++);
+    this.inputs.push(input);
+    if (!(await this.drain(0, FINAL_DRAIN_MS))) this.notes.push('the warm-up backlog did not drain');
   }
 
   /** Waits until the backlog is at most `threshold` events; false on timeout. */
