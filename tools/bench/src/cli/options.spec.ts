@@ -18,12 +18,13 @@ describe('parseBenchArgs', () => {
     });
   });
 
-  it('shortens steps and volumes with --quick, keeping three repetitions', () => {
+  it('shortens steps and volumes with --quick, and runs each cell once unless told otherwise', () => {
     expect(parseBenchArgs(['--quick'], NOW)).toMatchObject({
-      repetitions: 3,
+      repetitions: 1,
       durationMs: 20_000,
       windowMs: 5_000,
     });
+    expect(parseBenchArgs(['--quick', '--repetitions', '3'], NOW).repetitions).toBe(3);
   });
 
   it('sorts rates and turns the HTTP-fed pulse cell into the direct one with --direct', () => {

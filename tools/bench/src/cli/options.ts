@@ -87,8 +87,10 @@ function cellList(raw: string): CellName[] {
   return [...new Set(names as CellName[])];
 }
 
-/** A short smoke run: same cells and repetitions, shorter steps and smaller volumes. */
+/** A short smoke run: the same cells once each, shorter steps and smaller volumes. */
 const QUICK = {
+  // One of each cell: a smoke run of about 20 minutes; figures worth quoting need the full profile.
+  repetitions: 1,
   durationMs: 20_000,
   windowMs: 5_000,
   perfRecords: 150_000,
@@ -97,6 +99,7 @@ const QUICK = {
   warmupMs: 3_000,
 };
 const FULL = {
+  repetitions: 3,
   durationMs: 60_000,
   windowMs: 10_000,
   perfRecords: 500_000,
@@ -117,9 +120,8 @@ export function benchCommand(): Command {
     ])
     .option(
       '--repetitions <n>',
-      'repetitions of every cell (at least 3 for figures worth quoting)',
+      'repetitions of every cell (default 3; 1 with --quick; at least 3 for figures worth quoting)',
       positiveInt,
-      3,
     )
     .option(
       '--duration <duration>',
@@ -180,7 +182,7 @@ export function benchCommand(): Command {
 
 interface RawOptions {
   cells: CellName[];
-  repetitions: number;
+  repetitions?: number;
   duration?: number;
   rates: number[];
   direct: boolean;
@@ -215,7 +217,7 @@ export function parseBenchArgs(argv: readonly string[], now = new Date()): Bench
     : raw.cells;
   return {
     cells,
-    repetitions: raw.repetitions,
+    repetitions: raw.repetitions ?? profile.repetitions,
     durationMs,
     rates: raw.rates,
     direct: raw.direct,
