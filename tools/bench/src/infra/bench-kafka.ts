@@ -1,4 +1,4 @@
-import { createKafka } from '@pulse/kafka';
+import { createKafka, ensureTopics } from '@pulse/kafka';
 import pino, { type Logger } from 'pino';
 
 /** The client @pulse/kafka builds; the harness names no Kafka library itself. */
@@ -47,13 +47,14 @@ export class BenchKafka {
     return topics;
   }
 
+  /**
+   * Creates the topic and returns once every partition has a leader (the services' own topic
+   * creation: a broker answers UNKNOWN_TOPIC_OR_PARTITION for a moment after it creates a topic).
+   */
   async createTopic(topic: string, partitions: number): Promise<void> {
-    await (
-      await this.connectedAdmin()
-    ).createTopics({
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
+    await ensureTopics(await this.connectedAdmin(), [
+      { name: topic, partitions, replicationFactor: 1, config: {} },
+    ]);
   }
 
   /** Writes one copy of a record to each partition of `topic` (control records: stream-time heartbeats). */
