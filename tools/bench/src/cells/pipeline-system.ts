@@ -10,14 +10,8 @@ export interface PipelineSystem {
   /** With --profile: where the processes write their CPU profiles when they stop. */
   readonly profileDir: string | undefined;
   /**
-   * How long after a window's end the pipeline writes it at the earliest: 0 for Pulse (it writes
-   * open windows), the grace period for a pipeline that writes only final windows. Window end →
-   * InfluxDB is timed only for windows that could be written within their step.
-   */
-  readonly windowCloseDelayMs?: number;
-  /**
-   * After the final drain: lets a pipeline that writes only closed windows close the last ones
-   * (its event time moves only with records, and the input has stopped).
+   * After the final drain: lets a pipeline whose watermark moves only with records make its last
+   * windows final (the input has stopped).
    */
   closeWindows?(): Promise<void>;
   /** Processes that exited although nobody asked them to. */

@@ -206,9 +206,8 @@ export class PipelineRunner {
     const windowMs = this.context.options.windowMs;
     for (const { step, feedFrom, feedTo } of this.timings) {
       const recorder = new LatencyRecorder();
-      const closeDelayMs = this.system.windowCloseDelayMs ?? 0;
       const eligible = (start: number) =>
-        start >= feedFrom + this.context.options.warmupMs && start + windowMs + closeDelayMs <= feedTo;
+        start >= feedFrom + this.context.options.warmupMs && start + windowMs <= feedTo;
       for (const { latencyMs } of windowLatencies(
         this.probe.observations,
         finals,
