@@ -6,6 +6,8 @@ export { NotReadyError, waitUntilReady } from './processes/readiness';
 export {
   DEFAULT_SERVICE_PORTS,
   Fleet,
+  GLIBC_TUNABLES,
+  LOCAL_SEMI_SPACE_MIB,
   SERVICE_NAMES,
   serviceEntryPoint,
   startService,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GLIBC_TUNABLES, LOCAL_SEMI_SPACE_MIB } from '@pulse/fleet';
 import { IMAGE_TARGETS, REPO_ROOT } from './testing/podman';
 
 const dockerfile = () => readFileSync(join(REPO_ROOT, 'deploy/docker/Dockerfile'), 'utf8');
@@ -21,5 +22,13 @@ describe('deploy/docker/Dockerfile and tools/images', () => {
   it('the suite knows every target the Dockerfile builds on the runtime stage', () => {
     const targets = [...dockerfile().matchAll(/^FROM runtime AS ([a-z0-9-]+)$/gm)].map((m) => m[1]);
     expect(targets).toEqual([...IMAGE_TARGETS]);
+  });
+
+  it('runs the services with the memory settings local runs and the bench use', () => {
+    const runtime = dockerfile().split('FROM ${NODE_IMAGE} AS runtime')[1] ?? '';
+    expect(runtime).toContain(`GLIBC_TUNABLES=${GLIBC_TUNABLES}`);
+    expect(runtime).toMatch(
+      new RegExp(`NODE_OPTIONS="[^"]*--max-semi-space-size=${LOCAL_SEMI_SPACE_MIB}\\b`),
+    );
   });
 });

@@ -200,7 +200,7 @@ function launchService(launch: ServiceLaunch & { port: number }): ServiceInstanc
  * gain in throughput or CPU (docs/performance.md, "Memory"). A NODE_OPTIONS that already sets the
  * semi-space (an experiment, `--service-env`) is kept.
  */
-const LOCAL_SEMI_SPACE_MIB = 8;
+export const LOCAL_SEMI_SPACE_MIB = 8;
 
 /**
  * glibc's allocator as the image sets it (deploy/docker/Dockerfile): two arenas instead of one per
