@@ -455,8 +455,7 @@ it cannot be read (no limit).
 NODE_OPTIONS sizing V8's heap from the container's memory limit (values `heap`): the old space
 gets `oldSpacePercent` of the limit, the young generation 3 × `semiSpaceMi`; the rest of the limit
 is code, Kafka fetch buffers and native memory. Empty when `heap` is off, there is no memory
-limit, or the service sets NODE_OPTIONS itself (env or extraEnv). Keeps the image's
---enable-source-maps, which a NODE_OPTIONS variable would otherwise replace.
+limit, or the service sets NODE_OPTIONS itself (env or extraEnv).
 */}}
 {{- define "pulse.nodeOptions" -}}
 {{- $c := .c -}}
@@ -469,7 +468,7 @@ limit, or the service sets NODE_OPTIONS itself (env or extraEnv). Keeps the imag
 {{- $limit = int (include "pulse.memoryMi" $c.resources.limits.memory) -}}
 {{- end -}}
 {{- if and (not $own) (gt $percent 0) (gt $limit 0) -}}
---enable-source-maps --max-old-space-size={{ div (mul $limit $percent) 100 }}
+--max-old-space-size={{ div (mul $limit $percent) 100 }}
 {{- with $heap.semiSpaceMi }} --max-semi-space-size={{ int . }}{{ end }}
 {{- end -}}
 {{- end -}}

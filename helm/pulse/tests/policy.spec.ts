@@ -345,13 +345,9 @@ describe('autoscaling', () => {
       },
       setString: { 'ingestion.env.NODE_OPTIONS': '--max-old-space-size=64' },
     });
-    // Defaults: 60 % of the 512Mi limit, young generation 3 × 8 MiB, source maps as in the image.
-    expect(nodeOptions(all, 'alert')).toBe(
-      '--enable-source-maps --max-old-space-size=307 --max-semi-space-size=8',
-    );
-    expect(nodeOptions(all, 'enrichment')).toBe(
-      '--enable-source-maps --max-old-space-size=921 --max-semi-space-size=8',
-    );
+    // Defaults: 60 % of the 512Mi limit, young generation 3 × 8 MiB.
+    expect(nodeOptions(all, 'alert')).toBe('--max-old-space-size=307 --max-semi-space-size=8');
+    expect(nodeOptions(all, 'enrichment')).toBe('--max-old-space-size=921 --max-semi-space-size=8');
     expect(nodeOptions(all, 'aggregation')).toBeUndefined();
     expect(nodeOptions(all, 'ingestion')).toBe('--max-old-space-size=64');
   });

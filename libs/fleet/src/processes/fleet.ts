@@ -182,7 +182,7 @@ function launchService(launch: ServiceLaunch & { port: number }): ServiceInstanc
   const child = ManagedProcess.start({
     name: launch.name,
     command: launch.nodeBinary ?? process.execPath,
-    args: ['--enable-source-maps', launch.entry],
+    args: [launch.entry],
     cwd: launch.cwd,
     env: withDeployedMemorySettings({
       ...inheritedEnv(),
