@@ -19,6 +19,7 @@ const settings: ServiceSettings = {
   PULSE_LOG_LEVEL: 'silent',
   PULSE_SHUTDOWN_TIMEOUT: 5_000,
   PULSE_HEAP_GROWTH_PERCENT: 0,
+  PULSE_IDLE_MEMORY_RELEASE: 30_000,
 };
 
 /** What the tiny service's dependency reports; tests flip it. */
@@ -132,6 +133,7 @@ describe('createService', () => {
     );
     expect(text).toContain('pulse_http_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_user_seconds_total{pulse_service="tiny"}');
+    expect(text).toMatch(/pulse_memory_releases_total\{reason="start-up",pulse_service="tiny"\} 1\n/);
   });
 
   it('echoes the caller’s x-request-id and makes one up otherwise', async () => {

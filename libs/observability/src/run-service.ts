@@ -6,6 +6,7 @@ import type { DocumentBuilder as OpenApiBuilder } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { HealthRegistry } from './health';
 import { applyHeapGrowth } from './heap-growth';
+import { IdleMemoryRelease } from './idle-memory-release';
 import { createLogger, PinoNestLogger } from './logger';
 import { createMetricsRegistry, instrumentHttp } from './metrics';
 import { lingerOnUnreadBodies } from './unread-body';
@@ -17,6 +18,7 @@ export interface ServiceSettings {
   PULSE_LOG_LEVEL: string;
   PULSE_SHUTDOWN_TIMEOUT: number;
   PULSE_HEAP_GROWTH_PERCENT: number;
+  PULSE_IDLE_MEMORY_RELEASE: number;
 }
 
 export interface RunServiceOptions {
@@ -98,7 +100,17 @@ export async function createService(options: RunServiceOptions): Promise<Running
   const port = typeof address === 'object' && address !== null ? address.port : settings.PULSE_HTTP_PORT;
   const url = `http://${settings.PULSE_HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : settings.PULSE_HTTP_HOST}:${port}`;
   logger.info({ url }, `${serviceName} listening`);
-  return { app, logger, url, close: () => app.close() };
+  const memoryRelease = new IdleMemoryRelease({
+    quietPeriodMs: settings.PULSE_IDLE_MEMORY_RELEASE,
+    logger: logger.child({ component: 'memory' }),
+    registry,
+  });
+  memoryRelease.start();
+  const close = async (): Promise<void> => {
+    memoryRelease.stop();
+    await app.close();
+  };
+  return { app, logger, url, close };
 }
 
 function openApiDocument(

@@ -1,4 +1,4 @@
-import { createKafka, ensureTopics } from '@pulse/kafka';
+import { createKafka, ensureTopics, retryRetriable } from '@pulse/kafka';
 import pino, { type Logger } from 'pino';
 
 /** The client @pulse/kafka builds; the harness names no Kafka library itself. */
@@ -90,7 +90,8 @@ export class BenchKafka {
 
   async deleteGroupsWhere(selected: (groupId: string) => boolean): Promise<string[]> {
     const admin = await this.connectedAdmin();
-    const { groups } = await admin.listGroups();
+    // Right after the broker starts, its group coordinator may still be loading (a retriable error).
+    const { groups } = await retryRetriable(() => admin.listGroups(), 8);
     const ids = groups.map((group) => group.groupId).filter(selected);
     if (ids.length === 0) return ids;
     try {

@@ -6,7 +6,7 @@ import { cellNames, type RunContext } from '../../run-context';
 import { prepareCellResources, releaseCellResources } from '../cell-resources';
 import type { PipelineSystem } from '../pipeline-system';
 import { startPulse } from '../pulse-system';
-import { startStreams, type StreamsGuarantee } from '../streams-system';
+import { pulseDurationMs, startStreams, type StreamsGuarantee } from '../streams-system';
 import { FINAL_DRAIN_MS, PipelineRunner } from './pipeline-runner';
 
 export type PipelineCellName = 'pulse' | 'pulse-direct' | 'streams' | 'streams-alos';
@@ -50,6 +50,17 @@ const FALLBACK_SHARES = [0.8, 0.6, 0.4];
  * drain, the last flushes and commits.
  */
 export const IDLE_SETTLE_MS = 5_000;
+
+/**
+ * How long every pipeline rests after the final drain before its idle RSS is read: a Pulse service
+ * gives back what the load grew once it has been quiet for PULSE_IDLE_MEMORY_RELEASE, judged on
+ * 5-second samples of its CPU (so up to two samples later), and the figure is meant to be what a
+ * pod holds between bursts. The peer rests as long, for a like-for-like reading.
+ */
+export function restAfterDrainMs(repoRoot: string, serviceEnv: Readonly<Record<string, string>>): number {
+  const quietMs = pulseDurationMs(repoRoot, serviceEnv, 'PULSE_IDLE_MEMORY_RELEASE');
+  return quietMs > 0 ? Math.max(IDLE_SETTLE_MS, quietMs + 12_000) : IDLE_SETTLE_MS;
+}
 
 const rssText = (figures: Record<string, number>) =>
   Object.entries(figures)
@@ -128,7 +139,7 @@ export async function runPipelineCell(
     if (guarantee !== undefined) assertExact(cell, reconciliation);
     await runner.windowLatencies();
     const peakRssMb = runner.peakRssMb();
-    await sleep(IDLE_SETTLE_MS);
+    await sleep(restAfterDrainMs(context.repoRoot, context.options.serviceEnv));
     const afterDrain = residentMb(system.processes, 'rss');
     context.log(`  ${names.label}: idle RSS after the final drain ${rssText(afterDrain)}`);
     await runner.stop();
