@@ -47,9 +47,12 @@ const FALLBACK_SHARES = [0.8, 0.6, 0.4];
 /**
  * How long a pipeline rests before its idle RSS is read: after readiness, start-up work (consumer
  * group join, reference tables, JIT, the first collections) is still settling; after the final
- * drain, the last flushes and commits.
+ * drain, at least this for the last flushes and commits (see restAfterDrainMs).
  */
 export const IDLE_SETTLE_MS = 5_000;
+
+/** Two of a Pulse service's 5-second CPU samples, which decide when it counts as quiet, plus 2 s. */
+const QUIET_DETECTION_SLACK_MS = 12_000;
 
 /**
  * How long every pipeline rests after the final drain before its idle RSS is read: a Pulse service
@@ -59,7 +62,7 @@ export const IDLE_SETTLE_MS = 5_000;
  */
 export function restAfterDrainMs(repoRoot: string, serviceEnv: Readonly<Record<string, string>>): number {
   const quietMs = pulseDurationMs(repoRoot, serviceEnv, 'PULSE_IDLE_MEMORY_RELEASE');
-  return quietMs > 0 ? Math.max(IDLE_SETTLE_MS, quietMs + 12_000) : IDLE_SETTLE_MS;
+  return quietMs > 0 ? Math.max(IDLE_SETTLE_MS, quietMs + QUIET_DETECTION_SLACK_MS) : IDLE_SETTLE_MS;
 }
 
 const rssText = (figures: Record<string, number>) =>
