@@ -97,6 +97,20 @@ describe('Fleet', () => {
     expect(readFileSync(join(root, 'logs', 'enrichment.log'), 'utf8')).toContain('draining');
   });
 
+  it('refuses to give two services one port, before starting either', async () => {
+    const port = await freePort();
+    await expect(
+      Fleet.start({
+        repoRoot: root,
+        logDir: join(root, 'logs'),
+        env: {},
+        only: names,
+        services: { ingestion: { port }, enrichment: { port } },
+      }),
+    ).rejects.toThrow(`services given the same port: ingestion and enrichment on ${port}`);
+    expect(() => readFileSync(join(root, 'logs', 'ingestion.log'))).toThrow();
+  });
+
   it('refuses to start what is not built', async () => {
     await expect(
       Fleet.start({ repoRoot: root, logDir: join(root, 'logs'), env: {}, only: ['reporting'] }),

@@ -76,6 +76,7 @@ export class Fleet {
     if (missing.length > 0) {
       throw new Error(`not built: ${missing.join(', ')} — run \`npm run build\` first`);
     }
+    assertDistinctPorts(names, options);
     mkdirSync(options.logDir, { recursive: true });
     const members = names.map((name) => startMember(name, options));
     const fleet = new Fleet(members, options.pidRegistry);
@@ -120,6 +121,24 @@ export class Fleet {
     };
     if (first) await stopOne(first);
     await Promise.all(rest.map(stopOne));
+  }
+}
+
+/**
+ * Two members on one port would not both fail: the second dies with EADDRINUSE, and the first
+ * answers the second's readiness probe and then its traffic.
+ */
+function assertDistinctPorts(names: readonly ServiceName[], options: FleetOptions): void {
+  const byPort = new Map<number, ServiceName[]>();
+  for (const name of names) {
+    const port = options.services?.[name]?.port ?? DEFAULT_SERVICE_PORTS[name];
+    byPort.set(port, [...(byPort.get(port) ?? []), name]);
+  }
+  const shared = [...byPort].filter(([, sharing]) => sharing.length > 1);
+  if (shared.length > 0) {
+    throw new Error(
+      `services given the same port: ${shared.map(([port, sharing]) => `${sharing.join(' and ')} on ${port}`).join('; ')}`,
+    );
   }
 }
 
