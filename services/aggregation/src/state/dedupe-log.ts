@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
-import { FingerprintList, FingerprintTable, fingerprintOf } from './id-fingerprints';
+import { FingerprintTable, fingerprintOf } from './id-fingerprints';
 import type { StateOrigin } from './window-state';
 
 interface Bucket extends StateOrigin {
   readonly index: number;
   /** This log's count of buckets before this one, plus 1: the tag of its ids in the table. */
   readonly tag: number;
-  /** Fingerprints of the ids seen in this bucket. Null once it left the dedupe horizon: kept only as a replay origin (see below). */
-  ids: FingerprintList | null;
+  /** Set once it left the dedupe horizon and its ids were dropped: kept only as a replay origin (see below). */
+  forgotten: boolean;
 }
 
 /**
@@ -24,8 +24,9 @@ interface Bucket extends StateOrigin {
  * that left the horizon stays as an origin (ids dropped) while any state still open could hold a
  * message whose look-back reaches it; see `release`.
  *
- * Ids are remembered as 64-bit fingerprints (about 35 bytes each, against about 100 for the id
- * strings in a `Map`, more for long ids). Two distinct ids share a fingerprint with probability
+ * Ids are remembered as 64-bit fingerprints in one table, tagged with their newest bucket (16–32
+ * bytes each, against about 100 for the id strings in a `Map`, more for long ids); a bucket that
+ * leaves the horizon drops its ids in one pass over the table. Two distinct ids share a fingerprint with probability
  * 2^-64: with a million ids in the horizon, a distinct event is taken for a duplicate about once
  * in 10^13 events. The seed is random per process, so which ids collide cannot be known outside it.
  */
@@ -62,7 +63,7 @@ export class DedupeLog {
       bucket = {
         index,
         tag: this.bucketsCreated,
-        ids: new FingerprintList(),
+        forgotten: false,
         firstOffset: offset,
         maxBefore,
         firstArrival: arrival,
@@ -70,7 +71,6 @@ export class DedupeLog {
       this.buckets.push(bucket);
     }
     const [hi, lo] = this.fingerprint(id);
-    (bucket.ids ??= new FingerprintList()).push(hi, lo);
     this.newestBucketOf.set(hi, lo, bucket.tag);
   }
 
@@ -100,11 +100,9 @@ export class DedupeLog {
     return this.newestBucketOf.size;
   }
 
-  /** Bytes held for the remembered ids (the table and every bucket's list). */
+  /** Bytes held for the remembered ids. */
   get byteLength(): number {
-    let bytes = this.newestBucketOf.byteLength;
-    for (const bucket of this.buckets) bytes += bucket.ids?.byteLength ?? 0;
-    return bytes;
+    return this.newestBucketOf.byteLength;
   }
 
   /** The check and the add of one message hash its id once. */
@@ -118,17 +116,20 @@ export class DedupeLog {
 
   private expire(arrivalNow: number): void {
     for (const bucket of this.buckets) {
-      if (bucket.ids === null) continue;
+      if (bucket.forgotten) continue;
       if (!this.outOfHorizon(bucket, arrivalNow)) return;
       this.forget(bucket);
     }
   }
 
-  /** Drops a bucket's ids, except those seen again in a newer bucket. */
+  /**
+   * Drops a bucket's ids, except those seen again in a newer bucket (their tag is newer). Buckets
+   * are forgotten oldest first, so no older tag is left in the table.
+   */
   private forget(bucket: Bucket): void {
-    if (bucket.ids === null) return;
-    bucket.ids.forEach((hi, lo) => this.newestBucketOf.deleteIfTagged(hi, lo, bucket.tag));
-    bucket.ids = null;
+    if (bucket.forgotten) return;
+    this.newestBucketOf.deleteTaggedAtMost(bucket.tag);
+    bucket.forgotten = true;
   }
 
   private outOfHorizon(bucket: Bucket, arrival: number): boolean {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { FingerprintList, FingerprintTable, fingerprintOf } from './id-fingerprints';
+import { FingerprintTable, fingerprintOf } from './id-fingerprints';
 
 type Operation =
   | { kind: 'set'; key: number; tag: number }
@@ -91,20 +91,47 @@ describe('FingerprintTable', () => {
     expect(table.get(1, 2)).toBe(4);
   });
 
+  it('drops every entry tagged at most a given tag in one pass, keeping the newer ones findable', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ key: fc.nat(5_000), tag: fc.integer({ min: 1, max: 12 }) }), {
+          minLength: 1,
+          maxLength: 4_000,
+        }),
+        fc.integer({ min: 0, max: 12 }),
+        (entries, cutoff) => {
+          const table = new FingerprintTable();
+          const model = new Map<number, number>();
+          for (const { key, tag } of entries) {
+            table.set(...fingerprintOfKey(key), tag);
+            model.set(key, tag);
+          }
+          table.deleteTaggedAtMost(cutoff);
+          for (const [key, tag] of model) if (tag <= cutoff) model.delete(key);
+          expect(table.size).toBe(model.size);
+          for (let key = 0; key <= 5_000; key += 1)
+            expect(table.get(...fingerprintOfKey(key))).toBe(model.get(key) ?? 0);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('shrinks after a pass that dropped most entries', () => {
+    const table = new FingerprintTable();
+    for (let i = 0; i < 50_000; i += 1) table.set(...fingerprintOf(`id-${i}`, 1), i < 49_000 ? 1 : 2);
+    const grown = table.byteLength;
+    table.deleteTaggedAtMost(1);
+    expect(table.size).toBe(1_000);
+    expect(table.byteLength).toBeLessThanOrEqual(grown / 16);
+    // 12 bytes per slot at a load of at least 1/8.
+    expect(table.byteLength).toBeLessThanOrEqual(1_000 * 12 * 8);
+    for (let i = 49_000; i < 50_000; i += 1) expect(table.get(...fingerprintOf(`id-${i}`, 1))).toBe(2);
+  });
+
   it('refuses a tag it could not tell from an empty slot', () => {
     const table = new FingerprintTable();
     expect(() => table.set(1, 2, 0)).toThrow(RangeError);
     expect(() => table.set(1, 2, 2 ** 31)).toThrow(RangeError);
-  });
-});
-
-describe('FingerprintList', () => {
-  it('keeps every pair in order as it grows', () => {
-    const list = new FingerprintList();
-    for (let i = 0; i < 1_000; i += 1) list.push(i, ~i);
-    const seen: [number, number][] = [];
-    list.forEach((hi, lo) => seen.push([hi, lo]));
-    expect(list.size).toBe(1_000);
-    expect(seen).toEqual(Array.from({ length: 1_000 }, (_, i) => [i, ~i]));
   });
 });

@@ -75,7 +75,22 @@ export class FingerprintTable {
     const at = this.find(hi, lo);
     if (at < 0 || this.slots[at * SLOT + 2] !== tag) return;
     this.removeAt(at);
-    if (this.count * 8 < this.mask + 1 && this.mask + 1 > MIN_CAPACITY) this.resize((this.mask + 1) / 2);
+    this.shrinkToFit();
+  }
+
+  /**
+   * Removes every entry whose tag is at most `tag`, in one pass over the slots: cheaper in memory
+   * than remembering which fingerprints carry each tag (8 more bytes per entry).
+   */
+  deleteTaggedAtMost(tag: number): void {
+    const slots = this.slots;
+    for (let at = 0; at <= this.mask;) {
+      const held = slots[at * SLOT + 2] as number;
+      // A removal shifts a later entry into this slot, so the slot is looked at again.
+      if (held !== EMPTY && held <= tag) this.removeAt(at);
+      else at += 1;
+    }
+    this.shrinkToFit();
   }
 
   /** The slot holding the fingerprint, or -1. */
@@ -109,6 +124,12 @@ export class FingerprintTable {
     this.count -= 1;
   }
 
+  private shrinkToFit(): void {
+    let capacity = this.mask + 1;
+    while (this.count * 8 < capacity && capacity > MIN_CAPACITY) capacity /= 2;
+    if (capacity !== this.mask + 1) this.resize(capacity);
+  }
+
   private home(hi: number, lo: number): number {
     return (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
   }
@@ -122,35 +143,5 @@ export class FingerprintTable {
       const tag = old[base + 2] as number;
       if (tag !== EMPTY) this.set(old[base] as number, old[base + 1] as number, tag);
     }
-  }
-}
-
-/** A growable list of fingerprints (hi, lo pairs), 8 bytes each. */
-export class FingerprintList {
-  private pairs = new Int32Array(64);
-  private length = 0;
-
-  get size(): number {
-    return this.length;
-  }
-
-  get byteLength(): number {
-    return this.pairs.byteLength;
-  }
-
-  push(hi: number, lo: number): void {
-    if ((this.length + 1) * 2 > this.pairs.length) {
-      const grown = new Int32Array(this.pairs.length * 2);
-      grown.set(this.pairs);
-      this.pairs = grown;
-    }
-    this.pairs[this.length * 2] = hi;
-    this.pairs[this.length * 2 + 1] = lo;
-    this.length += 1;
-  }
-
-  forEach(visit: (hi: number, lo: number) => void): void {
-    for (let i = 0; i < this.length; i += 1)
-      visit(this.pairs[i * 2] as number, this.pairs[i * 2 + 1] as number);
   }
 }
