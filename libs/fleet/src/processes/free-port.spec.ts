@@ -81,6 +81,16 @@ describe('PortAllocator', () => {
     expect(asked).toEqual([0, 0, 0, 0]);
   });
 
+  it('gives callers asking at once distinct ports, even when the kernel offers one twice', async () => {
+    const offered = [41000, 41000, 42000, 43000];
+    const allocator = new PortAllocator(null, async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return offered.shift();
+    });
+    const ports = await Promise.all([allocator.allocate(), allocator.allocate(), allocator.allocate()]);
+    expect(ports).toEqual([41000, 42000, 43000]);
+  });
+
   it('on the real kernel, never gives a port a listener holds, and gives it once it is free', async () => {
     const heldPort = await freePort();
     const held = await listenOn(heldPort);

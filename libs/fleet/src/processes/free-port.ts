@@ -71,6 +71,8 @@ export const probePort: PortProbe = (port) =>
 export class PortAllocator {
   private readonly handedOut = new Set<number>();
   private next: number;
+  /** Allocations run one at a time, so two callers at once cannot be given the same port. */
+  private previous: Promise<unknown> = Promise.resolve();
 
   constructor(
     /** Where to walk; null leaves the choice to the kernel. */
@@ -81,10 +83,14 @@ export class PortAllocator {
     this.next = range ? range.first + Math.floor(random() * (range.last - range.first + 1)) : 0;
   }
 
-  async allocate(): Promise<number> {
-    const port = this.range ? await this.walk(this.range) : await this.askKernel();
-    this.handedOut.add(port);
-    return port;
+  allocate(): Promise<number> {
+    const allocation = this.previous.then(async () => {
+      const port = this.range ? await this.walk(this.range) : await this.askKernel();
+      this.handedOut.add(port);
+      return port;
+    });
+    this.previous = allocation.catch(() => undefined);
+    return allocation;
   }
 
   private async walk(range: PortRange): Promise<number> {
