@@ -28,7 +28,8 @@ interface Bucket extends StateOrigin {
  * bytes each, against about 100 for the id strings in a `Map`, more for long ids); a bucket that
  * leaves the horizon drops its ids in one pass over the table. Two distinct ids share a
  * fingerprint with probability 2^-64: with a million ids in the horizon, a distinct event is taken
- * for a duplicate about once in 10^13 events. The seed is random per process, so which ids collide cannot be known outside it.
+ * for a duplicate about once in 10^13 events. The seed is random per process, so which ids collide
+ * cannot be known outside it.
  */
 export class DedupeLog {
   private readonly buckets: Bucket[] = [];

@@ -2,13 +2,11 @@ import fc from 'fast-check';
 import { FingerprintTable, fingerprintOf } from './id-fingerprints';
 
 type Operation =
-  | { kind: 'set'; key: number; tag: number }
-  | { kind: 'delete'; key: number; tag: number }
-  | { kind: 'get'; key: number };
+  { kind: 'set'; key: number; tag: number } | { kind: 'drop'; tag: number } | { kind: 'get'; key: number };
 
 /**
  * Fingerprints whose home slots (in the first capacity, 1,024) crowd into the 9 slots around the
- * end of the table: long probe runs that wrap around, so deletes must shift entries back.
+ * end of the table: long probe runs that wrap around, so drops must shift entries back.
  */
 function fingerprintOfKey(key: number): [number, number] {
   return [0, ((1_018 + (key % 9)) & 1_023) | (key << 10)];
@@ -33,14 +31,10 @@ describe('fingerprintOf', () => {
 });
 
 describe('FingerprintTable', () => {
-  it('behaves like a Map under any sequence of sets, tagged deletes and gets', () => {
+  it('behaves like a Map under any sequence of sets, drops of old tags and gets', () => {
     const operation = fc.oneof(
       fc.record({ kind: fc.constant('set' as const), key: fc.nat(60), tag: fc.integer({ min: 1, max: 4 }) }),
-      fc.record({
-        kind: fc.constant('delete' as const),
-        key: fc.nat(60),
-        tag: fc.integer({ min: 1, max: 4 }),
-      }),
+      fc.record({ kind: fc.constant('drop' as const), tag: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ kind: fc.constant('get' as const), key: fc.nat(60) }),
     );
     fc.assert(
@@ -48,15 +42,14 @@ describe('FingerprintTable', () => {
         const table = new FingerprintTable();
         const model = new Map<number, number>();
         for (const operation of operations) {
-          const [hi, lo] = fingerprintOfKey(operation.key);
-          if (operation.kind === 'set') {
-            table.set(hi, lo, operation.tag);
+          if (operation.kind === 'drop') {
+            table.deleteTaggedAtMost(operation.tag);
+            for (const [key, tag] of model) if (tag <= operation.tag) model.delete(key);
+          } else if (operation.kind === 'set') {
+            table.set(...fingerprintOfKey(operation.key), operation.tag);
             model.set(operation.key, operation.tag);
-          } else if (operation.kind === 'delete') {
-            table.deleteIfTagged(hi, lo, operation.tag);
-            if (model.get(operation.key) === operation.tag) model.delete(operation.key);
           } else {
-            expect(table.get(hi, lo)).toBe(model.get(operation.key) ?? 0);
+            expect(table.get(...fingerprintOfKey(operation.key))).toBe(model.get(operation.key) ?? 0);
           }
           expect(table.size).toBe(model.size);
         }
@@ -77,17 +70,17 @@ describe('FingerprintTable', () => {
     // 12 bytes per slot at a load of at least 3/8.
     expect(table.byteLength).toBeLessThanOrEqual((count * 12 * 8) / 3);
     for (let i = 0; i < count; i += 1) expect(table.get(...fingerprintOf(`id-${i}`, 1))).toBe((i % 9) + 1);
-    for (let i = 0; i < count; i += 1) table.deleteIfTagged(...fingerprintOf(`id-${i}`, 1), (i % 9) + 1);
+    table.deleteTaggedAtMost(9);
     expect(table.size).toBe(0);
     expect(table.byteLength).toBe(initialBytes);
     expect(table.get(...fingerprintOf('id-1', 1))).toBe(0);
   });
 
-  it('keeps an entry whose tag changed since the delete was decided', () => {
+  it('keeps an entry stored again under a newer tag when the older tag is dropped', () => {
     const table = new FingerprintTable();
     table.set(1, 2, 3);
     table.set(1, 2, 4);
-    table.deleteIfTagged(1, 2, 3);
+    table.deleteTaggedAtMost(3);
     expect(table.get(1, 2)).toBe(4);
   });
 

@@ -70,14 +70,6 @@ export class FingerprintTable {
     }
   }
 
-  /** Removes the fingerprint if its tag is `tag` (it was not stored again since). */
-  deleteIfTagged(hi: number, lo: number, tag: number): void {
-    const at = this.find(hi, lo);
-    if (at < 0 || this.slots[at * SLOT + 2] !== tag) return;
-    this.removeAt(at);
-    this.shrinkToFit();
-  }
-
   /**
    * Removes every entry whose tag is at most `tag`, in one pass over the slots: cheaper in memory
    * than remembering which fingerprints carry each tag (8 more bytes per entry).
