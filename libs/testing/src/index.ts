@@ -20,6 +20,7 @@ export { waitUntilSettled } from './wait-until-settled';
 export type { SettlingDeployment } from './wait-until-settled';
 export { metricValue } from './metric-value';
 export { MiB, residentBytes } from './process-memory';
+export { continueProcess, stopProcess, threadStates } from './process-stop';
 export { InspectorSession } from './inspector-session';
 export { Timeline } from './timeline';
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, runCommand } from '@pulse/fleet';
+import { continueProcess, stopProcess } from './process-stop';
 
 /** The local-stack components a test may own privately (deploy/local/<name>.sh). */
 export type PrivateComponentName = 'kafka' | 'influxdb';
@@ -77,16 +78,17 @@ export class PrivateComponent {
   /**
    * SIGSTOP: a stall, not an outage. The process and its sockets stay, the kernel still accepts
    * connections and buffers requests, and nothing is answered until `thaw` — as a long GC or
-   * compaction pause, a frozen pod or a congested network looks to a client.
+   * compaction pause, a frozen pod or a congested network looks to a client. Returns once every
+   * thread of it is stopped.
    */
   freeze(): void {
-    process.kill(this.pid(), 'SIGSTOP');
     this.frozen = true;
+    stopProcess(this.pid());
   }
 
   /** SIGCONT: it runs again and works through what it was sent meanwhile. */
   thaw(): void {
-    process.kill(this.pid(), 'SIGCONT');
+    continueProcess(this.pid());
     this.frozen = false;
   }
 

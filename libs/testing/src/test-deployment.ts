@@ -10,6 +10,7 @@ import {
   type ServiceName,
   type ServiceOverrides,
 } from '@pulse/fleet';
+import { continueProcess, stopProcess } from './process-stop';
 import { DeploymentIsolation, IsolatedDeployment, type StackAddresses } from './deployment-isolation';
 
 export interface TestDeploymentOptions {
@@ -134,18 +135,19 @@ export class TestDeployment extends IsolatedDeployment {
 
   /**
    * SIGSTOP: the process keeps its sockets and its place in the consumer group until its session
-   * times out, and does nothing — a long GC pause, a frozen pod, a throttled container.
+   * times out, and does nothing — a long GC pause, a frozen pod, a throttled container. Returns
+   * once every thread of it is stopped.
    */
   freeze(target: ServiceName | FleetMember): void {
     const pid = typeof target === 'string' ? this.pid(target) : target.process.pid;
-    process.kill(pid, 'SIGSTOP');
     this.frozen.add(pid);
+    stopProcess(pid);
   }
 
   /** SIGCONT: it runs on from where it was stopped, unaware of the time that passed. */
   thaw(target: ServiceName | FleetMember): void {
     const pid = typeof target === 'string' ? this.pid(target) : target.process.pid;
-    process.kill(pid, 'SIGCONT');
+    continueProcess(pid);
     this.frozen.delete(pid);
   }
 
@@ -197,7 +199,7 @@ export class TestDeployment extends IsolatedDeployment {
     try {
       for (const pid of this.frozen) {
         try {
-          process.kill(pid, 'SIGCONT');
+          continueProcess(pid);
         } catch {
           // Already gone.
         }
