@@ -432,6 +432,41 @@ describe('ingestion HTTP API', () => {
       expect(statuses.get(415)).toBeGreaterThan(10);
     });
 
+    it('refuses a batch element with a prototype-poisoning key on its own, keeping its neighbours', async () => {
+      const good = JSON.stringify(view({ id: 'kept' }));
+      const poisoned = [
+        '{"__proto__":{"admin":true}}',
+        // Deep inside an event, as a generated body put it.
+        JSON.stringify(view({ id: 'deep' })).replace('"source":"', '"source":[{"__proto__":false}],"x":"'),
+        '{"constructor":{"prototype":{"admin":true}}}',
+      ];
+      const response = await post(
+        '/v1/events/batch',
+        `[${poisoned[0]},${good},${poisoned[1]},${poisoned[2]}]`,
+        {
+          raw: true,
+        },
+      );
+      expect(response.statusCode).toBe(202);
+      expect(response.json().accepted).toEqual([{ index: 1, id: 'kept' }]);
+      expect(response.json().rejected).toEqual(
+        [0, 2, 3].map((index) => ({
+          index,
+          errors: [
+            { path: '(root)', message: 'not valid JSON: Object contains forbidden prototype property' },
+          ],
+        })),
+      );
+      expect(({} as Record<string, unknown>).admin).toBeUndefined();
+      // The whole body is still refused when it is not an array, or not JSON.
+      const single = await post('/v1/events', poisoned[1]!, { raw: true });
+      expect(single.statusCode).toBe(400);
+      expect(single.json().message).toMatch(/forbidden prototype property/);
+      const broken = await post('/v1/events/batch', `[${poisoned[0]},${good}`, { raw: true });
+      expect(broken.statusCode).toBe(400);
+      expect(broken.json().error).toBe('malformed_json');
+    });
+
     it('answers a valid event nested in garbage neighbours per event', async () => {
       const good = JSON.stringify(view({ id: 'fine' }));
       const response = await post('/v1/events/batch', `${'{'.repeat(2000)}\n${good}\n\u0000\n`, {

@@ -1,10 +1,22 @@
-import { itemsOfJsonArray, itemsOfNdjson } from './batch-items';
+import { PoisonedElement, itemsOfJsonArray, itemsOfNdjson } from './batch-items';
 
 describe('batch bodies', () => {
   it('takes a JSON array element by element', () => {
     expect(itemsOfJsonArray([{ a: 1 }, 'x'])).toEqual({
       ok: true,
       items: [{ value: { a: 1 } }, { value: 'x' }],
+    });
+  });
+
+  it('refuses an element the body parser marked as poisoned on its own', () => {
+    expect(
+      itemsOfJsonArray([{ a: 1 }, new PoisonedElement('Object contains forbidden prototype property')]),
+    ).toEqual({
+      ok: true,
+      items: [
+        { value: { a: 1 } },
+        { unparsable: 'not valid JSON: Object contains forbidden prototype property' },
+      ],
     });
   });
 

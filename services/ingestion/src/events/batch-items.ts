@@ -3,13 +3,30 @@ import secureJson from 'secure-json-parse';
 /** One element of a batch body: a parsed JSON value, or the reason its NDJSON line did not parse. */
 export type BatchItem = { readonly value: unknown } | { readonly unparsable: string };
 
+/** secure-json-parse's options refusing both keys, for every JSON body and NDJSON line. */
+export const REFUSE_POISONED_KEYS = { protoAction: 'error', constructorAction: 'error' } as const;
+
+/**
+ * An element of a JSON array body holding a `__proto__` or `constructor.prototype` key. The body
+ * parser puts it in the element's place, so the element is refused on its own, as such an NDJSON
+ * line is, and no object with such a key goes further.
+ */
+export class PoisonedElement {
+  constructor(readonly reason: string) {}
+}
+
 export type BatchItems =
   { readonly ok: true; readonly items: BatchItem[] } | { readonly ok: false; readonly message: string };
 
 /** A JSON body must be an array of events. */
 export function itemsOfJsonArray(body: unknown): BatchItems {
   if (!Array.isArray(body)) return { ok: false, message: 'the body must be a JSON array of events' };
-  return { ok: true, items: body.map((value: unknown) => ({ value })) };
+  return {
+    ok: true,
+    items: body.map((value: unknown) =>
+      value instanceof PoisonedElement ? { unparsable: `not valid JSON: ${value.reason}` } : { value },
+    ),
+  };
 }
 
 /**
@@ -29,7 +46,7 @@ export function itemsOfNdjson(body: string, maxItems: number): BatchItem[] {
     }
     try {
       items.push({
-        value: secureJson.parse(line, null, { protoAction: 'error', constructorAction: 'error' }) as unknown,
+        value: secureJson.parse(line, null, REFUSE_POISONED_KEYS) as unknown,
       });
     } catch (error) {
       items.push({ unparsable: `not valid JSON: ${(error as Error).message}` });

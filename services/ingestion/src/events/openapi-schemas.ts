@@ -39,7 +39,10 @@ export const BATCH_SCHEMA: SchemaObject = {
   minItems: 1,
   description:
     'At most PULSE_BATCH_MAX_EVENTS events (default 1000) and PULSE_BATCH_MAX_BYTES bytes (default 1 MiB). ' +
-    'As application/x-ndjson: one event per line instead of an array.',
+    'As application/x-ndjson: one event per line instead of an array. Each event is taken or refused on ' +
+    'its own: an element or line that is not a valid event, is not JSON, or holds a `__proto__` or ' +
+    '`constructor.prototype` key is listed in `rejected`, and the others are accepted. A JSON array body ' +
+    'that does not parse is refused whole (400 `malformed_json`).',
 };
 
 const ISSUE_SCHEMA: SchemaObject = {

@@ -78,6 +78,18 @@ describe('the bad-request generator', () => {
       expect(text(request)).toMatch(/"__proto__"|"constructor":\{"prototype"/);
   });
 
+  it('puts prototype-poisoning keys among valid events, in NDJSON and in JSON arrays', () => {
+    const poisonedAmongValid = (mixed: string) =>
+      sample.filter(
+        (request) =>
+          'mixed' in request &&
+          request.mixed === mixed &&
+          request.slots.some((slot) => !slot.valid && /"(__proto__|constructor)":/.test(slot.json)),
+      ).length;
+    expect(poisonedAmongValid('ndjson')).toBeGreaterThan(0);
+    expect(poisonedAmongValid('json-array')).toBeGreaterThan(0);
+  });
+
   it('renders a mixed batch with fresh valid events exactly where the valid slots are', () => {
     const mixed = sample.filter((request) => 'slots' in request);
     expect(mixed.length).toBeGreaterThan(50);
