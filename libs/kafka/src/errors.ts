@@ -64,20 +64,49 @@ export class ErrorClassifier {
   }
 }
 
+/** Kafka aborted a transaction before it committed: nothing of it was written. */
+export class TransactionAbortedError extends Error {
+  constructor(
+    readonly transactionalId: string,
+    message = `Kafka aborted the transaction of transactional id ${transactionalId} before it committed; ` +
+      'nothing of it was written',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TransactionAbortedError';
+  }
+}
+
 /**
  * Another writer claimed the same transactional id while this transaction was open: Kafka
  * fenced this one off, and nothing of it was written.
  */
-export class TransactionFencedError extends Error {
+export class TransactionFencedError extends TransactionAbortedError {
+  constructor(transactionalId: string, options?: { cause?: unknown }) {
+    super(
+      transactionalId,
+      `another writer took over transactional id ${transactionalId}; nothing of this transaction was written`,
+      options,
+    );
+    this.name = 'TransactionFencedError';
+  }
+}
+
+/**
+ * A commit got no clear answer, and the log did not tell within the wait whether Kafka committed
+ * the transaction or aborted it: its records may or may not have been written.
+ */
+export class TransactionOutcomeUnknownError extends Error {
   constructor(
     readonly transactionalId: string,
     options?: { cause?: unknown },
   ) {
     super(
-      `another writer took over transactional id ${transactionalId}; nothing of this transaction was written`,
+      `the commit of transactional id ${transactionalId} got no clear answer and the log did not show ` +
+        'whether it was written',
       options,
     );
-    this.name = 'TransactionFencedError';
+    this.name = 'TransactionOutcomeUnknownError';
   }
 }
 

@@ -1,7 +1,19 @@
 export { createKafka, kafkaConnectionFromEnv } from './connection';
 export type { KafkaConnectionConfig, KafkaEnv } from './connection';
-export { DEFAULT_MAX_REQUEST_BYTES, PulseProducer, requestBytes, sendAtomically } from './producer';
-export type { PreparedRecord, ProducerOptions, RequestListener, SendOptions } from './producer';
+export {
+  DEFAULT_MAX_REQUEST_BYTES,
+  DEFAULT_TRANSACTION_TIMEOUT_MS,
+  PulseProducer,
+  requestBytes,
+  sendAtomically,
+} from './producer';
+export type {
+  AtomicSendOptions,
+  PreparedRecord,
+  ProducerOptions,
+  RequestListener,
+  SendOptions,
+} from './producer';
 export { COMPRESSIONS, DEFAULT_COMPRESSION, compressionType } from './compression';
 export type { Compression } from './compression';
 export {
@@ -25,7 +37,9 @@ export type { TableReaderOptions } from './table-reader';
 export {
   ErrorClassifier,
   PoisonMessageError,
+  TransactionAbortedError,
   TransactionFencedError,
+  TransactionOutcomeUnknownError,
   TransientError,
   errorClassOf,
   errorMessageOf,

@@ -128,6 +128,8 @@ export async function resetGroupOffsets(
 export interface ReadRangeOptions {
   /** Where to start per partition; default the beginning. Offsets before the log start are clamped. */
   from?: PartitionOffsets;
+  /** Read only these partitions (default all). */
+  partitions?: readonly number[];
   /** Stop after this many messages (the rest stays for the next read). */
   limit?: number;
   timeoutMs?: number;
@@ -154,6 +156,7 @@ export async function readTopicRange(
   const next = new Map<number, string>();
   const pending = new Map<number, bigint>();
   for (const [partition, { low, high }] of bounds) {
+    if (options.partitions !== undefined && !options.partitions.includes(partition)) continue;
     const requested = options.from?.get(partition);
     const start =
       requested === undefined || requested === '-1' || BigInt(requested) < BigInt(low) ? low : requested;
@@ -174,7 +177,11 @@ export async function readTopicRange(
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     // kafkajs forgets fetch positions on every (re)join, a restart after a crash included, and
     // would start from the earliest offset: each join seeks to where the read got.
+    // Partitions with nothing to read are paused: subscribed from the beginning, they would be
+    // fetched whole for nothing.
+    const idle = [...bounds.keys()].filter((partition) => !pending.has(partition));
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
       for (const partition of pending.keys())
         consumer.seek({ topic, partition, offset: next.get(partition) as string });
     });

@@ -5,12 +5,20 @@ import {
   type Kafka,
   type Message,
   type Producer,
+  type RecordMetadata,
   type TopicMessages,
 } from 'kafkajs';
 import { DEFAULT_COMPRESSION, compressionType, type Compression } from './compression';
-import { TransactionFencedError, isProducerFenced } from './errors';
+import { KafkaAdmin } from './admin';
+import {
+  TransactionAbortedError,
+  TransactionFencedError,
+  TransactionOutcomeUnknownError,
+  isProducerFenced,
+} from './errors';
 import type { KafkaMetrics } from './kafka-metrics';
 import type { OutgoingRecord } from './message';
+import { readTransactionOutcome } from './transaction-outcome';
 import { endProducerSpan, startProducerSpan, type KafkaServer } from './trace-context';
 
 export interface ProducerOptions {
@@ -370,6 +378,21 @@ export class PulseProducer {
   }
 }
 
+/** How long a transaction of `sendAtomically` may stay open before Kafka aborts it (kafkajs' default). */
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/**
+ * How long past its timeout a transaction whose commit got no clear answer is watched for its
+ * end: Kafka looks for timed-out transactions every 10 s by default
+ * (`transaction.abort.timed.out.transaction.cleanup.interval.ms`).
+ */
+const OUTCOME_WAIT_PAST_TIMEOUT_MS = 30_000;
+
+export interface AtomicSendOptions {
+  /** Default DEFAULT_TRANSACTION_TIMEOUT_MS; at most the broker's `transaction.max.timeout.ms`. */
+  transactionTimeoutMs?: number;
+}
+
 /**
  * Sends records as one Kafka transaction: consumers (read_committed, the kafkajs default) see all
  * of them or none. For operator commands whose records must not be half written, e.g. re-driven
@@ -381,16 +404,25 @@ export class PulseProducer {
  * are invisible), so what the function reads includes everything committed under the id; a
  * writer that claims the id meanwhile makes this one fail (`TransactionFencedError`) instead of
  * both landing.
+ *
+ * A commit that gets no clear answer (a coordinator busy fencing the id answers with a server
+ * error, or a connection drops) is settled from the log: it resolves if the transaction
+ * committed, fails with `TransactionFencedError` if Kafka aborted it before its timeout (only a
+ * writer claiming the id does that) or `TransactionAbortedError` after it, and with
+ * `TransactionOutcomeUnknownError` if the transaction has not ended well past its timeout.
  * Resolves to the number of records sent.
  */
 export async function sendAtomically(
   kafka: Kafka,
   transactionalId: string,
   records: readonly OutgoingRecord[] | (() => Promise<readonly OutgoingRecord[]>),
+  options: AtomicSendOptions = {},
 ): Promise<number> {
   if (Array.isArray(records) && records.length === 0) return 0;
+  const transactionTimeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS;
   const producer = kafka.producer({
     transactionalId,
+    transactionTimeout: transactionTimeoutMs,
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
@@ -399,17 +431,62 @@ export async function sendAtomically(
   await producer.connect();
   try {
     const transaction = await producer.transaction();
+    let composed: readonly OutgoingRecord[];
+    let written: RecordMetadata[] = [];
+    // Before the coordinator starts the transaction's clock (at its first write): the time
+    // measured from here to an abort seen in the log is never shorter than the coordinator's.
+    let openedAt = 0;
     try {
-      const composed = typeof records === 'function' ? await records() : records;
+      composed = typeof records === 'function' ? await records() : records;
+      openedAt = performance.now();
       if (composed.length > 0)
-        await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(composed) });
-      await transaction.commit();
-      return composed.length;
+        written = await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(composed) });
     } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw isProducerFenced(error) ? new TransactionFencedError(transactionalId, { cause: error }) : error;
+      // Never committed, so nothing was written; the abort only ends the transaction early.
+      const aborted = await transaction.abort().then(
+        () => undefined,
+        (abortError: unknown) => abortError,
+      );
+      throw isProducerFenced(error) || isProducerFenced(aborted)
+        ? new TransactionFencedError(transactionalId, { cause: error })
+        : error;
     }
+    try {
+      await transaction.commit();
+    } catch (error) {
+      if (isProducerFenced(error)) throw new TransactionFencedError(transactionalId, { cause: error });
+      const write = written.find((metadata) => metadata.baseOffset !== undefined);
+      if (write === undefined) throw error;
+      const outcome = await withAdmin(kafka, (admin) =>
+        readTransactionOutcome(
+          admin,
+          { topic: write.topicName, partition: write.partition, offset: write.baseOffset as string },
+          { waitMs: transactionTimeoutMs + OUTCOME_WAIT_PAST_TIMEOUT_MS },
+        ),
+      );
+      if (outcome === 'unknown') throw new TransactionOutcomeUnknownError(transactionalId, { cause: error });
+      if (outcome === 'aborted') {
+        throw performance.now() - openedAt < transactionTimeoutMs
+          ? new TransactionFencedError(transactionalId, { cause: error })
+          : new TransactionAbortedError(
+              transactionalId,
+              `Kafka aborted the transaction of transactional id ${transactionalId} once it outlived its ` +
+                `timeout (${transactionTimeoutMs} ms); nothing of it was written`,
+              { cause: error },
+            );
+      }
+    }
+    return composed.length;
   } finally {
     await producer.disconnect();
+  }
+}
+
+async function withAdmin<T>(kafka: Kafka, use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
+  const admin = await KafkaAdmin.connect(kafka);
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
   }
 }

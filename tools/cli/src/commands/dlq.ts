@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import {
   DLQ_HEADER,
+  TransactionAbortedError,
   TransactionFencedError,
+  TransactionOutcomeUnknownError,
+  errorMessageOf,
   readDeadLetter,
   sendAtomically,
   type ConsumedMessage,
@@ -252,15 +255,28 @@ export function register(program: Command, context: CliContext): void {
           },
         );
       } catch (error) {
-        if (!(error instanceof TransactionFencedError)) throw error;
-        throw new CliError(
-          'another `pulse dlq redrive` took over while this one ran, and this one sent nothing: run it again ' +
-            'to re-drive what is left (records that went back are skipped)',
-        );
+        throw redriveFailure(error);
       }
       context.out(`re-drove ${sent.length} record(s)${describeCounts(sent)}`);
     });
   });
+}
+
+/** What a re-drive that did not commit tells the operator; re-running it is always safe. */
+export function redriveFailure(error: unknown): unknown {
+  const runAgain = 'run it again to re-drive what is left (records that went back are skipped)';
+  if (error instanceof TransactionFencedError)
+    return new CliError(
+      `another \`pulse dlq redrive\` took over while this one ran, and this one sent nothing: ${runAgain}`,
+    );
+  if (error instanceof TransactionAbortedError)
+    return new CliError(`${error.message}: this re-drive sent nothing; ${runAgain}`);
+  if (error instanceof TransactionOutcomeUnknownError)
+    return new CliError(
+      `this re-drive's commit got no clear answer (${errorMessageOf(error.cause)}) and Kafka did not show whether ` +
+        `it landed: ${runAgain}`,
+    );
+  return error;
 }
 
 function describeCounts(records: readonly OutgoingRecord[]): string {
