@@ -82,9 +82,7 @@ describe('a transaction whose commit got no clear answer, settled from the log',
     for (let round = 0; round < 120; round += 1) {
       const value = `race-${round}`;
       // kafkajs claims the id once per producer: each round's claimer is new.
-      const claimer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
-      producers.push(claimer);
-      await claimer.connect();
+      const claimer = await transactional(transactionalId);
       let composed: () => void = () => undefined;
       const ready = new Promise<void>((resolve) => (composed = resolve));
       const send = sendAtomically(kafka, transactionalId, async () => {
@@ -95,7 +93,9 @@ describe('a transaction whose commit got no clear answer, settled from the log',
       // The claim lands somewhere between the first write and the commit's answer.
       await new Promise((resolve) => setTimeout(resolve, round % 12));
       const claim = claimer.transaction().then((transaction) => transaction.commit());
+      // Settled both ways, the round's transaction has ended: a claim waits for a commit to complete.
       const [result] = await Promise.allSettled([send, claim]);
+      await producers.splice(producers.indexOf(claimer), 1)[0]?.disconnect();
       if (result.status === 'fulfilled') landed.push(value);
       else if (result.reason instanceof TransactionFencedError) refused.push(value);
       else throw result.reason;
