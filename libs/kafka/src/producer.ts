@@ -10,15 +10,10 @@ import {
 } from 'kafkajs';
 import { DEFAULT_COMPRESSION, compressionType, type Compression } from './compression';
 import { KafkaAdmin } from './admin';
-import {
-  TransactionAbortedError,
-  TransactionFencedError,
-  TransactionOutcomeUnknownError,
-  isProducerFenced,
-} from './errors';
+import { TransactionFencedError, isProducerFenced } from './errors';
 import type { KafkaMetrics } from './kafka-metrics';
 import type { OutgoingRecord } from './message';
-import { readTransactionOutcome } from './transaction-outcome';
+import { commitFailure, readTransactionOutcome } from './transaction-outcome';
 import { endProducerSpan, startProducerSpan, type KafkaServer } from './trace-context';
 
 export interface ProducerOptions {
@@ -433,8 +428,7 @@ export async function sendAtomically(
     const transaction = await producer.transaction();
     let composed: readonly OutgoingRecord[];
     let written: RecordMetadata[] = [];
-    // Before the coordinator starts the transaction's clock (at its first write): the time
-    // measured from here to an abort seen in the log is never shorter than the coordinator's.
+    // Taken before the first write, where the coordinator starts the transaction's clock.
     let openedAt = 0;
     try {
       composed = typeof records === 'function' ? await records() : records;
@@ -464,17 +458,13 @@ export async function sendAtomically(
           { waitMs: transactionTimeoutMs + OUTCOME_WAIT_PAST_TIMEOUT_MS },
         ),
       );
-      if (outcome === 'unknown') throw new TransactionOutcomeUnknownError(transactionalId, { cause: error });
-      if (outcome === 'aborted') {
-        throw performance.now() - openedAt < transactionTimeoutMs
-          ? new TransactionFencedError(transactionalId, { cause: error })
-          : new TransactionAbortedError(
-              transactionalId,
-              `Kafka aborted the transaction of transactional id ${transactionalId} once it outlived its ` +
-                `timeout (${transactionTimeoutMs} ms); nothing of it was written`,
-              { cause: error },
-            );
-      }
+      const failure = commitFailure(outcome, {
+        transactionalId,
+        openForMs: performance.now() - openedAt,
+        transactionTimeoutMs,
+        cause: error,
+      });
+      if (failure !== undefined) throw failure;
     }
     return composed.length;
   } finally {

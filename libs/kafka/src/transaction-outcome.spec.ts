@@ -1,7 +1,8 @@
 import type { PartitionBounds } from './admin';
+import { TransactionAbortedError, TransactionFencedError, TransactionOutcomeUnknownError } from './errors';
 import type { ConsumedMessage } from './message';
 import type { ReadRangeOptions, ReadRangeResult } from './operations';
-import { readTransactionOutcome, type TransactionLog } from './transaction-outcome';
+import { commitFailure, readTransactionOutcome, type TransactionLog } from './transaction-outcome';
 
 const write = { topic: 't', partition: 1, offset: '10' };
 
@@ -80,5 +81,41 @@ describe('readTransactionOutcome', () => {
     await expect(readTransactionOutcome(during, write, { waitMs: 5_000, pollMs: 1 })).resolves.toBe(
       'unknown',
     );
+  });
+});
+
+describe('commitFailure', () => {
+  const cause = new Error('The server experienced an unexpected error when processing the request');
+  const settled = (openForMs: number) => ({
+    transactionalId: 'p.redrive',
+    openForMs,
+    transactionTimeoutMs: 60_000,
+    cause,
+  });
+
+  it('tells nothing when the log shows the transaction committed', () => {
+    expect(commitFailure('committed', settled(70_000))).toBeUndefined();
+  });
+
+  it('calls an abort before the timeout a fence: only a writer claiming the id aborts then', () => {
+    const failure = commitFailure('aborted', settled(59_999));
+    expect(failure).toBeInstanceOf(TransactionFencedError);
+    expect(failure?.cause).toBe(cause);
+  });
+
+  it('calls an abort after the timeout ran out a timeout, and says nothing was written', () => {
+    const failure = commitFailure('aborted', settled(60_000));
+    expect(failure).toBeInstanceOf(TransactionAbortedError);
+    expect(failure).not.toBeInstanceOf(TransactionFencedError);
+    expect(failure?.message).toBe(
+      'Kafka aborted the transaction of transactional id p.redrive once it outlived its timeout (60000 ms); ' +
+        'nothing of it was written',
+    );
+  });
+
+  it('says the outcome is unknown when the log did not tell', () => {
+    const failure = commitFailure('unknown', settled(1_000));
+    expect(failure).toBeInstanceOf(TransactionOutcomeUnknownError);
+    expect(failure?.cause).toBe(cause);
   });
 });

@@ -1,5 +1,6 @@
 import { sleep } from '@pulse/retry';
 import type { PartitionBounds } from './admin';
+import { TransactionAbortedError, TransactionFencedError, TransactionOutcomeUnknownError } from './errors';
 import type { ReadRangeOptions, ReadRangeResult } from './operations';
 
 /** Where a transaction's first record on one partition landed. */
@@ -50,4 +51,35 @@ export async function readTransactionOutcome(
   // A record deleted between the two reads would look aborted.
   const after = await bounds();
   return after !== undefined && BigInt(after.low) <= first ? 'aborted' : 'unknown';
+}
+
+/**
+ * What the writer of a transaction whose commit got no clear answer is told, once the log was read:
+ * nothing when it committed. An abort seen before the transaction's timeout had run out (measured
+ * from before its first write, so never shorter than the coordinator's measure) can only come from
+ * a writer claiming the id: a fence.
+ */
+export function commitFailure(
+  outcome: TransactionOutcome,
+  {
+    transactionalId,
+    openForMs,
+    transactionTimeoutMs,
+    cause,
+  }: {
+    transactionalId: string;
+    openForMs: number;
+    transactionTimeoutMs: number;
+    cause: unknown;
+  },
+): Error | undefined {
+  if (outcome === 'committed') return undefined;
+  if (outcome === 'unknown') return new TransactionOutcomeUnknownError(transactionalId, { cause });
+  if (openForMs < transactionTimeoutMs) return new TransactionFencedError(transactionalId, { cause });
+  return new TransactionAbortedError(
+    transactionalId,
+    `Kafka aborted the transaction of transactional id ${transactionalId} once it outlived its timeout ` +
+      `(${transactionTimeoutMs} ms); nothing of it was written`,
+    { cause },
+  );
 }

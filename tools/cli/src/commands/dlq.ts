@@ -270,7 +270,7 @@ export function redriveFailure(error: unknown): unknown {
       `another \`pulse dlq redrive\` took over while this one ran, and this one sent nothing: ${runAgain}`,
     );
   if (error instanceof TransactionAbortedError)
-    return new CliError(`${error.message}: this re-drive sent nothing; ${runAgain}`);
+    return new CliError(`this re-drive sent nothing (${error.message}): ${runAgain}`);
   if (error instanceof TransactionOutcomeUnknownError)
     return new CliError(
       `this re-drive's commit got no clear answer (${errorMessageOf(error.cause)}) and Kafka did not show whether ` +
