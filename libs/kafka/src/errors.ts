@@ -64,12 +64,11 @@ export class ErrorClassifier {
   }
 }
 
-/** Kafka aborted a transaction before it committed: nothing of it was written. */
+/** Kafka aborted a transaction before it committed: nothing of it was written. `message` says why. */
 export class TransactionAbortedError extends Error {
   constructor(
     readonly transactionalId: string,
-    message = `Kafka aborted the transaction of transactional id ${transactionalId} before it committed; ` +
-      'nothing of it was written',
+    message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
