@@ -8,7 +8,7 @@ import { ErrorClassifier, TransientError, errorClassOf, errorMessageOf } from '.
 import type { KafkaMetrics } from './kafka-metrics';
 import { toConsumedMessage, type ConsumedMessage, type OutgoingRecord } from './message';
 import type { PreparedRecord, PulseProducer } from './producer';
-import { extractTraceContext, withMessageSpan, type KafkaServer } from './trace-context';
+import { extractTraceContext, isPromiseLike, withMessageSpan, type KafkaServer } from './trace-context';
 import { heartbeatIntervalFor } from './kafka-env';
 
 /** Handles one message. Records it returns are produced (and acknowledged) before the offset is committed. */
@@ -229,8 +229,9 @@ export class ConsumerRunner {
     const outgoing: PreparedRecord[] = [];
     let lastHandled: string | null = null;
     let lastBeat = Date.now();
+    const beatDue = (): boolean => Date.now() - lastBeat >= HEARTBEAT_EVERY_MS;
     const beat = async (): Promise<void> => {
-      if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
+      if (beatDue()) {
         lastBeat = Date.now();
         await heartbeat();
       }
@@ -246,7 +247,8 @@ export class ConsumerRunner {
       if (Number.isFinite(message.timestamp)) {
         recordAge?.observe(Math.max(0, Date.now() - message.timestamp) / 1000);
       }
-      await beat();
+      // Checked before awaiting: an await per message allocated a promise for nothing.
+      if (beatDue()) await beat();
     }
     if (lastHandled === null || isStale()) {
       endTimer?.();
@@ -351,10 +353,11 @@ export class ConsumerRunner {
         return await withMessageSpan(
           message,
           this.options.groupId,
-          async () => {
-            const records = (await this.handler.handle(message)) ?? [];
-            processed?.inc();
-            return records.map((record) => this.producer.prepare(record));
+          () => {
+            const handled = this.handler.handle(message);
+            return isPromiseLike(handled)
+              ? Promise.resolve(handled).then((records) => this.prepareHandled(records, processed))
+              : this.prepareHandled(handled, processed);
           },
           this.options.server,
         );
@@ -387,6 +390,11 @@ export class ConsumerRunner {
         }
       }
     }
+  }
+
+  private prepareHandled(records: OutgoingRecord[] | void, processed?: { inc(): void }): PreparedRecord[] {
+    processed?.inc();
+    return records ? records.map((record) => this.producer.prepare(record)) : [];
   }
 
   /**

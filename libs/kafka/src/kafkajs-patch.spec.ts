@@ -5,9 +5,10 @@ import { Partitioners, type Message, type PartitionMetadata } from 'kafkajs';
 
 /*
  * tools/patches/kafkajs+2.2.4.patch (applied by `npm ci`'s postinstall) makes kafkajs' per-record
- * work cheaper: no zero-filled buffers and one buffer per encoded record, native CRC-32C, the
- * partitioner's murmur2 in 32-bit integers instead of BigInt, one headers object per decoded
- * record. These cases pin that the patch is in effect and that it computes exactly what
+ * work cheaper: no zero-filled buffers and one buffer per encoded record, varints written in place,
+ * 32-bit timestamp deltas and offsets below 2^53 in plain numbers instead of BigInt, a batch's
+ * first and last timestamps found without sorting, native CRC-32C, the partitioner's murmur2 in
+ * 32-bit integers instead of BigInt, one headers object per decoded record. These cases pin that the patch is in effect and that it computes exactly what
  * unpatched kafkajs did. The broker checks every batch's CRC, so the integration suites exercise it
  * end to end as well.
  */
@@ -17,13 +18,13 @@ interface EncoderLike {
   readonly buffer: Buffer;
   writeVarInt(value: number): EncoderLike;
   writeInt8(value: number): EncoderLike;
-  writeVarLong(value: number): EncoderLike;
+  writeVarLong(value: number | bigint): EncoderLike;
   writeVarIntBytes(value: Buffer | string | null): EncoderLike;
   writeVarIntArray(values: EncoderLike[]): EncoderLike;
 }
 type EncoderClass = (new (initialSize?: number) => EncoderLike) & {
   sizeOfVarInt(value: number): number;
-  sizeOfVarLong(value: number): number;
+  sizeOfVarLong(value: number | bigint): number;
   sizeOfVarIntBytes(value: Buffer | string | null): number;
 };
 interface RecordInput {
@@ -63,7 +64,35 @@ const Decoder = requireFromKafkajs('./src/protocol/decoder') as new (buffer: Buf
 const decodeRecord = requireFromKafkajs('./src/protocol/recordBatch/record/v0/decoder') as (
   decoder: DecoderLike,
   batchContext: Record<string, unknown>,
-) => { headers: Record<string, Buffer | Buffer[]>; offset: string; timestamp: string };
+) => {
+  headers: Record<string, Buffer | Buffer[]>;
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+};
+interface DecoderReader {
+  readString(): string;
+  readInt16(): number;
+  readInt32(): number;
+  readBytes(): Buffer;
+}
+const ProduceRequestV3 = requireFromKafkajs('./src/protocol/requests/produce/v3/request') as (request: {
+  acks: number;
+  timeout: number;
+  compression: number;
+  topicData: {
+    topic: string;
+    partitions: {
+      partition: number;
+      firstSequence: number;
+      messages: { key: string; value: string; timestamp: string | undefined }[];
+    }[];
+  }[];
+}) => { encode(): Promise<EncoderLike> };
+const decodeRecordBatch = requireFromKafkajs('./src/protocol/recordBatch/v0/decoder') as (
+  decoder: DecoderLike,
+) => Promise<DecodedBatch>;
 interface RequestQueueLike {
   pending: unknown[];
   inflight: Map<number, unknown>;
@@ -128,6 +157,7 @@ describe('the kafkajs encoding patch', () => {
       './src/producer/partitioners/legacy/partitioner.js',
       './src/producer/groupMessagesPerPartition.js',
       './src/network/requestQueue/index.js',
+      './src/protocol/requests/produce/v3/request.js',
     ]) {
       expect(readFileSync(requireFromKafkajs.resolve(file), 'utf8')).toContain('Pulse patch');
     }
@@ -200,6 +230,101 @@ describe('the kafkajs encoding patch', () => {
   ])('writes %s byte for byte as unpatched kafkajs did', (_name, record) => {
     // Equal bytes up to the encoder's offset also means no unwritten (allocUnsafe) byte leaks out.
     expect(encodeRecord(record).buffer.equals(referenceRecord(record))).toBe(true);
+  });
+
+  it.each<number | bigint>([
+    0,
+    1,
+    -1,
+    63,
+    64,
+    -64,
+    -65,
+    127,
+    128,
+    300,
+    -300,
+    8_191,
+    8_192,
+    1_048_576,
+    -1_048_577,
+    2_147_483_647,
+    -2_147_483_648,
+    2_147_483_648,
+    -2_147_483_649,
+    2 ** 40,
+    -(2 ** 40),
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+    9_223_372_036_854_775_807n,
+    -9_223_372_036_854_775_808n,
+  ])('writes the varlong %p byte for byte as the 64-bit zigzag encoding, and sizes it so', (value) => {
+    const expected = referenceVarLong(BigInt(value));
+    expect(new Encoder(1).writeVarLong(value).buffer.equals(expected)).toBe(true);
+    expect(Encoder.sizeOfVarLong(value)).toBe(expected.length);
+    if (typeof value === 'number' && (value | 0) === value) {
+      // A varint is the same encoding in 32 bits; written into a buffer that must grow.
+      expect(new Encoder(1).writeVarInt(value).buffer.equals(expected)).toBe(true);
+    }
+  });
+
+  it('writes consecutive varints past the initial buffer without losing a byte', () => {
+    const values = Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? 1 : -1) * i * 40_503);
+    const encoder = new Encoder(1);
+    for (const value of values) encoder.writeVarInt(value);
+    expect(encoder.buffer.equals(Buffer.concat(values.map((value) => referenceVarLong(BigInt(value)))))).toBe(
+      true,
+    );
+  });
+
+  it.each<[string, string, number | bigint, number]>([
+    ['small offsets', '1764000000000', 5, 3],
+    ['a negative timestamp delta', '1764000000000', -1_500, 0],
+    ['no timestamp (-1)', '-1', 0, 12],
+    ['a delta too large for a double varint (8 bytes)', '1764000000000', 2n ** 50n, 1],
+    ['a negative 64-bit delta', '1764000000000', -(2n ** 48n) - 7n, 2],
+  ])(
+    'decodes a record with %s to the offset and timestamp Long arithmetic gives',
+    (_name, firstTimestamp, timestampDelta, offsetDelta) => {
+      for (const firstOffset of ['0', '100', '9007199254740990', '9223372036854775000']) {
+        const body = new Encoder()
+          .writeInt8(0)
+          .writeVarLong(timestampDelta)
+          .writeVarInt(offsetDelta)
+          .writeVarIntBytes('key')
+          .writeVarIntBytes('value')
+          .writeVarInt(0).buffer;
+        const record = decodeRecord(new Decoder(body), { firstOffset, firstTimestamp, magicByte: 2 });
+        expect(record.offset).toBe((BigInt(firstOffset) + BigInt(offsetDelta)).toString());
+        expect(record.timestamp).toBe((BigInt(firstTimestamp) + BigInt(timestampDelta)).toString());
+        expect(record.key?.toString()).toBe('key');
+        expect(record.value?.toString()).toBe('value');
+      }
+    },
+  );
+
+  it("sets a produced batch's first and last timestamps and each record's as unpatched kafkajs did", async () => {
+    const stamps = [
+      '1764000000300',
+      '1764000000100',
+      undefined,
+      '1764000000900',
+      '1764000000100',
+      '1764000000500',
+    ];
+    const messages = stamps.map((timestamp, i) => ({ key: `k${i}`, value: `v${i}`, timestamp }));
+    const batch = await producedBatch(messages);
+    expect(batch.firstTimestamp).toBe('1764000000100');
+    expect(batch.maxTimestamp).toBe('1764000000900');
+    // A message without a timestamp is stamped with the time it was encoded.
+    const stamped = batch.records.map((record) => record.timestamp);
+    expect(stamped.filter((_, i) => stamps[i] !== undefined)).toEqual(stamps.filter(Boolean));
+    expect(Number(stamped[2])).toBeGreaterThanOrEqual(Date.now() - 60_000);
+    expect(batch.records.map((record) => record.value.toString())).toEqual(messages.map((m) => m.value));
+
+    const unstamped = await producedBatch([{ key: 'k', value: 'v', timestamp: undefined }]);
+    expect(unstamped.firstTimestamp).toBe(unstamped.maxTimestamp);
+    expect(unstamped.records[0]?.timestamp).toBe(unstamped.firstTimestamp);
   });
 
   it("hashes keys as Java Kafka does (the vectors of Kafka's UtilsTest), so partitions match other clients", () => {
@@ -288,6 +413,45 @@ describe('the kafkajs encoding patch', () => {
     );
   });
 });
+
+/** A signed 64-bit value as Kafka's zigzag varlong, computed in BigInt as unpatched kafkajs did. */
+function referenceVarLong(value: bigint): Buffer {
+  let zigzag = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+  const bytes: number[] = [];
+  while (zigzag >= 0x80n) {
+    bytes.push(Number(zigzag & 0x7fn) | 0x80);
+    zigzag >>= 7n;
+  }
+  bytes.push(Number(zigzag));
+  return Buffer.from(bytes);
+}
+
+interface DecodedBatch {
+  firstTimestamp: string;
+  maxTimestamp: string;
+  records: { timestamp: string; value: Buffer }[];
+}
+
+/** Encodes a produce request (v3, uncompressed) for one partition and decodes its record batch back. */
+async function producedBatch(
+  messages: { key: string; value: string; timestamp: string | undefined }[],
+): Promise<DecodedBatch> {
+  const request = ProduceRequestV3({
+    acks: -1,
+    timeout: 30_000,
+    compression: 0,
+    topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 0, messages }] }],
+  });
+  const decoder = new Decoder((await request.encode()).buffer) as DecoderReader;
+  decoder.readString(); // transactional id
+  decoder.readInt16(); // acks
+  decoder.readInt32(); // timeout
+  expect(decoder.readInt32()).toBe(1); // topics
+  expect(decoder.readString()).toBe('t');
+  expect(decoder.readInt32()).toBe(1); // partitions
+  expect(decoder.readInt32()).toBe(0);
+  return decodeRecordBatch(new Decoder(decoder.readBytes()));
+}
 
 /** Kafka's murmur2 in 64-bit BigInt arithmetic, as kafkajs 2.2.4 computed it with its Long class. */
 function referenceMurmur2(data: Buffer): number {

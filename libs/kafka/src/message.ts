@@ -25,7 +25,11 @@ export interface OutgoingRecord {
 export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
-  for (const [name, raw] of Object.entries(headers)) {
+  // for…in rather than Object.entries: this runs for every message, and the entries were an array
+  // per header. kafkajs builds headers as plain own-property objects.
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const raw = headers[name];
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     if (value !== undefined) out[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
   }

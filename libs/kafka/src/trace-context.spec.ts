@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, propagation, trace, type SpanContext } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -19,6 +19,7 @@ import {
   extractTraceContext,
   injectTraceContext,
   startProducerSpan,
+  isPromiseLike,
   withMessageSpan,
 } from './trace-context';
 
@@ -184,6 +185,25 @@ describe('withMessageSpan', () => {
     expect(process.attributes[ATTR_ERROR_TYPE]).toBe('Error');
     expect(process.events.map((event) => event.name)).toEqual(['exception']);
     expect(process.ended).toBe(true);
+  });
+
+  it('returns synchronous work synchronously, its span ended, and rethrows a synchronous failure', () => {
+    const headers: Record<string, string> = {};
+    startProducerSpan('p.events.raw', headers).end();
+    const result = withMessageSpan(message(headers), 'g', () => trace.getActiveSpan()?.spanContext());
+    expect(isPromiseLike(result)).toBe(false);
+    expect(() =>
+      withMessageSpan(message({}), 'g', () => {
+        throw new TypeError('sync handler broke');
+      }),
+    ).toThrow('sync handler broke');
+
+    const [, process, failed] = exporter.getFinishedSpans();
+    expect(process!.ended).toBe(true);
+    expect((result as SpanContext | undefined)?.spanId).toBe(process!.spanContext().spanId);
+    expect(failed!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'sync handler broke' });
+    expect(failed!.attributes[ATTR_ERROR_TYPE]).toBe('TypeError');
+    expect(failed!.ended).toBe(true);
   });
 });
 
