@@ -122,7 +122,7 @@ export class AggregatePartition {
   count(facts: EventFacts, offset: number): Outcome {
     const outcome = this.aggregator.apply(facts, offset);
     this.counters.record(facts, outcome, this.now());
-    this.deps.metrics.events.inc({ outcome });
+    this.deps.metrics.countEvent(outcome);
     return outcome;
   }
 

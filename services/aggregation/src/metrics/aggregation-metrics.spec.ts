@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { registerStateGauges, type PartitionState } from './aggregation-metrics';
+import { AggregationMetrics, registerStateGauges, type PartitionState } from './aggregation-metrics';
 
 function partition(number: number, state: Partial<PartitionState['aggregator']> = {}): PartitionState {
   return {
@@ -42,5 +42,25 @@ describe('registerStateGauges', () => {
     expect(await value('pulse_aggregation_watermark_timestamp_seconds')).toEqual([
       { value: 1_700_000_120, labels: { partition: '2' } },
     ]);
+  });
+});
+
+describe('AggregationMetrics', () => {
+  it('counts events by outcome, every outcome exported from the start so rate() sees its first event', async () => {
+    const registry = new Registry();
+    const metrics = new AggregationMetrics(registry);
+    const counts = async () =>
+      Object.fromEntries(
+        ((await registry.getSingleMetric('pulse_aggregation_events_total')?.get())?.values ?? []).map(
+          ({ labels, value }) => [labels['outcome'], value],
+        ),
+      );
+    expect(await counts()).toEqual({ counted: 0, late: 0, duplicate: 0, ignored: 0 });
+
+    metrics.countEvent('counted');
+    metrics.countEvent('counted');
+    metrics.countEvent('duplicate');
+    metrics.countEvent('late');
+    expect(await counts()).toEqual({ counted: 2, late: 1, duplicate: 1, ignored: 0 });
   });
 });

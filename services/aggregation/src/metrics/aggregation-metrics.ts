@@ -1,9 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { PartitionAggregator } from '../state/partition-aggregator';
+import type { Outcome, PartitionAggregator } from '../state/partition-aggregator';
 
 /** Aggregation's own Prometheus metrics (the consumer's are in @pulse/kafka's KafkaMetrics). */
 export class AggregationMetrics {
-  readonly events: Counter<'outcome'>;
+  /** One child per outcome, bound once: an unbound inc() hashes the label set on every event. */
+  private readonly eventsByOutcome: Record<Outcome, Counter.Internal>;
   readonly flushes: Counter<'result'>;
   readonly flushDuration: Histogram;
   readonly pointsWritten: Counter;
@@ -13,12 +14,24 @@ export class AggregationMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.events = new Counter({
+    const events = new Counter({
       name: 'pulse_aggregation_events_total',
       help: 'Events by outcome: counted in their windows, late, duplicate, or ignored (no sales metric)',
       labelNames: ['outcome'],
       registers,
     });
+    const exported = (outcome: Outcome): Counter.Internal => {
+      const child = events.labels({ outcome });
+      // A series that appears only with its first event hides that event from rate() and increase().
+      child.inc(0);
+      return child;
+    };
+    this.eventsByOutcome = {
+      counted: exported('counted'),
+      late: exported('late'),
+      duplicate: exported('duplicate'),
+      ignored: exported('ignored'),
+    };
     this.flushes = new Counter({
       name: 'pulse_aggregation_flushes_total',
       help: 'Writes of changed windows to InfluxDB and metrics.windowed, by result (ok, failed, or stale_membership: refused because the group membership may have lapsed)',
@@ -51,6 +64,10 @@ export class AggregationMetrics {
       help: 'Points InfluxDB refused for good (field type conflict, tag value limit, too large): set aside to the dead-letter topic',
       registers,
     });
+  }
+
+  countEvent(outcome: Outcome): void {
+    this.eventsByOutcome[outcome].inc();
   }
 }
 
