@@ -6,10 +6,11 @@ import { Partitioners, type Message, type PartitionMetadata } from 'kafkajs';
 /*
  * tools/patches/kafkajs+2.2.4.patch (applied by `npm ci`'s postinstall) makes kafkajs' per-record
  * work cheaper: no zero-filled buffers and one buffer per encoded record, varints written in place,
- * 32-bit timestamp deltas and offsets below 2^53 in plain numbers instead of BigInt, a batch's
- * first and last timestamps found without sorting, native CRC-32C, the partitioner's murmur2 in
- * 32-bit integers instead of BigInt, one headers object per decoded record. These cases pin that the patch is in effect and that it computes exactly what
- * unpatched kafkajs did. The broker checks every batch's CRC, so the integration suites exercise it
+ * 32-bit timestamp deltas and offsets and timestamps below 2^53 in plain numbers instead of BigInt,
+ * a batch's first and last timestamps found without sorting, native CRC-32C, the partitioner's
+ * murmur2 in 32-bit integers instead of BigInt, one headers object per decoded record. These cases
+ * pin that the patch is in effect and that it computes exactly what unpatched kafkajs did. The
+ * broker checks every batch's CRC, so the integration suites exercise it
  * end to end as well.
  */
 const requireFromKafkajs = createRequire(require.resolve('kafkajs'));
