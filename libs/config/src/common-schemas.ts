@@ -10,7 +10,7 @@ export function serviceSchema(defaultPort: number) {
     PULSE_SHUTDOWN_TIMEOUT: env.duration('time allowed for a graceful shutdown on SIGTERM', '25s'),
     PULSE_HEAP_GROWTH_PERCENT: env.int(
       "how far V8's old generation may grow past the live heap before its next full collection, in percent (V8's --heap-growing-percent): lower holds less memory and collects more often; 0 leaves it to V8, which allows up to 300 % when Node sizes the heap itself and as little as 30 % under a small --max-old-space-size",
-      { default: 100, min: 0, max: 300 },
+      { default: 60, min: 0, max: 300 },
     ),
     PULSE_IDLE_MEMORY_RELEASE: env.duration(
       'how long a service stays quiet (under 5 % of a CPU core) before it gives memory back to the OS with one compacting collection, as it also does once after start-up: V8 keeps the young generation a burst grew and its emptied pages otherwise; the collection pauses the service briefly (50–150 ms measured at rest); 0s turns it off',

@@ -7,6 +7,7 @@ export {
   InfluxRejectedError,
   InfluxUnavailableError,
 } from './influx-errors';
+export { EncodedLines } from './encoded-lines';
 export { InfluxLineWriter } from './line-writer';
 export type { LineWriterOptions } from './line-writer';
 export { influxIdentifier, influxLiteral } from './influxql';

@@ -4,6 +4,7 @@ import { InfluxQueryError, queryUnavailable, InfluxUnavailableError, writeFailur
 import { retryAfterMs } from '@pulse/http';
 import { InfluxHttp, type InfluxAnswer, type InfluxConnection } from './influx-http';
 import { influxIdentifier } from './influxql';
+import { EncodedLines } from './encoded-lines';
 
 const gzipAsync = promisify(gzip);
 
@@ -128,11 +129,11 @@ export class InfluxClient {
    */
   async write(
     target: WriteTarget,
-    lines: readonly string[],
+    lines: readonly string[] | EncodedLines,
     { gzip = true, beforeSend }: { gzip?: boolean; beforeSend?: () => void } = {},
   ): Promise<void> {
-    const text = lines.join('\n');
-    const body = gzip ? await gzipAsync(Buffer.from(text, 'utf8')) : text;
+    const payload = EncodedLines.of(lines).body();
+    const body = gzip ? await gzipAsync(payload) : payload;
     beforeSend?.();
     const query =
       target.api === 'v1'

@@ -1,5 +1,6 @@
 import { InfluxDatabaseNotFoundError, InfluxQueryError, writeFailure } from './influx-errors';
 import type { InfluxClient, WriteTarget } from './influx-client';
+import { EncodedLines } from './encoded-lines';
 
 export interface LineWriterOptions {
   readonly target: WriteTarget;
@@ -26,12 +27,13 @@ export class InfluxLineWriter {
    * goes out; if it throws, nothing more is sent and `write` rejects with its error. Failures are
    * classified as `InfluxClient.write`'s (a failed `CREATE DATABASE` as a write that failed so).
    */
-  async write(lines: readonly string[], beforeSend?: () => void): Promise<void> {
-    if (lines.length === 0) return;
+  async write(lines: readonly string[] | EncodedLines, beforeSend?: () => void): Promise<void> {
+    const encoded = EncodedLines.of(lines);
+    if (encoded.count === 0) return;
     if (this.options.target.api === 'v1') await this.ensureDatabase(this.options.target.database);
-    for (let i = 0; i < lines.length; i += this.options.batchLines) {
+    for (let i = 0; i < encoded.count; i += this.options.batchLines) {
       try {
-        await this.client.write(this.options.target, lines.slice(i, i + this.options.batchLines), {
+        await this.client.write(this.options.target, encoded.slice(i, i + this.options.batchLines), {
           ...(beforeSend === undefined ? {} : { beforeSend }),
         });
       } catch (error) {

@@ -8,7 +8,8 @@ import { Partitioners, type Message, type PartitionMetadata } from 'kafkajs';
  * work cheaper: no zero-filled buffers and one buffer per encoded record, varints written in place,
  * 32-bit timestamp deltas and offsets and timestamps below 2^53 in plain numbers instead of BigInt,
  * a batch's first and last timestamps found without sorting, native CRC-32C, the partitioner's
- * murmur2 in 32-bit integers instead of BigInt, one headers object per decoded record. These cases
+ * murmur2 in 32-bit integers instead of BigInt, one headers object per decoded record; and a fetched
+ * partition's records are decoded when its batch is handled, not when the fetch arrives. These cases
  * pin that the patch is in effect and that it computes exactly what unpatched kafkajs did. The
  * broker checks every batch's CRC, so the integration suites exercise it
  * end to end as well.
@@ -22,6 +23,12 @@ interface EncoderLike {
   writeVarLong(value: number | bigint): EncoderLike;
   writeVarIntBytes(value: Buffer | string | null): EncoderLike;
   writeVarIntArray(values: EncoderLike[]): EncoderLike;
+  writeInt16(value: number): EncoderLike;
+  writeInt32(value: number): EncoderLike;
+  writeInt64(value: number | string): EncoderLike;
+  writeString(value: string): EncoderLike;
+  writeBytes(value: Buffer | null): EncoderLike;
+  writeEncoder(value: EncoderLike): EncoderLike;
 }
 type EncoderClass = (new (initialSize?: number) => EncoderLike) & {
   sizeOfVarInt(value: number): number;
@@ -94,6 +101,30 @@ const ProduceRequestV3 = requireFromKafkajs('./src/protocol/requests/produce/v3/
 const decodeRecordBatch = requireFromKafkajs('./src/protocol/recordBatch/v0/decoder') as (
   decoder: DecoderLike,
 ) => Promise<DecodedBatch>;
+interface FetchedPartition {
+  partition: number;
+  highWatermark: string;
+  messages?: unknown[];
+  recordSet?: Buffer | null;
+}
+const FetchResponseV11 = requireFromKafkajs('./src/protocol/requests/fetch/v11/response') as {
+  decode(data: Buffer): Promise<{ responses: { topicName: string; partitions: FetchedPartition[] }[] }>;
+};
+const decodeMessages = requireFromKafkajs('./src/protocol/requests/fetch/v4/decodeMessages') as (
+  decoder: DecoderLike,
+) => Promise<{ offset: string; value: Buffer | null }[]>;
+interface BatchLike {
+  messages?: { offset: string; value: Buffer | null }[];
+  decode(): Promise<void>;
+  isEmpty(): boolean;
+  firstOffset(): string | null;
+  lastOffset(): string;
+}
+const Batch = requireFromKafkajs('./src/consumer/batch') as new (
+  topic: string,
+  fetchedOffset: string,
+  partitionData: FetchedPartition,
+) => BatchLike;
 interface RequestQueueLike {
   pending: unknown[];
   inflight: Map<number, unknown>;
@@ -378,6 +409,61 @@ describe('the kafkajs encoding patch', () => {
     expect(Object.values(grouped).flat()).toHaveLength(messages.length);
   });
 
+  it("decodes a fetched partition's records only when its batch is handled, as unpatched kafkajs did at once", async () => {
+    const values = ['a', 'b', 'c', 'd', 'e'];
+    const recordBatch = await producedRecordBatch(
+      values.map((value, i) => ({ key: `k${i}`, value, timestamp: String(1764000000000 + i) })),
+    );
+    const partitionResponse = (partition: number, records: Buffer | null): EncoderLike =>
+      new Encoder()
+        .writeInt32(partition)
+        .writeInt16(0) // error code
+        .writeInt64('5') // high watermark
+        .writeInt64('5') // last stable offset
+        .writeInt64('0') // log start offset
+        .writeInt32(0) // aborted transactions
+        .writeInt32(-1) // preferred read replica
+        .writeBytes(records);
+    const response = new Encoder()
+      .writeInt32(0) // throttle time
+      .writeInt16(0) // error code
+      .writeInt32(0) // session id
+      .writeInt32(1)
+      .writeString('t')
+      .writeInt32(3)
+      .writeEncoder(partitionResponse(0, recordBatch))
+      .writeEncoder(partitionResponse(1, recordBatch))
+      .writeEncoder(partitionResponse(2, null)).buffer;
+
+    const [topic] = (await FetchResponseV11.decode(response)).responses;
+    const [fromStart, fromOffset2, empty] = topic?.partitions ?? [];
+    if (!fromStart || !fromOffset2 || !empty) throw new Error('three partitions expected');
+    // The fetch keeps each partition's record set as it came: nothing is decoded yet.
+    expect(fromStart.messages).toBeUndefined();
+    expect(fromStart.recordSet?.equals(recordBatch)).toBe(true);
+
+    const eager = await decodeMessages(new Decoder(new Encoder().writeBytes(recordBatch).buffer));
+    const whole = new Batch('t', '0', fromStart);
+    expect(whole.messages).toBeUndefined();
+    await whole.decode();
+    expect(whole.messages).toEqual(eager);
+    expect(whole.messages?.map((message) => message.value?.toString())).toEqual(values);
+    expect([whole.firstOffset(), whole.lastOffset()]).toEqual(['0', '4']);
+    await whole.decode(); // a second call keeps what the first decoded
+    expect(whole.messages).toEqual(eager);
+
+    // Records below the fetched offset are dropped, as before.
+    const tail = new Batch('t', '2', fromOffset2);
+    await tail.decode();
+    expect(tail.messages?.map((message) => message.offset)).toEqual(['2', '3', '4']);
+    expect(tail.firstOffset()).toBe('2');
+
+    const nothing = new Batch('t', '5', empty);
+    await nothing.decode();
+    expect(nothing.isEmpty()).toBe(true);
+    expect(nothing.lastOffset()).toBe('4');
+  });
+
   it('decodes headers as unpatched kafkajs did: repeated names become arrays, own "__proto__" included', () => {
     const headerList: [string, string][] = [
       ['traceparent', '00-ab-cd-01'],
@@ -437,6 +523,13 @@ interface DecodedBatch {
 async function producedBatch(
   messages: { key: string; value: string; timestamp: string | undefined }[],
 ): Promise<DecodedBatch> {
+  return decodeRecordBatch(new Decoder(await producedRecordBatch(messages)));
+}
+
+/** The record batch (base offset 0) a produce request (v3, uncompressed) carries for one partition. */
+async function producedRecordBatch(
+  messages: { key: string; value: string; timestamp: string | undefined }[],
+): Promise<Buffer> {
   const request = ProduceRequestV3({
     acks: -1,
     timeout: 30_000,
@@ -451,7 +544,7 @@ async function producedBatch(
   expect(decoder.readString()).toBe('t');
   expect(decoder.readInt32()).toBe(1); // partitions
   expect(decoder.readInt32()).toBe(0);
-  return decodeRecordBatch(new Decoder(decoder.readBytes()));
+  return decoder.readBytes();
 }
 
 /** Kafka's murmur2 in 64-bit BigInt arithmetic, as kafkajs 2.2.4 computed it with its Long class. */

@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import pino from 'pino';
 import { ContractViolation, encodeEvent } from '@pulse/contracts';
+import { EncodedLines } from '@pulse/influx';
 import { TransientError, type ConsumedMessage, type OutgoingRecord, type PulseProducer } from '@pulse/kafka';
 import { toEventFacts } from '../facts/event-facts';
 import { InfluxRejectedError } from '../influx/influx-errors';
@@ -24,7 +25,8 @@ class FakeWriter implements InfluxWriter {
   /** Refuses for good (as a 400) every request holding a line that contains this. */
   refuse: string | null = null;
 
-  async write(lines: readonly string[], beforeSend?: () => void): Promise<void> {
+  async write(points: readonly string[] | EncodedLines, beforeSend?: () => void): Promise<void> {
+    const lines = EncodedLines.of(points).lines();
     beforeSend?.();
     if (this.down) throw new TransientError('InfluxDB unreachable: connect ECONNREFUSED');
     if (this.progressDown && lines.some((line) => line.startsWith('progress,')))
@@ -300,7 +302,8 @@ describe('AggregatePartition', () => {
       stalled = false;
       readonly held: (readonly string[])[] = [];
 
-      async write(lines: readonly string[], beforeSend?: () => void): Promise<void> {
+      async write(points: readonly string[] | EncodedLines, beforeSend?: () => void): Promise<void> {
+        const lines = EncodedLines.of(points).lines();
         beforeSend?.();
         if (this.stalled) {
           this.held.push(lines);
@@ -421,7 +424,7 @@ describe('AggregatePartition', () => {
       const sent: (readonly string[])[] = [];
       writer.write = async (lines, beforeSend) => {
         beforeSend?.();
-        sent.push(lines);
+        sent.push(EncodedLines.of(lines).lines());
         // The process freezes after the windows' request and loses its partitions meanwhile.
         fresh = false;
       };

@@ -1,4 +1,5 @@
 import { decodeEnrichedEvent } from '@pulse/contracts';
+import { EncodedLines } from '@pulse/influx';
 import { TransientError, type ConsumedMessage, type OutgoingRecord, type PulseProducer } from '@pulse/kafka';
 import type { Logger } from '@pulse/observability';
 import { toEventFacts, type EventFacts } from '../facts/event-facts';
@@ -216,14 +217,14 @@ export class AggregatePartition {
     const started = this.now();
     const changes = this.aggregator.takeChanges({ resettle: this.resettleDue(started) });
     const pipeline = this.takePipelineLines(started);
-    const lines = changeSetLines(this.partition, changes);
+    const { points, windowPoints } = this.encodePoints(changes, pipeline);
     // While catching up the watermark is replayed, not news: progress would move backwards.
     const progress = changes.catchingUp ? undefined : progressLine(this.progressOf(changes), started);
     const records = changeSetRecords(this.deps.windowedTopic, this.partition, changes);
     const timer = this.deps.metrics.flushDuration.startTimer();
     let rejected: RejectedPoints[] = [];
     try {
-      rejected = await this.writeWindowPoints([...lines, ...pipeline]);
+      rejected = await this.writeWindowPoints(points);
       await this.writeProgress(progress);
       await this.produceResults(records, rejected, changes.lastOffset);
     } catch (error) {
@@ -233,7 +234,19 @@ export class AggregatePartition {
       timer();
     }
     this.settle(changes, started);
-    this.report(lines.length, rejected, records.length);
+    this.report(windowPoints, rejected, records.length);
+  }
+
+  /**
+   * The flush's points as bytes, before its first await: held as line strings across the writes
+   * they outlived young-generation collections and filled the old space.
+   */
+  private encodePoints(
+    changes: ChangeSet,
+    pipeline: readonly string[],
+  ): { points: EncodedLines; windowPoints: number } {
+    const lines = changeSetLines(this.partition, changes);
+    return { points: EncodedLines.of(lines.concat(pipeline)), windowPoints: lines.length };
   }
 
   /** What the pipeline counters saw since the last flush, after what a failed flush left. */
@@ -244,7 +257,7 @@ export class AggregatePartition {
   }
 
   /** Window points first; points InfluxDB refuses for good are set aside, so they stall nothing. */
-  private writeWindowPoints(lines: readonly string[]): Promise<RejectedPoints[]> {
+  private writeWindowPoints(lines: EncodedLines): Promise<RejectedPoints[]> {
     return writeSettingAsideRejected(this.deps.writer, lines, this.checkMembership);
   }
 

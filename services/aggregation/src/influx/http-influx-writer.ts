@@ -1,4 +1,4 @@
-import { InfluxClient, InfluxLineWriter, type WriteTarget } from '@pulse/influx';
+import { InfluxClient, InfluxLineWriter, type EncodedLines, type WriteTarget } from '@pulse/influx';
 import { forConsumer } from './influx-errors';
 import type { InfluxWriter } from './influx-writer';
 
@@ -26,7 +26,7 @@ export class HttpInfluxWriter implements InfluxWriter {
     this.writer = new InfluxLineWriter(client, { target: options.target, batchLines: options.batchLines });
   }
 
-  async write(lines: readonly string[], beforeSend?: () => void): Promise<void> {
+  async write(lines: readonly string[] | EncodedLines, beforeSend?: () => void): Promise<void> {
     try {
       await this.writer.write(lines, beforeSend);
     } catch (error) {

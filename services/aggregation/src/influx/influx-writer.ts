@@ -1,3 +1,5 @@
+import type { EncodedLines } from '@pulse/influx';
+
 /** Where aggregation's line-protocol points go (InfluxDB 1.x `/write` or the v2 write API). */
 export interface InfluxWriter {
   /**
@@ -6,7 +8,7 @@ export interface InfluxWriter {
    * upserts, so writing a batch twice is harmless). `beforeSend` runs right before each
    * request goes out; if it throws, nothing more is sent and `write` rejects with its error.
    */
-  write(lines: readonly string[], beforeSend?: () => void): Promise<void>;
+  write(lines: readonly string[] | EncodedLines, beforeSend?: () => void): Promise<void>;
 }
 
 export const INFLUX_WRITER = Symbol('pulse.aggregation.influx-writer');

@@ -1,3 +1,4 @@
+import { EncodedLines } from '@pulse/influx';
 import { undeliveredOutputRecord, type OutgoingRecord } from '@pulse/kafka';
 import { InfluxRejectedError } from './influx-errors';
 import type { InfluxWriter } from './influx-writer';
@@ -18,18 +19,19 @@ export interface RejectedPoints {
  */
 export async function writeSettingAsideRejected(
   writer: InfluxWriter,
-  lines: readonly string[],
+  lines: readonly string[] | EncodedLines,
   beforeSend?: () => void,
 ): Promise<RejectedPoints[]> {
+  const encoded = EncodedLines.of(lines);
   try {
-    await writer.write(lines, beforeSend);
+    await writer.write(encoded, beforeSend);
     return [];
   } catch (error) {
     if (!(error instanceof InfluxRejectedError)) throw error;
-    if (lines.length <= 1) return lines.length === 0 ? [] : [{ lines, error }];
-    const middle = Math.ceil(lines.length / 2);
-    const first = await writeSettingAsideRejected(writer, lines.slice(0, middle), beforeSend);
-    const second = await writeSettingAsideRejected(writer, lines.slice(middle), beforeSend);
+    if (encoded.count <= 1) return encoded.count === 0 ? [] : [{ lines: encoded.lines(), error }];
+    const middle = Math.ceil(encoded.count / 2);
+    const first = await writeSettingAsideRejected(writer, encoded.slice(0, middle), beforeSend);
+    const second = await writeSettingAsideRejected(writer, encoded.slice(middle), beforeSend);
     return merge([...first, ...second]);
   }
 }
