@@ -240,10 +240,7 @@ export class PulseProducer {
   prepare(record: OutgoingRecord): PreparedRecord {
     const headers = { ...record.headers };
     const span = startProducerSpan(record.topic, headers, this.server);
-    // Encoded now, outside V8's heap: a prepared record waits for the rest of its batch and then
-    // for its request, and as a string its value outlived young-generation collections.
-    const value = typeof record.value === 'string' ? Buffer.from(record.value, 'utf8') : record.value;
-    return { record: { ...record, headers, value }, span };
+    return { record: { ...record, headers }, span };
   }
 
   /** Sends records under the active trace context and resolves once the broker acknowledged all. */
